@@ -1,0 +1,637 @@
+//! The tantivy index: schema, opening, and incremental indexing.
+//! Owns: one index document per agenda item carrying its protocol's metadata;
+//! the file table (path, size, mtime, content hash) kept in fast fields, so the
+//! index itself knows what it holds; add/replace/delete by file; one commit at
+//! the end of a run, so an interrupted run leaves the last good index readable.
+//! Does not own: queries (see `search`).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions,
+    Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::{
+    doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+};
+
+use crate::analysis;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::parse::{parse_protocol, Protocol};
+use crate::read::{self, CorpusFile, SkipReason};
+
+/// Bumped whenever the schema or the parser changes what is stored, so that an old
+/// index is rebuilt instead of misread.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The fields of the schema, by role.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub protocol_id: Field,
+    pub file: Field,
+    pub file_size: Field,
+    pub file_mtime: Field,
+    pub file_hash: Field,
+    pub schema_version: Field,
+    pub item_ord: Field,
+    pub number: Field,
+    pub title: Field,
+    pub title_exact: Field,
+    pub body: Field,
+    pub body_exact: Field,
+    pub context: Field,
+    pub parent: Field,
+    pub date: Field,
+    pub date_str: Field,
+    pub group: Field,
+    pub kind: Field,
+    pub presenters: Field,
+    pub decisions: Field,
+    pub protocol_json: Field,
+    pub f_group: Field,
+    pub f_person: Field,
+    pub f_presenter: Field,
+    pub f_topic: Field,
+    pub f_year: Field,
+    pub f_month: Field,
+    pub f_decision: Field,
+    pub f_kind: Field,
+}
+
+/// Builds the schema and returns it with its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, stored: bool| {
+        let idx = TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let o = TextOptions::default().set_indexing_options(idx);
+        if stored {
+            o.set_stored()
+        } else {
+            o
+        }
+    };
+    let stored_only = TextOptions::default().set_stored();
+    let facet = FacetOptions::default();
+    let fields = Fields {
+        protocol_id: b.add_text_field("protocol_id", STRING | STORED | FAST),
+        file: b.add_text_field("file", STRING | STORED | FAST),
+        file_size: b.add_u64_field("file_size", FAST),
+        file_mtime: b.add_i64_field("file_mtime", FAST),
+        file_hash: b.add_u64_field("file_hash", FAST),
+        schema_version: b.add_u64_field("schema_version", FAST),
+        item_ord: b.add_u64_field(
+            "item_ord",
+            NumericOptions::default()
+                .set_stored()
+                .set_fast()
+                .set_indexed(),
+        ),
+        number: b.add_text_field("number", stored_only.clone()),
+        title: b.add_text_field("title", text(analysis::STEMMED, true)),
+        title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
+        body: b.add_text_field("body", text(analysis::STEMMED, true)),
+        body_exact: b.add_text_field("body_exact", text(analysis::EXACT, false)),
+        context: b.add_text_field("context", text(analysis::STEMMED, false)),
+        parent: b.add_text_field("parent", stored_only.clone()),
+        date: b.add_date_field(
+            "date",
+            DateOptions::default()
+                .set_indexed()
+                .set_fast()
+                .set_stored()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        date_str: b.add_text_field("date_str", STRING | STORED),
+        group: b.add_text_field("group", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        presenters: b.add_text_field("presenters", stored_only.clone()),
+        decisions: b.add_text_field("decisions", stored_only.clone()),
+        protocol_json: b.add_text_field("protocol_json", stored_only),
+        f_group: b.add_facet_field("f_group", facet.clone()),
+        f_person: b.add_facet_field("f_person", facet.clone()),
+        f_presenter: b.add_facet_field("f_presenter", facet.clone()),
+        f_topic: b.add_facet_field("f_topic", facet.clone()),
+        f_year: b.add_facet_field("f_year", facet.clone()),
+        f_month: b.add_facet_field("f_month", facet.clone()),
+        f_decision: b.add_facet_field("f_decision", facet.clone()),
+        f_kind: b.add_facet_field("f_kind", facet),
+    };
+    (b.build(), fields)
+}
+
+/// An open index with its schema fields and a reader.
+pub struct Store {
+    pub index: Index,
+    pub fields: Fields,
+    pub reader: IndexReader,
+}
+
+impl Store {
+    /// Opens an existing index for reading.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !exists(dir) {
+            return Err(Error::index(
+                dir,
+                "no index here (run `protokollsok index` first)",
+            ));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let (expected, fields) = schema();
+        if !same_schema(&index.schema(), &expected) {
+            return Err(Error::index(
+                dir,
+                "the index was built by another version; run `protokollsok index` to rebuild it",
+            ));
+        }
+        analysis::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::index(dir, e))?;
+        Ok(Store {
+            index,
+            fields,
+            reader,
+        })
+    }
+}
+
+/// True when `dir` holds an index.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+fn same_schema(a: &Schema, b: &Schema) -> bool {
+    serde_json::to_string(a).ok() == serde_json::to_string(b).ok()
+}
+
+/// What is in the index for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileState {
+    pub size: u64,
+    pub mtime: i64,
+    pub hash: u64,
+}
+
+/// The files the index holds, read from its fast fields.
+pub fn indexed_files(index: &Index) -> Result<HashMap<String, FileState>> {
+    let reader = index.reader().map_err(|e| Error::index("", e))?;
+    let searcher = reader.searcher();
+    let mut out = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let err = |e: tantivy::TantivyError| Error::index("", e);
+        let Some(files) = ff.str("file").map_err(err)? else {
+            continue;
+        };
+        let sizes = ff.u64("file_size").map_err(err)?;
+        let mtimes = ff.i64("file_mtime").map_err(err)?;
+        let hashes = ff.u64("file_hash").map_err(err)?;
+        let mut name = String::new();
+        for doc in seg.doc_ids_alive() {
+            let Some(ord) = files.ords().first(doc) else {
+                continue;
+            };
+            name.clear();
+            if !files.ord_to_str(ord, &mut name).unwrap_or(false) {
+                continue;
+            }
+            if out.contains_key(&name) {
+                continue;
+            }
+            out.insert(
+                name.clone(),
+                FileState {
+                    size: sizes.first(doc).unwrap_or(0),
+                    mtime: mtimes.first(doc).unwrap_or(0),
+                    hash: hashes.first(doc).unwrap_or(0),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// What one indexing run did.
+#[derive(Debug, Default, Clone)]
+pub struct IndexReport {
+    pub indexed: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// (relative path, reason) of every file not indexed.
+    pub skipped: Vec<(String, String)>,
+    pub items: usize,
+    pub bytes: u64,
+    pub seconds: f64,
+    /// True when the index was created (or rebuilt) by this run.
+    pub created: bool,
+}
+
+/// Progress events while indexing, for a progress bar or log lines.
+pub enum Progress<'a> {
+    /// The number of files to read (those not unchanged by size and mtime).
+    Start { to_read: usize },
+    /// One file is done.
+    File { rel: &'a str },
+    /// A file was skipped, with the reason.
+    Skipped { rel: &'a str, reason: &'a str },
+}
+
+/// What a corpus folder looks like compared with the index: the files that need
+/// reading, the ones unchanged, the ones skipped before and unchanged since, and
+/// the ones gone.
+struct Plan {
+    to_read: Vec<CorpusFile>,
+    unchanged: usize,
+    still_skipped: Vec<(String, String)>,
+    removed: Vec<String>,
+}
+
+fn plan(
+    files: &[CorpusFile],
+    indexed: &HashMap<String, FileState>,
+    skipped: &HashMap<String, SkippedFile>,
+) -> Plan {
+    let mut to_read = Vec::new();
+    let mut unchanged = 0;
+    let mut still_skipped = Vec::new();
+    for f in files {
+        if let Some(s) = indexed.get(&f.rel) {
+            if s.size == f.size && s.mtime == f.mtime {
+                unchanged += 1;
+                continue;
+            }
+        } else if let Some(s) = skipped.get(&f.rel) {
+            if s.size == f.size && s.mtime == f.mtime {
+                still_skipped.push((f.rel.clone(), s.reason.clone()));
+                continue;
+            }
+        }
+        to_read.push(f.clone());
+    }
+    let present: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let removed = indexed
+        .keys()
+        .filter(|k| !present.contains(k.as_str()))
+        .cloned()
+        .collect();
+    Plan {
+        to_read,
+        unchanged,
+        still_skipped,
+        removed,
+    }
+}
+
+/// A file the last run did not index, remembered so that the next run neither
+/// re-reads it nor takes the index for stale.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct SkippedFile {
+    size: u64,
+    mtime: i64,
+    reason: String,
+}
+
+const SKIPPED_FILE: &str = "skipped.json";
+
+fn load_skipped(dir: &Path) -> HashMap<String, SkippedFile> {
+    std::fs::read(dir.join(SKIPPED_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Written after the commit, through a temporary file and a rename.
+fn save_skipped(dir: &Path, skipped: &HashMap<String, SkippedFile>) -> Result<()> {
+    let tmp = dir.join(format!("{SKIPPED_FILE}.tmp"));
+    let body = serde_json::to_vec_pretty(skipped).expect("serialisable");
+    std::fs::write(&tmp, body).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, dir.join(SKIPPED_FILE)).map_err(|e| Error::io(dir, e))
+}
+
+/// True when the index is missing, from another schema, or differs from the corpus
+/// (files added, changed by size or mtime, or removed). Reads no file contents.
+pub fn is_stale(config: &Config) -> Result<bool> {
+    if !exists(&config.index_dir) {
+        return Ok(true);
+    }
+    let index =
+        Index::open_in_dir(&config.index_dir).map_err(|e| Error::index(&config.index_dir, e))?;
+    if !same_schema(&index.schema(), &schema().0) {
+        return Ok(true);
+    }
+    let files = read::list_corpus(&config.corpus_dir)?;
+    let p = plan(
+        &files,
+        &indexed_files(&index)?,
+        &load_skipped(&config.index_dir),
+    );
+    Ok(!p.to_read.is_empty() || !p.removed.is_empty())
+}
+
+/// Brings the index up to date with the corpus: reads new and changed files
+/// (hashing those whose size or mtime changed), replaces their items, removes the
+/// items of deleted files, and commits once.
+pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
+    let started = Instant::now();
+    let files = read::list_corpus(&config.corpus_dir)?;
+    let dir = &config.index_dir;
+    let mut report = IndexReport::default();
+    let (index, rebuilt) = open_or_create(dir)?;
+    report.created = rebuilt;
+    let indexed = if rebuilt {
+        HashMap::new()
+    } else {
+        indexed_files(&index)?
+    };
+    let previously_skipped = if rebuilt {
+        HashMap::new()
+    } else {
+        load_skipped(dir)
+    };
+    let (_, fields) = schema();
+    let plan = plan(&files, &indexed, &previously_skipped);
+    report.unchanged = plan.unchanged;
+    for (rel, reason) in &plan.still_skipped {
+        progress(Progress::Skipped { rel, reason });
+    }
+    progress(Progress::Start {
+        to_read: plan.to_read.len(),
+    });
+
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(config_threads(), config.writer_memory_bytes)
+        .map_err(|e| Error::index(dir, format!("cannot open the index for writing: {e}")))?;
+    for rel in &plan.removed {
+        writer.delete_term(Term::from_field_text(fields.file, rel));
+        report.removed += 1;
+    }
+
+    let next = AtomicUsize::new(0);
+    let outcome: Mutex<(usize, usize, usize, u64, Vec<(String, String)>)> =
+        Mutex::new((0, 0, 0, 0, Vec::new()));
+    let write_error: Mutex<Option<String>> = Mutex::new(None);
+    let workers = config_threads().min(plan.to_read.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = plan.to_read.get(k) else { break };
+                let result = read_and_parse(f, config);
+                let was_indexed = indexed.get(&f.rel);
+                let mut out = outcome.lock().expect("no panics while holding the lock");
+                match result {
+                    Err(reason) => {
+                        let reason = reason.to_string();
+                        progress(Progress::Skipped {
+                            rel: &f.rel,
+                            reason: &reason,
+                        });
+                        out.4.push((f.rel.clone(), reason));
+                        if was_indexed.is_some() {
+                            writer.delete_term(Term::from_field_text(fields.file, &f.rel));
+                            out.2 += 1;
+                        }
+                    }
+                    Ok((hash, _, _))
+                        if was_indexed.is_some_and(|s| s.hash == hash && s.size == f.size) =>
+                    {
+                        // Touched but not changed: nothing to do.
+                        out.1 += 1;
+                    }
+                    Ok((hash, bytes, protocol)) => {
+                        drop(out);
+                        if was_indexed.is_some() {
+                            writer.delete_term(Term::from_field_text(fields.file, &f.rel));
+                        }
+                        let docs = documents(&fields, &protocol, f, hash);
+                        let n = docs.len();
+                        for d in docs {
+                            if let Err(e) = writer.add_document(d) {
+                                *write_error.lock().expect("lock") = Some(e.to_string());
+                            }
+                        }
+                        let mut out = outcome.lock().expect("lock");
+                        out.0 += 1;
+                        out.3 += n as u64;
+                        let _ = bytes;
+                    }
+                }
+                progress(Progress::File { rel: &f.rel });
+            });
+        }
+    });
+    if let Some(e) = write_error.into_inner().expect("lock") {
+        writer.rollback().ok();
+        return Err(Error::index(dir, format!("writing failed: {e}")));
+    }
+    let (indexed_n, touched, removed_n, items, skipped) = outcome.into_inner().expect("lock");
+    report.indexed = indexed_n;
+    report.unchanged += touched;
+    report.removed += removed_n;
+    report.items = items as usize;
+    report.skipped = skipped;
+    report.skipped.extend(plan.still_skipped.iter().cloned());
+    report.skipped.sort();
+    report.bytes = plan.to_read.iter().map(|f| f.size).sum();
+    if report.indexed > 0 || report.removed > 0 || rebuilt {
+        writer.commit().map_err(|e| Error::index(dir, e))?;
+    }
+    writer
+        .wait_merging_threads()
+        .map_err(|e| Error::index(dir, e))?;
+    let by_rel: HashMap<&str, &CorpusFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
+    let skipped_now: HashMap<String, SkippedFile> = report
+        .skipped
+        .iter()
+        .filter_map(|(rel, reason)| {
+            let f = by_rel.get(rel.as_str())?;
+            Some((
+                rel.clone(),
+                SkippedFile {
+                    size: f.size,
+                    mtime: f.mtime,
+                    reason: reason.clone(),
+                },
+            ))
+        })
+        .collect();
+    save_skipped(dir, &skipped_now)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn config_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8)
+}
+
+/// Opens the index, or creates it when missing. An index from another schema
+/// version is rebuilt from scratch (it only holds data derived from the corpus).
+fn open_or_create(dir: &Path) -> Result<(Index, bool)> {
+    let (schema, _) = schema();
+    if exists(dir) {
+        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        if same_schema(&index.schema(), &schema) {
+            analysis::register(&index);
+            return Ok((index, false));
+        }
+        tracing::warn!(path = %dir.display(), "index schema changed: rebuilding");
+        clear_index_dir(dir)?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
+    analysis::register(&index);
+    Ok((index, true))
+}
+
+/// Removes the index files of an old index, leaving other files (`.gitignore`).
+fn clear_index_dir(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name != ".tantivy-meta.lock" && name != ".tantivy-writer.lock" {
+            continue;
+        }
+        let p = entry.path();
+        if p.is_file() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads, decodes, cleans and parses one file.
+pub fn read_and_parse(
+    f: &CorpusFile,
+    config: &Config,
+) -> std::result::Result<(u64, u64, Protocol), SkipReason> {
+    let bytes = read::read_bytes(&f.path, config.max_file_bytes)?;
+    let decoded = read::decode(&bytes)?;
+    let hash = u64::from_le_bytes(
+        blake3::hash(&bytes).as_bytes()[..8]
+            .try_into()
+            .expect("8 bytes"),
+    );
+    let text = crate::clean::clean_text(&decoded.text);
+    if text.trim().is_empty() {
+        return Err(SkipReason::Empty);
+    }
+    Ok((hash, bytes.len() as u64, parse_protocol(&f.rel, &text)))
+}
+
+/// The protocol metadata stored once, on the first item: everything but the items.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct StoredProtocol {
+    pub id: String,
+    pub file: String,
+    pub date: Option<String>,
+    pub group: String,
+    pub kind: String,
+    pub language: String,
+    pub title: String,
+    pub place: Option<String>,
+    pub chairs: Vec<String>,
+    pub secretary: Option<String>,
+    pub persons: Vec<crate::parse::Person>,
+}
+
+/// One index document per item.
+fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<TantivyDocument> {
+    let date = p.meeting_date();
+    let stored = StoredProtocol {
+        id: p.id.clone(),
+        file: p.file.clone(),
+        date: p.date.clone(),
+        group: p.group.clone(),
+        kind: p.kind.clone(),
+        language: p.language.clone(),
+        title: p.title.clone(),
+        place: p.place.clone(),
+        chairs: p.chairs.clone(),
+        secretary: p.secretary.clone(),
+        persons: p.persons.clone(),
+    };
+    let mut out = Vec::with_capacity(p.items.len());
+    for (ord, item) in p.items.iter().enumerate() {
+        let mut d = doc!(
+            f.protocol_id => p.id.clone(),
+            f.file => p.file.clone(),
+            f.file_size => file.size,
+            f.file_mtime => file.mtime,
+            f.file_hash => hash,
+            f.schema_version => SCHEMA_VERSION,
+            f.item_ord => ord as u64,
+            f.title => item.title.clone(),
+            f.title_exact => item.title.clone(),
+            f.body => item.text.clone(),
+            f.body_exact => item.text.clone(),
+            f.group => p.group.clone(),
+            f.kind => p.kind.clone(),
+        );
+        if let Some(n) = &item.number {
+            d.add_text(f.number, n);
+        }
+        if let Some(parent) = &item.parent {
+            d.add_text(f.parent, parent);
+            d.add_text(f.context, parent);
+        }
+        d.add_text(f.context, &p.group);
+        d.add_text(f.context, &p.kind);
+        if let Some(date) = date {
+            d.add_date(
+                f.date,
+                DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
+            );
+            d.add_text(f.date_str, date.to_string());
+            d.add_facet(f.f_year, Facet::from_path([date.year.to_string()]));
+            d.add_facet(
+                f.f_month,
+                Facet::from_path([format!("{:04}-{:02}", date.year, date.month)]),
+            );
+        }
+        if !p.group.is_empty() {
+            d.add_facet(f.f_group, Facet::from_path([p.group.as_str()]));
+        }
+        d.add_facet(f.f_kind, Facet::from_path([p.kind.as_str()]));
+        for person in &p.persons {
+            d.add_facet(f.f_person, Facet::from_path([person.name.as_str()]));
+        }
+        for name in &item.presenters {
+            d.add_text(f.presenters, name);
+            d.add_facet(f.f_presenter, Facet::from_path([name.as_str()]));
+        }
+        for dec in &item.decisions {
+            d.add_text(f.decisions, dec);
+        }
+        d.add_facet(
+            f.f_decision,
+            Facet::from_path([if item.decisions.is_empty() {
+                "nej"
+            } else {
+                "ja"
+            }]),
+        );
+        if let Some(topic) = &item.topic {
+            d.add_facet(f.f_topic, Facet::from_path([topic.as_str()]));
+        }
+        if ord == 0 {
+            d.add_text(
+                f.protocol_json,
+                serde_json::to_string(&stored).expect("serialisable"),
+            );
+        }
+        out.push(d);
+    }
+    out
+}

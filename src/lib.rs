@@ -1,0 +1,27 @@
+//! protokollsok: full-text search over Swedish meeting protocols.
+//!
+//! Data flows one way through the modules, left to right:
+//! `read → clean → parse → analysis → index → search → (api | main.rs)`.
+//! A module uses the ones to its left and never the ones to its right.
+//!
+//! * [`read`] finds protocol files, decodes them (UTF-8 or Windows-1252) and
+//!   rejects what is not text.
+//! * [`clean`] removes the noise of PDF-extracted text (page furniture, hyphenation).
+//! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record.
+//! * [`analysis`] holds the Swedish tokenizers used by the index.
+//! * [`index`] owns the tantivy schema and incremental indexing.
+//! * [`search`] parses user queries, applies filters, ranks, builds snippets and facets.
+//! * [`api`] holds the JSON types shared by the CLI and (later) HTTP.
+
+pub mod analysis;
+pub mod api;
+pub mod clean;
+pub mod config;
+pub mod error;
+pub mod index;
+pub mod parse;
+pub mod read;
+pub mod search;
+
+pub use config::Config;
+pub use error::{Error, Result};

@@ -1,0 +1,513 @@
+//! Command line: `index`, `search`, `parse`, `show`, `facets`.
+//! Arguments become a `Config` in one place; the library does the work.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use protokollsok::index::{self, Progress, Store};
+use protokollsok::parse::Date;
+use protokollsok::search::{self, Filters, SearchRequest};
+use protokollsok::{api, clean, parse, read, Config};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "protokollsok",
+    version,
+    about = "Sök i protokoll från samverkansmöten (full-text search over Swedish meeting protocols)"
+)]
+struct Args {
+    /// Folder of the index.
+    #[arg(long, global = true, default_value = "index")]
+    index: PathBuf,
+    /// Folder of protocol files (.txt, .md), read recursively.
+    #[arg(long, global = true, default_value = "corpus")]
+    corpus: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build or update the index from the corpus (only changed files are read).
+    Index,
+    /// Search agenda items. Words are AND-ed; "a phrase", a OR b, -word, prefix*.
+    Search {
+        /// The query; empty lists all items (newest first).
+        query: String,
+        /// Only meetings on or after this date (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<Date>,
+        /// Only meetings on or before this date (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<Date>,
+        /// Only this group (exact facet value, or a case-insensitive part of one).
+        #[arg(long)]
+        group: Option<String>,
+        /// Only meetings where this person took part.
+        #[arg(long)]
+        person: Option<String>,
+        /// Only items on this topic.
+        #[arg(long)]
+        topic: Option<String>,
+        /// Only items that hold a decision.
+        #[arg(long)]
+        decisions: bool,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse one protocol file (or every file in a folder, as JSON lines) without indexing.
+    Parse {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one protocol from the index.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List facet values with counts.
+    Facets {
+        /// One of group, person, topic, year, month, decision, kind.
+        #[arg(long)]
+        field: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse_iso(s).ok_or_else(|| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(ioe) = e.downcast_ref::<std::io::Error>() {
+                if ioe.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("protokollsok: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    let config = Config::new(&args.corpus, &args.index);
+    match args.command {
+        Command::Index => cmd_index(&config),
+        Command::Search {
+            query,
+            from,
+            to,
+            group,
+            person,
+            topic,
+            decisions,
+            limit,
+            offset,
+            json,
+        } => {
+            let filters = Filters {
+                from,
+                to,
+                group,
+                person,
+                topic,
+                decisions,
+            };
+            cmd_search(&config, query, filters, limit, offset, json)
+        }
+        Command::Parse { path, json } => cmd_parse(&config, &path, json),
+        Command::Show { id, json } => cmd_show(&config, &id, json),
+        Command::Facets { field, json } => cmd_facets(&config, field.as_deref(), json),
+    }
+}
+
+fn cmd_index(config: &Config) -> Result<ExitCode> {
+    let report = update_with_progress(config, true).context("building the index")?;
+    let mut out = std::io::stdout().lock();
+    for (rel, reason) in &report.skipped {
+        writeln!(out, "skipped {rel}: {reason}")?;
+    }
+    writeln!(
+        out,
+        "indexed {} files ({} items), unchanged {}, removed {}, skipped {} in {:.2} s",
+        report.indexed,
+        report.items,
+        report.unchanged,
+        report.removed,
+        report.skipped.len(),
+        report.seconds
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the incremental indexer with a progress bar on a terminal and, when
+/// `verbose`, plain progress lines otherwise.
+fn update_with_progress(
+    config: &Config,
+    verbose: bool,
+) -> protokollsok::Result<index::IndexReport> {
+    let tty = std::io::stderr().is_terminal();
+    let bar = indicatif::ProgressBar::hidden();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |p: Progress| match p {
+        Progress::Start { to_read } => {
+            total.store(to_read, std::sync::atomic::Ordering::Relaxed);
+            if tty && to_read > 0 {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.set_length(to_read as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} indexerar {pos}/{len} filer [{bar:30}] {per_sec} {eta}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+            }
+        }
+        Progress::File { .. } => {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.inc(1);
+            let t = total.load(std::sync::atomic::Ordering::Relaxed);
+            if !tty && verbose && (n % 1000 == 0) {
+                eprintln!("indexed {n}/{t} files");
+            }
+        }
+        Progress::Skipped { .. } => {}
+    };
+    let report = index::update_index(config, &progress);
+    bar.finish_and_clear();
+    report
+}
+
+/// Opens the index, building or updating it first when it is missing or older
+/// than the corpus.
+fn open_fresh_index(config: &Config) -> Result<Store> {
+    let corpus_present = config.corpus_dir.is_dir();
+    let stale = if corpus_present {
+        index::is_stale(config).context("checking the index against the corpus")?
+    } else {
+        false
+    };
+    if stale {
+        let report = update_with_progress(config, false).context("updating the index")?;
+        if report.indexed + report.removed > 0 {
+            eprintln!(
+                "index updated: {} files indexed, {} removed ({:.2} s)",
+                report.indexed, report.removed, report.seconds
+            );
+        }
+    }
+    Store::open(&config.index_dir).context("opening the index")
+}
+
+fn cmd_search(
+    config: &Config,
+    query: String,
+    filters: Filters,
+    limit: usize,
+    offset: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    // Validate the query before any indexing work, so a typo answers at once.
+    if let Err(e) = search::parse_query(&query, config.max_query_chars) {
+        eprintln!("protokollsok: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    let store = open_fresh_index(config)?;
+    let req = SearchRequest {
+        query,
+        filters,
+        limit,
+        offset,
+        facet_limit: 20,
+    };
+    let resp = match search::search(&store, config, &req) {
+        Ok(r) => r,
+        Err(e) if e.is_user_error() => {
+            eprintln!("protokollsok: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e).context("searching"),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &resp)?;
+        writeln!(out)?;
+    } else {
+        print_hits(&mut out, &resp, std::io::stdout().is_terminal())?;
+    }
+    Ok(if resp.hits.is_empty() && resp.total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> Result<()> {
+    if resp.total == 0 {
+        writeln!(out, "Inga träffar för \"{}\".", resp.query)?;
+        return Ok(());
+    }
+    let first = resp.offset + 1;
+    let last = resp.offset + resp.hits.len();
+    writeln!(
+        out,
+        "{} träffar för \"{}\" (visar {first}–{last})\n",
+        resp.total, resp.query
+    )?;
+    for (k, h) in resp.hits.iter().enumerate() {
+        let number = h
+            .item_number
+            .as_deref()
+            .map(|n| format!("{n}. "))
+            .unwrap_or_default();
+        let parent = h
+            .parent
+            .as_deref()
+            .map(|p| format!("  [{p}]"))
+            .unwrap_or_default();
+        let (b, r) = if color {
+            ("\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        writeln!(
+            out,
+            "{:>2}. {}  {}",
+            first + k,
+            h.date.as_deref().unwrap_or("????-??-??"),
+            h.group
+        )?;
+        writeln!(out, "    {b}{number}{}{r}{parent}", h.item_title)?;
+        writeln!(out, "    {}", terminal_snippet(&h.snippet, color))?;
+        writeln!(out, "    protokoll {}  ({})\n", h.protocol_id, h.file)?;
+    }
+    Ok(())
+}
+
+/// `<mark>` becomes bold yellow on a terminal and `**…**` elsewhere; entities are decoded.
+fn terminal_snippet(html: &str, color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    let s = html.replace("<mark>", open).replace("</mark>", close);
+    let s = s
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.is_dir() {
+        let files = read::list_corpus(path)?;
+        let mut out = std::io::stdout().lock();
+        for f in files {
+            match index::read_and_parse(&f, config) {
+                Ok((_, _, p)) => {
+                    if json {
+                        serde_json::to_writer(&mut out, &p)?;
+                        writeln!(out)?;
+                    } else {
+                        print_protocol_summary(&mut out, &p)?;
+                    }
+                }
+                Err(reason) => eprintln!("skipped {}: {reason}", f.rel),
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bytes = match read::read_bytes(path, config.max_file_bytes).and_then(|b| read::decode(&b)) {
+        Ok(d) => d,
+        Err(reason) => {
+            eprintln!("protokollsok: {}: {reason}", path.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let rel = relative_to_corpus(path, &config.corpus_dir);
+    let p = parse::parse_protocol(&rel, &clean::clean_text(&bytes.text));
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+    } else {
+        print_protocol(&mut out, &p)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The path relative to the corpus when the file is inside it (so the id matches
+/// the index), else the file name.
+fn relative_to_corpus(path: &Path, corpus: &Path) -> String {
+    if let (Ok(p), Ok(c)) = (path.canonicalize(), corpus.canonicalize()) {
+        if let Ok(rel) = p.strip_prefix(&c) {
+            return rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+        }
+    }
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn print_protocol_summary(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
+    writeln!(
+        out,
+        "{}  {}  {}  {} punkter, {} personer",
+        p.file,
+        p.date.as_deref().unwrap_or("?"),
+        p.group,
+        p.items.len(),
+        p.persons.len()
+    )?;
+    Ok(())
+}
+
+fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
+    writeln!(out, "{}", p.title)?;
+    writeln!(out, "  id:      {}", p.id)?;
+    writeln!(out, "  fil:     {}", p.file)?;
+    writeln!(out, "  datum:   {}", p.date.as_deref().unwrap_or("okänt"))?;
+    writeln!(out, "  grupp:   {}", p.group)?;
+    writeln!(out, "  typ:     {}", p.kind)?;
+    if let Some(place) = &p.place {
+        writeln!(out, "  plats:   {place}")?;
+    }
+    if !p.chairs.is_empty() {
+        writeln!(out, "  ordförande: {}", p.chairs.join(", "))?;
+    }
+    if let Some(s) = &p.secretary {
+        writeln!(out, "  sekreterare: {s}")?;
+    }
+    writeln!(out, "\nDagordning")?;
+    for item in &p.items {
+        let indent = if item.parent.is_some() {
+            "      "
+        } else {
+            "  "
+        };
+        let number = item
+            .number
+            .as_deref()
+            .map(|n| format!("{n}. "))
+            .unwrap_or_default();
+        writeln!(out, "{indent}{number}{}", item.title)?;
+        if !item.presenters.is_empty() {
+            writeln!(
+                out,
+                "{indent}    föredragande: {}",
+                item.presenters.join(", ")
+            )?;
+        }
+        for d in &item.decisions {
+            writeln!(out, "{indent}    beslut: {d}")?;
+        }
+    }
+    writeln!(out, "\nPersoner ({})", p.persons.len())?;
+    for person in &p.persons {
+        let extra: Vec<&str> = [person.role.as_deref(), person.organisation.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        writeln!(
+            out,
+            "  {}{}",
+            person.name,
+            if extra.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", extra.join(", "))
+            }
+        )?;
+    }
+    Ok(())
+}
+
+fn cmd_show(config: &Config, id: &str, json: bool) -> Result<ExitCode> {
+    let store = open_fresh_index(config)?;
+    let p = match search::protocol(&store, id) {
+        Ok(p) => p,
+        Err(e) if e.is_user_error() => {
+            eprintln!("protokollsok: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e).context("reading the protocol"),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+    } else {
+        print_protocol(&mut out, &p)?;
+        writeln!(out)?;
+        for item in &p.items {
+            let number = item
+                .number
+                .as_deref()
+                .map(|n| format!("{n}. "))
+                .unwrap_or_default();
+            writeln!(out, "── {number}{}\n{}\n", item.title, item.text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_facets(config: &Config, field: Option<&str>, json: bool) -> Result<ExitCode> {
+    let store = open_fresh_index(config)?;
+    let mut all = search::facets(&store).context("counting facets")?;
+    if let Some(f) = field {
+        if !all.contains_key(f) {
+            eprintln!(
+                "protokollsok: unknown facet {f:?}; one of: {}",
+                all.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            return Ok(ExitCode::from(2));
+        }
+        all.retain(|k, _| k == f);
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &all)?;
+        writeln!(out)?;
+    } else {
+        for (name, values) in &all {
+            writeln!(out, "{name}")?;
+            for v in values {
+                writeln!(out, "  {:>6}  {}", v.count, v.value)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,366 @@
+//! The body that met (`group`), the kind of document (`kind`) and its title.
+//! Owns: reading the title line(s), removing document-kind words and dates,
+//! letterhead layouts (`Växjö kommun   PROTOKOLL` / `Socialnämnden   Sammanträdesdatum`),
+//! and one canonical spelling per body: split and joined compounds
+//! (`Läns gemensam ledning` = `Länsgemensam ledning`) and short forms of a known
+//! full name (`Länsgemensam ledning` → `Länsgemensam ledning i samverkan`).
+
+use super::date::find_dates;
+use super::lines::{collapse_spaces, Line};
+
+/// Document kinds, as the first word(s) of a title name them; the value is the kind.
+const KIND_WORDS: &[(&str, &str)] = &[
+    ("sammanträdesprotokoll", "protokoll"),
+    ("mötesprotokoll", "protokoll"),
+    ("justerat protokoll", "protokoll"),
+    ("protokollsutdrag", "protokoll"),
+    ("protokoll", "protokoll"),
+    ("mötesanteckningar", "mötesanteckningar"),
+    ("minnesanteckningar", "minnesanteckningar"),
+    ("minnesanteckning", "minnesanteckningar"),
+    ("anteckningar", "anteckningar"),
+    ("dagordning", "dagordning"),
+    ("kallelse", "kallelse"),
+];
+
+/// Bodies known by their full name. A title that gives a short form or another
+/// spelling of one of these is mapped to it. Extend `data/groups.txt` to add more.
+const KNOWN_GROUPS: &str = include_str!("../../data/groups.txt");
+
+/// What the title tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub title: String,
+    pub group: String,
+    pub kind: String,
+}
+
+/// Reads title, group and kind from the first lines; `body` is the whole text,
+/// used for evidence of the group's full name and joined spellings.
+pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
+    let texts: Vec<&Line> = lines.iter().filter(|l| !l.is_blank()).take(6).collect();
+    let title = texts.first().map(|l| l.text.clone()).unwrap_or_default();
+    let mut kind = String::new();
+    let mut group = String::new();
+
+    if let Some(g) = letterhead_group(raw_lines) {
+        group = g;
+        kind = "protokoll".into();
+    } else {
+        for line in &texts {
+            let (k, rest) = strip_kind_and_date(&line.text);
+            if kind.is_empty() {
+                if let Some(k) = &k {
+                    kind = k.clone();
+                }
+            }
+            if !rest.is_empty() && looks_like_group_name(&rest) {
+                group = rest;
+                break;
+            }
+            if k.is_none() && !kind.is_empty() {
+                continue;
+            }
+            if k.is_none() {
+                // The first line names no kind: it is the group itself (or a letterhead).
+                group = rest;
+                break;
+            }
+        }
+    }
+    if title.to_lowercase().contains("presidiekonferens") {
+        kind = "presidiekonferens".into();
+    }
+    if kind.is_empty() {
+        kind = "protokoll".into();
+    }
+    let group = canonical_group(&group, body);
+    Heading { title, group, kind }
+}
+
+/// A title of three lines laid out in columns: organisation and `PROTOKOLL` on the first,
+/// the body and a label (`Sammanträdesdatum`) on the second. The group is
+/// `Body Organisation`, e.g. `Socialnämnden Växjö kommun`.
+fn letterhead_group(raw_lines: &[&str]) -> Option<String> {
+    let first_two: Vec<&str> = raw_lines
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().is_empty())
+        .take(2)
+        .collect();
+    if first_two.len() < 2 {
+        return None;
+    }
+    let columns = |l: &str| -> Vec<String> {
+        l.split("   ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let a = columns(first_two[0]);
+    let b = columns(first_two[1]);
+    let is_kind = |c: &str| KIND_WORDS.iter().any(|(w, _)| c.to_lowercase() == *w);
+    if a.len() >= 2 && a.iter().skip(1).any(|c| is_kind(c)) && !b.is_empty() {
+        let org = &a[0];
+        let body = &b[0];
+        if find_dates(body).is_empty() && body.split_whitespace().count() <= 8 {
+            return Some(format!("{body} {org}"));
+        }
+    }
+    None
+}
+
+/// Removes a leading kind word (`Protokoll`, `Mötesanteckningar`), the word
+/// `presidiekonferens`, dates and separators; returns the kind found and the rest.
+fn strip_kind_and_date(text: &str) -> (Option<String>, String) {
+    let mut s = text.trim().to_string();
+    let mut kind = None;
+    let lower = s.to_lowercase();
+    for (word, k) in KIND_WORDS {
+        if lower.starts_with(word)
+            && lower[word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphabetic())
+        {
+            s = s[word.len()..].to_string();
+            kind = Some(k.to_string());
+            break;
+        }
+    }
+    // `presidiekonferens` names the meeting, not the body.
+    let words: Vec<&str> = s
+        .split_whitespace()
+        .filter(|w| !w.to_lowercase().starts_with("presidiekonferens"))
+        .collect();
+    if words.len() != s.split_whitespace().count() {
+        kind = Some("presidiekonferens".into());
+    }
+    s = words.join(" ");
+    for (pos, _) in find_dates(&s).into_iter().rev() {
+        s.truncate(pos);
+    }
+    let s = s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '–' | '-' | ':' | ',' | '—' | '|')
+    });
+    (kind, org_suffix_joined(&collapse_spaces(s)))
+}
+
+/// `Socialnämnden, Växjö kommun` → `Socialnämnden Växjö kommun`.
+fn org_suffix_joined(s: &str) -> String {
+    if let Some((body, org)) = s.rsplit_once(", ") {
+        let o = org.to_lowercase();
+        if o.contains("kommun")
+            || o.starts_with("region")
+            || o.ends_with(" län")
+            || o.contains("landsting")
+        {
+            return format!("{body} {org}");
+        }
+    }
+    s.to_string()
+}
+
+fn looks_like_group_name(s: &str) -> bool {
+    let words = s.split_whitespace().count();
+    (1..=16).contains(&words) && s.chars().any(char::is_alphabetic)
+}
+
+/// One spelling per body: a known full name when the title gives a short form or
+/// a split/joined spelling of it, else a full name the text itself uses
+/// (`X i samverkan`), else the title's own words with a capital first letter.
+pub fn canonical_group(name: &str, body: &str) -> String {
+    let name = collapse_spaces(name.trim_end_matches(['.', ':', ',']));
+    if name.is_empty() {
+        return name;
+    }
+    let key = squash(&name);
+    let known = known_groups();
+    if let Some(full) = known.iter().find(|k| squash(k) == key) {
+        return full.clone();
+    }
+    if let Some(full) = known.iter().find(|k| word_prefix_key_match(k, &key)) {
+        return full.clone();
+    }
+    let name = extend_from_text(&name, body).unwrap_or(name);
+    let name = join_split_compounds(&name, body);
+    capitalise_first(&name)
+}
+
+fn known_groups() -> Vec<String> {
+    KNOWN_GROUPS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Lowercase letters and digits only: `Läns gemensam ledning` and `Länsgemensam
+/// ledning` have the same key.
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// True when `key` equals the squashed first words of `full` (ending at a word end).
+fn word_prefix_key_match(full: &str, key: &str) -> bool {
+    let words: Vec<&str> = full.split_whitespace().collect();
+    let mut acc = String::new();
+    for w in words.iter().take(words.len().saturating_sub(1)) {
+        acc.push_str(&squash(w));
+        if acc == key {
+            return true;
+        }
+        if acc.len() >= key.len() {
+            return false;
+        }
+    }
+    false
+}
+
+/// `Länsgemensam ledning` in a text that says `Länsgemensam ledning i samverkan`
+/// (twice or more, spaces and line breaks aside) becomes the longer name.
+fn extend_from_text(name: &str, body: &str) -> Option<String> {
+    let key = squash(name);
+    if key.len() < 6 {
+        return None;
+    }
+    let words: Vec<&str> = body.split_whitespace().collect();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for start in 0..words.len() {
+        // Match the name's key over up to six words, whatever their spacing.
+        let mut acc = String::new();
+        let mut end = start;
+        while end < words.len() && acc.len() < key.len() && end - start < 6 {
+            acc.push_str(&squash(words[end]));
+            end += 1;
+        }
+        if acc != key || end + 1 >= words.len() {
+            continue;
+        }
+        if words[end] != "i" {
+            continue;
+        }
+        let next = words[end + 1].trim_end_matches(|c: char| !c.is_alphabetic());
+        if next.chars().count() >= 5 && next.chars().all(|c| c.is_lowercase()) {
+            let next = next
+                .strip_suffix('s')
+                .filter(|n| body.contains(&format!(" i {n} ")))
+                .unwrap_or(next);
+            *counts.entry(next.to_string()).or_default() += 1;
+        }
+    }
+    let (word, n) = counts.into_iter().max_by_key(|(_, n)| *n)?;
+    (n >= 2).then(|| format!("{name} i {word}"))
+}
+
+/// `Läns gemensam ledning` becomes `Länsgemensam ledning` when the text also writes
+/// the joined word.
+fn join_split_compounds(name: &str, body: &str) -> String {
+    let words: Vec<&str> = name.split(' ').collect();
+    let lower_body = body.to_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        if i + 1 < words.len() && words[i + 1].chars().next().is_some_and(char::is_lowercase) {
+            let joined = format!("{}{}", words[i], words[i + 1]);
+            let needle = joined.to_lowercase();
+            if joined.chars().count() >= 8 && contains_word(&lower_body, &needle) {
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(words[i].to_string());
+        i += 1;
+    }
+    out.join(" ")
+}
+
+fn contains_word(haystack: &str, word: &str) -> bool {
+    haystack.match_indices(word).any(|(p, _)| {
+        let before = haystack[..p].chars().next_back();
+        before.is_none_or(|c| !c.is_alphabetic())
+    })
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::to_lines;
+    use super::*;
+
+    fn heading(text: &str) -> Heading {
+        let raw: Vec<&str> = text.lines().collect();
+        read_heading(&to_lines(text), &raw, text)
+    }
+
+    #[test]
+    fn split_and_joined_spellings_give_one_name() {
+        assert_eq!(
+            heading("Protokoll Läns gemensam ledning 2026-02-06").group,
+            "Länsgemensam ledning i samverkan"
+        );
+        assert_eq!(
+            heading("Protokoll Länsgemensam ledning 2025-12-12").group,
+            "Länsgemensam ledning i samverkan"
+        );
+    }
+
+    #[test]
+    fn kind_words_are_not_part_of_the_group() {
+        let h = heading("# Mötesanteckningar – Ledningsgrupp för äldrefrågor\n\nDatum: 2024-01-01");
+        assert_eq!(h.group, "Ledningsgrupp för äldrefrågor");
+        assert_eq!(h.kind, "mötesanteckningar");
+        let h = heading("Minnesanteckningar samordnande grupp Barn och unga 2023-05-24");
+        assert_eq!(h.group, "Samordnande grupp Barn och unga");
+        assert_eq!(h.kind, "minnesanteckningar");
+    }
+
+    #[test]
+    fn a_presidiekonferens_is_a_kind_of_meeting_of_its_body() {
+        let h = heading(" Protokoll presidiekonferens Länsgemensam ledning i samverkan  ");
+        assert_eq!(h.group, "Länsgemensam ledning i samverkan");
+        assert_eq!(h.kind, "presidiekonferens");
+    }
+
+    #[test]
+    fn letterhead_columns_give_body_and_organisation() {
+        let h = heading("Växjö kommun                     PROTOKOLL \nSocialnämnden                        Sammanträdesdatum \n                          2014-12-02 \n");
+        assert_eq!(h.group, "Socialnämnden Växjö kommun");
+    }
+
+    #[test]
+    fn markdown_title_on_two_headings() {
+        let h = heading(
+            "# Minnesanteckningar\n\n## Beredningsgrupp för psykisk hälsa\n\nDatum: 2016-10-27",
+        );
+        assert_eq!(h.group, "Beredningsgrupp för psykisk hälsa");
+        let h = heading("# Protokoll – Regionstyrelsen, Region Jönköpings län\n");
+        assert_eq!(h.group, "Regionstyrelsen Region Jönköpings län");
+    }
+
+    #[test]
+    fn the_text_can_give_the_full_name() {
+        let body = "Protokoll Närvårdsråd 2024-01-01\nNärvårdsråd i samverkan möttes. Närvårds råd i samverkan beslutar.";
+        assert_eq!(heading(body).group, "Närvårdsråd i samverkan");
+    }
+
+    #[test]
+    fn a_joined_spelling_in_the_text_joins_the_title() {
+        let body =
+            "Protokoll Närvårds samverkan Kronoberg 2024-01-01\nInom närvårdssamverkan finns";
+        assert_eq!(heading(body).group, "Närvårdssamverkan Kronoberg");
+    }
+}

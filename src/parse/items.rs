@@ -1,0 +1,1001 @@
+//! Splits a protocol into agenda items.
+//! Owns: numbered headings (`3.`, `3)`, `## 2.`, `§ 57` with the title on the same or
+//! the next line), the choice of the one numbering chain that is the agenda (so that
+//! numbered decision lists inside an item are not items), un-numbered headings
+//! (markdown headings between items, sub-headings of container items such as
+//! `Informationspunkter`, and section headings of protocols without numbers),
+//! attendance lists (which are not items), and per item its presenters and decisions.
+
+use super::lines::Line;
+use super::persons::{
+    names_in_presenter_value, person_from_list_line, person_mentions, NameModel, Person,
+};
+
+/// Headings of attendance lists, lowercase, without a trailing colon.
+pub const ATTENDANCE_HEADINGS: &[(&str, &str)] = &[
+    ("närvarande ledamöter", "ledamot"),
+    ("närvarande", "närvarande"),
+    ("ledamöter", "ledamot"),
+    ("beslutande", "ledamot"),
+    ("beslutande ledamöter", "ledamot"),
+    ("tjänstgörande ersättare", "ersättare"),
+    ("närvarande ersättare", "ersättare"),
+    ("ej tjänstgörande ersättare", "ersättare"),
+    ("ersättare", "ersättare"),
+    ("övriga närvarande", "övrig närvarande"),
+    ("övriga deltagande", "övrig närvarande"),
+    ("övriga medverkande", "övrig närvarande"),
+    ("övriga deltagare", "övrig närvarande"),
+    ("övriga", "övrig närvarande"),
+    ("närvarande tjänstepersoner", "tjänsteperson"),
+    ("närvarande tjänstemän", "tjänsteperson"),
+    ("tjänstepersoner", "tjänsteperson"),
+    ("tjänstemän", "tjänsteperson"),
+    ("deltagare", "deltagare"),
+    ("deltagarlista", "deltagare"),
+    ("närvarolista", "deltagare"),
+    ("medverkande", "medverkande"),
+    ("inbjudna", "inbjuden"),
+    ("gäster", "gäst"),
+    ("adjungerade", "adjungerad"),
+    ("frånvarande", "frånvarande"),
+    ("anmält förhinder", "frånvarande"),
+];
+
+/// Lines that label a part of an item, never an item of their own.
+const LABELS: &[&str] = &[
+    "information och dialog",
+    "information/dialog",
+    "information",
+    "dialog",
+    "beslut",
+    "underlag",
+    "beslutsunderlag",
+    "sammanfattning",
+    "bakgrund",
+    "ärendebeskrivning",
+    "förslag till beslut",
+    "yrkanden",
+    "yrkande",
+    "propositionsordning",
+    "expedieras till",
+    "expedieras",
+    "handlingar",
+    "bilaga",
+    "bilagor",
+    "bildspel",
+    "presentation",
+    "föredragande",
+    "föredragare",
+    "protokollsanteckning",
+    "reservation",
+    "information och beslut",
+    "diskussion",
+    "beslutsärende",
+    "informationsärende",
+    "ärendet",
+    "beredning",
+    "skickas till",
+    "för kännedom",
+    "omröstning",
+    "jäv",
+    "paus",
+];
+
+/// Words that do not end a heading (a line ending with one continues on the next).
+const FUNCTION_WORDS: &[&str] = &[
+    "och", "i", "för", "till", "att", "med", "av", "på", "som", "om", "en", "ett", "de", "den",
+    "det", "från", "vid", "inom", "samt", "eller", "men", "när", "där", "vi", "är", "har", "kan",
+    "ska", "så", "under", "mellan", "efter", "genom", "mot", "utan", "sina", "sin", "sitt", "våra",
+    "vår", "vårt", "dess", "deras", "hur", "var", "blir", "bli", "the", "of", "and",
+];
+
+/// Item titles that hold un-numbered sub-items: `Informationspunkter`, `Beslutsärenden`.
+fn is_container_title(title: &str) -> bool {
+    let key: String = title
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_lowercase)
+        .collect();
+    [
+        "punkter",
+        "ärenden",
+        "frågor",
+        "information",
+        "informationer",
+        "meddelanden",
+        "rapporter",
+        "anmälningar",
+        "aktuellt",
+    ]
+    .iter()
+    .any(|s| key.ends_with(s))
+        && title.split_whitespace().count() <= 4
+}
+
+/// A label line, with or without a value: `Underlag: …`, `Information/dialog: Alla`,
+/// `Socialnämndens beslut`.
+pub fn is_label(text: &str) -> bool {
+    let head = text.split(':').next().unwrap_or("").trim().to_lowercase();
+    if LABELS.contains(&head.as_str()) {
+        return true;
+    }
+    is_decision_heading(text)
+}
+
+/// `Socialnämndens beslut`, `Arbetsutskottets beslut`, `Beslut`.
+pub fn is_decision_heading(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(':').to_lowercase();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    match words.as_slice() {
+        ["beslut"] => true,
+        [owner, "beslut"] => owner.ends_with('s'),
+        _ => false,
+    }
+}
+
+/// The role an attendance heading gives its list, when `text` is one.
+pub fn attendance_role(text: &str) -> Option<&'static str> {
+    let t = text.trim().trim_end_matches(':').trim().to_lowercase();
+    ATTENDANCE_HEADINGS
+        .iter()
+        .find(|(h, _)| *h == t)
+        .map(|(_, role)| *role)
+}
+
+/// An agenda item as found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawItem {
+    pub number: Option<String>,
+    pub title: String,
+    pub parent: Option<String>,
+    /// Indexes into the protocol's lines of the item's own text.
+    pub body: Vec<usize>,
+    pub presenters: Vec<Person>,
+    pub decisions: Vec<String>,
+}
+
+/// What splitting finds: items, attendance lists and where the header ends.
+#[derive(Debug, Default)]
+pub struct Split {
+    pub items: Vec<RawItem>,
+    /// (line index, role) of every attendance-list line.
+    pub attendance: Vec<(usize, &'static str)>,
+    /// Lines before the first item.
+    pub header_end: usize,
+}
+
+struct Heading {
+    line: usize,
+    /// Line after the heading where the body begins (title on the next line: +2).
+    body_start: usize,
+    number: Option<String>,
+    title: String,
+    level: u8,
+    sub: bool,
+}
+
+/// Splits the protocol's lines into items.
+pub fn split_items(lines: &[Line], model: &NameModel) -> Split {
+    let attendance = find_attendance(lines, model);
+    let in_attendance: Vec<bool> = {
+        let mut v = vec![false; lines.len()];
+        for (i, _) in &attendance {
+            v[*i] = true;
+        }
+        v
+    };
+    let mut headings = numbered_headings(lines, &in_attendance);
+    if headings.is_empty() {
+        headings = unnumbered_sections(lines, &in_attendance, model);
+    } else {
+        headings.extend(markdown_headings_between_items(
+            lines,
+            &headings,
+            &in_attendance,
+        ));
+        headings.sort_by_key(|h| h.line);
+        let subs = container_sub_headings(lines, &headings, &in_attendance, model);
+        headings.extend(subs);
+        headings.sort_by_key(|h| h.line);
+    }
+    let header_end = headings.first().map(|h| h.line).unwrap_or(lines.len());
+    let mut items = Vec::new();
+    let mut parent: Option<String> = None;
+    for (k, h) in headings.iter().enumerate() {
+        let end = headings.get(k + 1).map(|n| n.line).unwrap_or(lines.len());
+        let body: Vec<usize> = (h.body_start..end).filter(|&i| !in_attendance[i]).collect();
+        if !h.sub {
+            parent = Some(h.title.clone());
+        }
+        let presenters = presenters_of(lines, &body, model);
+        let decisions = decisions_of(lines, &body);
+        items.push(RawItem {
+            number: h.number.clone(),
+            title: h.title.clone(),
+            parent: if h.sub { parent.clone() } else { None },
+            body,
+            presenters,
+            decisions,
+        });
+    }
+    Split {
+        items,
+        attendance,
+        header_end,
+    }
+}
+
+/// Attendance lists: a heading from `ATTENDANCE_HEADINGS` followed by lines that are
+/// people. The list runs until a line that is neither a person, a wrapped
+/// organisation, nor another attendance heading.
+fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(role) = attendance_role(&lines[i].text) else {
+            i += 1;
+            continue;
+        };
+        let upcoming: Vec<usize> = (i + 1..lines.len())
+            .filter(|&j| !lines[j].is_blank())
+            .take(3)
+            .collect();
+        if !upcoming
+            .iter()
+            .any(|&j| person_from_list_line(&lines[j].text, model).is_some())
+        {
+            i += 1;
+            continue;
+        }
+        out.push((i, role));
+        let mut j = i + 1;
+        let mut role = role;
+        let mut misses = 0;
+        while j < lines.len() {
+            let l = &lines[j];
+            if l.is_blank() {
+                j += 1;
+                continue;
+            }
+            if let Some(r) = attendance_role(&l.text) {
+                role = r;
+                out.push((j, role));
+                misses = 0;
+            } else if person_from_list_line(&l.text, model).is_some() {
+                out.push((j, role));
+                misses = 0;
+            } else if previous_text_line_ends_with_comma(lines, j)
+                && l.text.split_whitespace().count() <= 6
+            {
+                out.push((j, role)); // organisation of a wrapped `Name,` line
+            } else {
+                misses += 1;
+                if misses >= 1 {
+                    break;
+                }
+            }
+            j += 1;
+        }
+        i = j;
+    }
+    out
+}
+
+fn previous_text_line_ends_with_comma(lines: &[Line], j: usize) -> bool {
+    (0..j)
+        .rev()
+        .find(|&k| !lines[k].is_blank())
+        .is_some_and(|k| lines[k].text.ends_with(','))
+}
+
+/// `§ 57 Title`, `§ 57` (title on the next line), `## § 12 Title (Dnr …)`.
+fn paragraph_heading(text: &str) -> Option<(u32, Option<String>)> {
+    let rest = text.strip_prefix('§')?.trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    let title = strip_dnr(rest[digits.len()..].trim());
+    let title = title
+        .trim_start_matches(['.', ':', '–', '-'])
+        .trim()
+        .to_string();
+    Some((digits.parse().ok()?, (!title.is_empty()).then_some(title)))
+}
+
+/// Removes a diary number: `Titel (Dnr SN 2014/0322)`, `Dnr SN 2014/0322`.
+fn strip_dnr(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let cut = ["(dnr", "dnr ", "dnr:", "diarienr", "diarienummer"]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min();
+    match cut {
+        Some(p) => s[..p].trim().to_string(),
+        None => s.trim().to_string(),
+    }
+}
+
+/// `3. Title`, `3) Title`, `Punkt 3: Title`, `Ärende 3. Title`.
+fn numbered_heading(text: &str) -> Option<(u32, String)> {
+    let lower = text.to_lowercase();
+    let mut rest = text;
+    for prefix in ["punkt ", "ärende "] {
+        if lower.starts_with(prefix) {
+            rest = &text[prefix.len()..];
+        }
+    }
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 3 {
+        return None;
+    }
+    let after = &rest[digits.len()..];
+    let after = after.strip_prefix(['.', ')', ':'])?;
+    if !after.starts_with(' ') {
+        return None;
+    }
+    let title = after.trim();
+    let first = title.chars().next()?;
+    if !(first.is_alphabetic() || first == '"' || first == '”' || first == '«')
+        || first.is_lowercase()
+    {
+        return None;
+    }
+    let words = title.split_whitespace().count();
+    if title.chars().count() > 150
+        || (title.ends_with('.') && words > 6)
+        || contains_sentence_break(title)
+    {
+        return None;
+    }
+    Some((digits.parse().ok()?, strip_dnr(title)))
+}
+
+fn contains_sentence_break(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| w[0] == '.' && w[1] == ' ' && w[2].is_uppercase())
+        && !s.contains("bl. a")
+}
+
+/// Numbered headings of the agenda: `§` headings when there are two or more, else
+/// `N.` headings; of those, the longest chain that counts up by one (a numbered
+/// list inside an item breaks no chain of its own).
+fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
+    let mut para = Vec::new();
+    let mut numbered = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if in_attendance[i] || l.bullet {
+            continue;
+        }
+        if let Some((n, title)) = paragraph_heading(&l.text) {
+            let (title, body_start) = match title {
+                Some(t) => (t, i + 1),
+                None => match next_text(lines, i) {
+                    Some(j) if !lines[j].text.starts_with('§') => {
+                        (strip_dnr(&lines[j].text), j + 1)
+                    }
+                    _ => continue,
+                },
+            };
+            para.push((
+                n,
+                Heading {
+                    line: i,
+                    body_start,
+                    number: Some(n.to_string()),
+                    title,
+                    level: l.heading,
+                    sub: false,
+                },
+            ));
+        } else if let Some((n, title)) = numbered_heading(&l.text) {
+            numbered.push((
+                n,
+                Heading {
+                    line: i,
+                    body_start: i + 1,
+                    number: Some(n.to_string()),
+                    title,
+                    level: l.heading,
+                    sub: false,
+                },
+            ));
+        }
+    }
+    if para.len() >= 2 {
+        return longest_chain(para);
+    }
+    if numbered.iter().filter(|(_, h)| h.level > 0).count() >= 2 {
+        numbered.retain(|(_, h)| h.level > 0);
+    }
+    longest_chain(numbered)
+}
+
+/// The longest run of candidates whose numbers count up by one, in text order.
+fn longest_chain(cands: Vec<(u32, Heading)>) -> Vec<Heading> {
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let n = cands.len();
+    let mut best = vec![1usize; n];
+    let mut prev: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        for j in 0..i {
+            if cands[j].0 + 1 == cands[i].0 && best[j] + 1 > best[i] {
+                best[i] = best[j] + 1;
+                prev[i] = Some(j);
+            }
+        }
+    }
+    let top = *best.iter().max().expect("non-empty");
+    // Of equally long chains, the one that starts lowest (an agenda starts at 1).
+    let end = (0..n)
+        .filter(|&i| best[i] == top)
+        .min_by_key(|&i| {
+            let mut k = i;
+            while let Some(p) = prev[k] {
+                k = p;
+            }
+            (cands[k].0, k)
+        })
+        .expect("non-empty");
+    let mut chain = vec![end];
+    while let Some(p) = prev[*chain.last().expect("non-empty")] {
+        chain.push(p);
+    }
+    chain.reverse();
+    let keep: std::collections::HashSet<usize> = chain.into_iter().collect();
+    cands
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, (_, h))| h)
+        .collect()
+}
+
+fn next_text(lines: &[Line], i: usize) -> Option<usize> {
+    (i + 1..lines.len()).find(|&j| !lines[j].is_blank())
+}
+
+fn prev_text(lines: &[Line], i: usize) -> Option<usize> {
+    (0..i).rev().find(|&j| !lines[j].is_blank())
+}
+
+/// Un-numbered markdown headings at the level of the items around them:
+/// `## Reflektion efter planeringsdagarna` between `## 6.` and `## 7.`.
+fn markdown_headings_between_items(
+    lines: &[Line],
+    items: &[Heading],
+    in_attendance: &[bool],
+) -> Vec<Heading> {
+    let mut out = Vec::new();
+    let first = items.first().map(|h| h.line).unwrap_or(0);
+    for (i, l) in lines.iter().enumerate().skip(first + 1) {
+        if l.heading == 0
+            || in_attendance[i]
+            || items
+                .iter()
+                .any(|h| h.line == i || h.body_start > i && h.line < i)
+        {
+            continue;
+        }
+        let Some(owner) = items.iter().rev().find(|h| h.line < i) else {
+            continue;
+        };
+        if owner.level == 0 || l.heading > owner.level || is_label(&l.text) || l.text.ends_with(':')
+        {
+            continue;
+        }
+        // A heading right under an item heading is its subtitle.
+        if prev_text(lines, i) == Some(owner.line) {
+            continue;
+        }
+        if attendance_role(&l.text).is_some() || l.text.len() > 150 {
+            continue;
+        }
+        out.push(Heading {
+            line: i,
+            body_start: i + 1,
+            number: None,
+            title: l.text.clone(),
+            level: l.heading,
+            sub: false,
+        });
+    }
+    out
+}
+
+/// Sub-headings inside container items (`Informationspunkter`, `Beslutspunkter`):
+/// deeper markdown headings, or heading-like lines of plain text.
+fn container_sub_headings(
+    lines: &[Line],
+    items: &[Heading],
+    in_attendance: &[bool],
+    model: &NameModel,
+) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for (k, h) in items.iter().enumerate() {
+        if !is_container_title(&h.title) {
+            continue;
+        }
+        let end = items.get(k + 1).map(|n| n.line).unwrap_or(lines.len());
+        for i in h.body_start..end {
+            if in_attendance[i] {
+                continue;
+            }
+            let l = &lines[i];
+            let md_sub = l.heading > 0 && (h.level == 0 || l.heading > h.level);
+            let plain_sub = l.heading == 0 && is_heading_like(lines, i, model);
+            if (md_sub || plain_sub)
+                && !is_label(&l.text)
+                && !l.text.ends_with(':')
+                && attendance_role(&l.text).is_none()
+            {
+                out.push(Heading {
+                    line: i,
+                    body_start: i + 1,
+                    number: None,
+                    title: l.text.clone(),
+                    level: l.heading,
+                    sub: true,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Sections of a protocol without numbered items: every heading-like line. A
+/// heading that recurs (`Gemensam dialog` under each theme) is a sub-section of
+/// the heading before it.
+fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel) -> Vec<Heading> {
+    let first_text = next_text(lines, usize::MAX.wrapping_add(0)).unwrap_or(0);
+    let first_text = if lines.first().is_some_and(|l| !l.is_blank()) {
+        0
+    } else {
+        first_text
+    };
+    let mut cands: Vec<usize> = (0..lines.len())
+        .filter(|&i| i > first_text && !in_attendance[i])
+        .filter(|&i| {
+            let l = &lines[i];
+            (l.heading > 0 && !is_label(&l.text) && !l.text.ends_with(':'))
+                || (l.heading == 0 && is_heading_like(lines, i, model))
+        })
+        .filter(|&i| attendance_role(&lines[i].text).is_none())
+        .collect();
+    // The lines right under the title (slogan, date line) are the header.
+    cands.retain(|&i| lines[i].heading > 0 || i > first_text + 2);
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    for &i in &cands {
+        *counts.entry(lines[i].text.to_lowercase()).or_default() += 1;
+    }
+    let mut out = Vec::new();
+    let mut seen_top = false;
+    for i in cands {
+        let repeated = counts[&lines[i].text.to_lowercase()] >= 2;
+        let sub = repeated && seen_top;
+        seen_top |= !sub;
+        out.push(Heading {
+            line: i,
+            body_start: i + 1,
+            number: None,
+            title: lines[i].text.clone(),
+            level: lines[i].heading,
+            sub,
+        });
+    }
+    out
+}
+
+/// A plain-text line that reads as a heading: short, capitalised, no closing
+/// punctuation, not ending in a function word, after a blank line, not followed by
+/// a lowercase continuation, and neither a label nor a person.
+pub fn is_heading_like(lines: &[Line], i: usize, model: &NameModel) -> bool {
+    let l = &lines[i];
+    let t = l.text.as_str();
+    if l.bullet || t.is_empty() {
+        return false;
+    }
+    if i > 0 && !lines[i - 1].is_blank() && lines[i - 1].heading == 0 {
+        return false;
+    }
+    let chars = t.chars().count();
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if !(2..=100).contains(&chars) || words.len() > 14 {
+        return false;
+    }
+    let first = t.chars().next().expect("non-empty");
+    if !first.is_uppercase() || t.ends_with(['.', ',', ';', ':']) || contains_sentence_break(t) {
+        return false;
+    }
+    let last = words.last().expect("non-empty").to_lowercase();
+    if FUNCTION_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    if lines
+        .get(i + 1)
+        .is_some_and(|n| n.text.chars().next().is_some_and(char::is_lowercase))
+    {
+        return false;
+    }
+    if is_label(t) || t.starts_with("http") || t.contains('@') {
+        return false;
+    }
+    person_from_list_line(t, model).is_none()
+}
+
+/// Presenters: `Föredragande:` lines anywhere in the item, and the people listed
+/// at its top (name lines under the heading, or a first sentence that opens with
+/// `Name, title`).
+fn presenters_of(lines: &[Line], body: &[usize], model: &NameModel) -> Vec<Person> {
+    let mut out = Vec::new();
+    for &i in body {
+        if let Some(value) = presenter_label_value(&lines[i].text) {
+            out.extend(names_in_presenter_value(value, model));
+        }
+    }
+    let mut skipped_subtitle = false;
+    for &i in body {
+        let l = &lines[i];
+        if l.is_blank() || is_label(&l.text) || presenter_label_value(&l.text).is_some() {
+            continue;
+        }
+        if let Some(p) = person_from_list_line(&l.text, model) {
+            out.push(p);
+            continue;
+        }
+        if out.is_empty() {
+            let mentions = person_mentions(&l.text, model);
+            if let Some(m) = mentions.first() {
+                if l.text.starts_with(&m.name) {
+                    out.push(m.clone());
+                    break;
+                }
+            }
+            if !skipped_subtitle && l.text.chars().count() <= 90 && !l.text.ends_with('.') {
+                skipped_subtitle = true;
+                continue;
+            }
+        }
+        break;
+    }
+    super::persons::merge_persons(out)
+}
+
+/// The value of a presenter line: `Föredragande: X`, `Föredragare X`, `Presenteras av X`.
+pub fn presenter_label_value(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    for label in [
+        "föredragande",
+        "föredragare",
+        "presenteras av",
+        "presentatör",
+        "presentatörer",
+        "medverkande",
+        "ansvarig",
+    ] {
+        if lower.starts_with(label) {
+            let rest = &text[label.len()..];
+            if rest.is_empty() || rest.starts_with(|c: char| c.is_alphabetic()) {
+                continue;
+            }
+            return Some(rest.trim_start_matches([':', ' ']).trim());
+        }
+    }
+    None
+}
+
+/// Phrases that state a decision in running text.
+const DECISION_PHRASES: &[&str] = &[
+    " beslutar att",
+    " beslutar om",
+    " beslutar enligt",
+    " beslutar i enlighet",
+    " beslutade att",
+    " beslutade om",
+    " beslöt att",
+    " beslöt om",
+    " fattade beslut",
+    " enades om att",
+    " ger bifall",
+    " gav bifall",
+    " fastställer ",
+    " fastställde ",
+    " godkänner ",
+    " godkände ",
+    " lades till handlingarna",
+];
+
+/// Decisions: `Beslut: …` lines, the paragraph under a decision heading
+/// (`Socialnämndens beslut`), and sentences that state a decision.
+fn decisions_of(lines: &[Line], body: &[usize]) -> Vec<String> {
+    let paragraphs = paragraphs(lines, body);
+    let mut out: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < paragraphs.len() {
+        let first = lines[paragraphs[k][0]].text.as_str();
+        if let Some(rest) = first
+            .strip_prefix("Beslut:")
+            .or_else(|| first.strip_prefix("Beslut –"))
+        {
+            let mut text = vec![rest.trim().to_string()];
+            text.extend(paragraphs[k][1..].iter().map(|&i| lines[i].text.clone()));
+            push_unique(&mut out, format!("Beslut: {}", text.join(" ").trim()));
+            k += 1;
+            continue;
+        }
+        if is_decision_heading(first) {
+            let mut text: Vec<String> = paragraphs[k][1..]
+                .iter()
+                .map(|&i| lines[i].text.clone())
+                .collect();
+            if text.is_empty() {
+                if let Some(next) = paragraphs.get(k + 1) {
+                    text = next.iter().map(|&i| lines[i].text.clone()).collect();
+                    k += 1;
+                }
+            }
+            if !text.is_empty() {
+                push_unique(&mut out, text.join(" "));
+            }
+            k += 1;
+            continue;
+        }
+        let joined = paragraphs[k]
+            .iter()
+            .map(|&i| lines[i].text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for sentence in decision_sentences(&joined) {
+            let mut sentence = sentence;
+            if sentence.ends_with(':') {
+                if let Some(next) = paragraphs.get(k + 1) {
+                    if lines[next[0]].bullet {
+                        let items: Vec<&str> =
+                            next.iter().map(|&i| lines[i].text.as_str()).collect();
+                        sentence = format!("{sentence} {}", items.join("; "));
+                    }
+                }
+            }
+            push_unique(&mut out, sentence);
+        }
+        k += 1;
+    }
+    out
+}
+
+fn push_unique(out: &mut Vec<String>, s: String) {
+    if !s.is_empty() && !out.iter().any(|o| o.contains(&s) || s.contains(o.as_str())) {
+        out.push(s);
+    }
+}
+
+/// Runs of non-blank lines; a bullet line after a non-bullet line starts a new run.
+fn paragraphs(lines: &[Line], body: &[usize]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    for &i in body {
+        let l = &lines[i];
+        if l.is_blank() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let starts_list = l.bullet && cur.last().is_some_and(|&p| !lines[p].bullet);
+        let is_label_line = is_decision_heading(&l.text) || l.text.starts_with("Beslut:");
+        if (starts_list || is_label_line) && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(i);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The sentences of `text` that state a decision.
+fn decision_sentences(text: &str) -> Vec<String> {
+    let padded = format!(" {text}");
+    let lower = padded.to_lowercase();
+    if !DECISION_PHRASES.iter().any(|p| lower.contains(p)) {
+        return Vec::new();
+    }
+    split_sentences(text)
+        .into_iter()
+        .filter(|s| {
+            let l = format!(" {}", s.to_lowercase());
+            DECISION_PHRASES.iter().any(|p| l.contains(p))
+        })
+        .collect()
+}
+
+/// Splits at `. `, `! `, `? ` followed by a capital letter or digit.
+fn split_sentences(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 2 < chars.len() {
+        if matches!(chars[i], '.' | '!' | '?')
+            && chars[i + 1] == ' '
+            && (chars[i + 2].is_uppercase() || chars[i + 2].is_ascii_digit())
+        {
+            // `bl.a. `, `t.ex. `, `ca. `: an abbreviation, not a sentence end.
+            let word: String = chars[start..=i]
+                .iter()
+                .rev()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            if word.chars().filter(|&c| c == '.').count() < 2 {
+                out.push(
+                    chars[start..=i]
+                        .iter()
+                        .collect::<String>()
+                        .trim()
+                        .to_string(),
+                );
+                start = i + 2;
+            }
+        }
+        i += 1;
+    }
+    let last: String = chars[start..].iter().collect::<String>().trim().to_string();
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::to_lines;
+    use super::*;
+
+    fn titles(text: &str) -> Vec<(Option<String>, String, Option<String>)> {
+        let lines = to_lines(text);
+        split_items(&lines, &NameModel::default())
+            .items
+            .into_iter()
+            .map(|i| (i.number, i.title, i.parent))
+            .collect()
+    }
+
+    fn just_titles(text: &str) -> Vec<String> {
+        titles(text).into_iter().map(|t| t.1).collect()
+    }
+
+    #[test]
+    fn numbered_items_and_a_numbered_decision_list_inside_one() {
+        let t = "Protokoll\n\n1. Välkomna\n\nText.\n\n2. Budget 2025\n\nNämnden beslutar:\n1. Nämnden beslutar att anta budgeten för 2025 enligt förslag.\n2. Nämnden beslutar att ge förvaltningen i uppdrag att återkomma.\n\n3. Övriga frågor\n\nInga.";
+        assert_eq!(just_titles(t), ["Välkomna", "Budget 2025", "Övriga frågor"]);
+    }
+
+    #[test]
+    fn paragraph_numbers_with_title_on_the_next_line_and_dnr() {
+        let t = "Socialnämnden\n\n§ 60 Val av justerare\n\nText.\n\n§ 61                      Dnr SN 2014/0322\nMissbruk och beroende\n\nSammanfattning\nText om missbruk.\n\n§ 62 Placeringar (Dnr SN 2014/0043)\n\nText.";
+        assert_eq!(
+            titles(t),
+            [
+                (Some("60".into()), "Val av justerare".into(), None),
+                (Some("61".into()), "Missbruk och beroende".into(), None),
+                (Some("62".into()), "Placeringar".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_numbered_headings_ignore_numbered_lists() {
+        let t = "# Anteckningar\n\n## 1. Mötets öppnande\n\n1. Godkännande av dagordning\n2. Val av sekreterare\n\n## 2. Budget\n\nText.\n\n## 3. Övrigt\n\nText.";
+        assert_eq!(just_titles(t), ["Mötets öppnande", "Budget", "Övrigt"]);
+    }
+
+    #[test]
+    fn sub_items_of_a_container_item() {
+        let t = "Protokoll\n\n6. Informationspunkter\n\nDigital ungdomsmottagning\n\nRegionen tar över ansvaret.\n\nGemensam plan för samverkan\nPågående arbete inom ledningen.\nPlanen är färdigställd.\n\n7. Beslutspunkter\n\nByte av deltagare i gruppen\n\nNämnden beslutar att Anna Ek ersätter Bo Ek.";
+        let got = titles(t);
+        let want: Vec<(Option<String>, String, Option<String>)> = vec![
+            (Some("6".into()), "Informationspunkter".into(), None),
+            (
+                None,
+                "Digital ungdomsmottagning".into(),
+                Some("Informationspunkter".into()),
+            ),
+            (
+                None,
+                "Gemensam plan för samverkan".into(),
+                Some("Informationspunkter".into()),
+            ),
+            (Some("7".into()), "Beslutspunkter".into(), None),
+            (
+                None,
+                "Byte av deltagare i gruppen".into(),
+                Some("Beslutspunkter".into()),
+            ),
+        ];
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn markdown_labels_are_not_items_but_an_unnumbered_section_is() {
+        let t = "# Mötesanteckningar\n\n## 5. Förslag\n\n### Information/dialog\n\nFöredragande: Anna Ek\n\nText.\n\n### Skolcheferna med på nedanstående punkter:\n\n## Reflektion efter dagarna (Punkt utanför agenda)\n\nText.\n\n## 7. Nästa punkt\n\nText.";
+        assert_eq!(
+            just_titles(t),
+            [
+                "Förslag",
+                "Reflektion efter dagarna (Punkt utanför agenda)",
+                "Nästa punkt"
+            ]
+        );
+    }
+
+    #[test]
+    fn protocols_without_numbers_split_at_headings() {
+        let t = "Protokoll konferens\n\nTillsammans för hälsan\n\nKonferensen ägde rum 7 november 2025.\n\nInledning\n\nAnna Ek, regionråd, hälsade välkomna.\n\nPsykisk hälsa\n\nKarin Schulz, samordnare, informerade.\n\nGemensam dialog\n\nHur kan vi samverka bättre?\n\nÄldres hälsa\n\nSanna Julin, handläggare, berättade.\n\nGemensam dialog\n\nVad behöver vi sluta göra?\n\nDeltagarlista\n\nAnna Ek Region Kalmar län\nKarin Schulz Regeringskansliet\n";
+        let got = titles(t);
+        let names: Vec<&str> = got.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Inledning",
+                "Psykisk hälsa",
+                "Gemensam dialog",
+                "Äldres hälsa",
+                "Gemensam dialog"
+            ]
+        );
+        assert_eq!(got[2].2.as_deref(), Some("Psykisk hälsa"));
+    }
+
+    #[test]
+    fn attendance_lists_end_the_last_item() {
+        let t = "Protokoll\n\n1. Välkomna\n\nText.\n\nNärvarande ledamöter:\n\nAnna Ek, Kalmar kommun\nBo Ek, Region Kalmar län\n\nÖvriga\n\nCecilia Wahlström, Kommunförbundet\n";
+        let lines = to_lines(t);
+        let split = split_items(&lines, &NameModel::default());
+        assert_eq!(split.items.len(), 1);
+        let body: String = split.items[0]
+            .body
+            .iter()
+            .map(|&i| lines[i].text.clone())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(!body.contains("Anna Ek"), "{body}");
+        assert_eq!(split.attendance.len(), 5);
+    }
+
+    #[test]
+    fn presenters_from_labels_and_name_lines() {
+        let t = "Protokoll\n\n3. Välfärdsbrott\n\nBildspel\n\nChristina Kiernan, samordnare, SKR\n\nLedningen fick information om brott.\n\nAnna Flink, säkerhetschef\n\n4. Sänkt åldersgräns\n\nFöredragande: Sandor Eriksson RGK\n\nText.";
+        let lines = to_lines(t);
+        let split = split_items(&lines, &NameModel::default());
+        let p: Vec<Vec<String>> = split
+            .items
+            .iter()
+            .map(|i| i.presenters.iter().map(|p| p.name.clone()).collect())
+            .collect();
+        assert_eq!(
+            p,
+            vec![
+                vec!["Christina Kiernan".to_string()],
+                vec!["Sandor Eriksson".to_string()]
+            ]
+        );
+    }
+
+    #[test]
+    fn decisions_in_their_shapes() {
+        let t = "Protokoll\n\n2. Föregående protokoll\n\nBeslut: Protokollet lades till handlingarna.\n\n§ x\n\n3. Placerade barn\n\nLedningen fick information. Ledningen beslutar att godkänna reviderade dokument:\n\n- Överenskommelse Placerade barn\n- Praktiska anvisningar\n\n4. Budget\n\nSocialnämndens beslut\nSocialnämnden beslutar att fastställa budgeten.\n\n5. Info\n\nIngen åtgärd.";
+        let lines = to_lines(t);
+        let split = split_items(&lines, &NameModel::default());
+        let d: Vec<Vec<String>> = split.items.iter().map(|i| i.decisions.clone()).collect();
+        assert_eq!(d[0], ["Beslut: Protokollet lades till handlingarna."]);
+        assert_eq!(d[1], ["Ledningen beslutar att godkänna reviderade dokument: Överenskommelse Placerade barn; Praktiska anvisningar"]);
+        assert_eq!(d[2], ["Socialnämnden beslutar att fastställa budgeten."]);
+        assert!(d[3].is_empty());
+    }
+}

@@ -1,0 +1,443 @@
+//! Turns one protocol's text into a [`Protocol`] record.
+//! Owns: the record and the order of the steps: markdown-aware lines (`lines`),
+//! meeting date (`date`), group, kind and title (`group`), people (`persons`),
+//! agenda items with presenters and decisions (`items`), place, chairs, language
+//! and each item's topic.
+//! Does not own: decoding and page furniture (see `read`, `clean`) or
+//! tokenisation (see `analysis`).
+
+pub mod date;
+pub mod group;
+pub mod items;
+pub mod lines;
+pub mod persons;
+
+use serde::{Deserialize, Serialize};
+
+pub use date::Date;
+pub use persons::Person;
+
+use items::{attendance_role, is_label, presenter_label_value, split_items};
+use lines::{to_lines, Line};
+use persons::{merge_persons, person_from_list_line, person_mentions, NameModel};
+
+/// One agenda item (or sub-item) of a protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// The agenda number as printed (`3`, `57` for `§ 57`); `None` for sub-items.
+    pub number: Option<String>,
+    pub title: String,
+    /// The title of the item this sub-item belongs to.
+    pub parent: Option<String>,
+    pub text: String,
+    pub presenters: Vec<String>,
+    pub decisions: Vec<String>,
+    /// The item's subject for the topic facet; `None` for procedural items
+    /// (`Välkomna`, `Övriga frågor`) and containers (`Informationspunkter`).
+    pub topic: Option<String>,
+}
+
+/// A parsed protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protocol {
+    pub id: String,
+    pub file: String,
+    /// Meeting date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub group: String,
+    pub kind: String,
+    pub language: String,
+    pub title: String,
+    pub place: Option<String>,
+    pub chairs: Vec<String>,
+    pub secretary: Option<String>,
+    pub items: Vec<Item>,
+    pub persons: Vec<Person>,
+}
+
+impl Protocol {
+    pub fn meeting_date(&self) -> Option<Date> {
+        self.date.as_deref().and_then(Date::parse_iso)
+    }
+}
+
+/// A stable id for a file: the first 12 hex digits of the hash of its path
+/// relative to the corpus.
+pub fn protocol_id(rel_path: &str) -> String {
+    blake3::hash(rel_path.as_bytes()).to_hex()[..12].to_string()
+}
+
+/// Parses cleaned protocol text (see [`crate::clean::clean_text`]).
+pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
+    let lines = to_lines(text);
+    let raw_lines: Vec<&str> = text.lines().collect();
+    let mut model = NameModel::default();
+    learn_listed_names(&lines, &mut model);
+
+    let heading = group::read_heading(&lines, &raw_lines, text);
+    let date = date::meeting_date(&lines);
+    let split = split_items(&lines, &model);
+
+    let header: Vec<&Line> = lines[..split.header_end.min(lines.len())].iter().collect();
+    let mut persons = Vec::new();
+    let (chairs, secretary, header_people) = header_people(&header, &model);
+    persons.extend(header_people);
+    for (i, role) in &split.attendance {
+        if attendance_role(&lines[*i].text).is_some() {
+            continue;
+        }
+        if let Some(mut p) = person_from_list_line(&lines[*i].text, &model) {
+            if p.organisation.is_none() {
+                p.organisation = wrapped_organisation(&lines, *i);
+            }
+            if p.role.is_none() {
+                p.role = Some(role.to_string());
+            }
+            persons.push(p);
+        }
+    }
+
+    let mut items = Vec::new();
+    for raw in &split.items {
+        let text = item_text(&lines, &raw.body);
+        for p in &raw.presenters {
+            let mut p = p.clone();
+            if p.role.is_none() {
+                p.role = Some("föredragande".into());
+            }
+            persons.push(p);
+        }
+        persons.extend(person_mentions(&text, &model));
+        for d in &raw.decisions {
+            persons.extend(person_mentions(d, &model));
+        }
+        let topic = topic_of(&raw.title, raw.number.is_none() && raw.parent.is_none());
+        items.push(Item {
+            number: raw.number.clone(),
+            title: raw.title.clone(),
+            parent: raw.parent.clone(),
+            text,
+            presenters: raw.presenters.iter().map(|p| p.name.clone()).collect(),
+            decisions: raw.decisions.clone(),
+            topic,
+        });
+    }
+    if items.is_empty() {
+        items.push(whole_text_item(&heading.title, &lines, split.header_end));
+    }
+
+    Protocol {
+        id: protocol_id(rel_path),
+        file: rel_path.to_string(),
+        date: date.map(|d| d.to_string()),
+        group: heading.group,
+        kind: heading.kind,
+        language: detect_language(text),
+        title: heading.title,
+        place: find_place(&header, text),
+        chairs,
+        secretary,
+        items,
+        persons: merge_persons(persons),
+    }
+}
+
+/// Full names in attendance lists are the most reliable: learn them first, so that
+/// the same names are recognised whole in running text.
+fn learn_listed_names(lines: &[Line], model: &mut NameModel) {
+    let mut in_list = false;
+    for l in lines {
+        if attendance_role(&l.text).is_some() {
+            in_list = true;
+            continue;
+        }
+        if l.is_blank() {
+            continue;
+        }
+        if in_list {
+            match person_from_list_line(&l.text, model) {
+                Some(p) => model.learn(&p.name),
+                None => in_list = false,
+            }
+        }
+    }
+}
+
+/// `Margit Lindholm Johansson,` on one line and `Kommunförbundet` on the next.
+fn wrapped_organisation(lines: &[Line], i: usize) -> Option<String> {
+    if !lines[i].text.ends_with(',') {
+        return None;
+    }
+    let next = (i + 1..lines.len()).find(|&j| !lines[j].is_blank())?;
+    let t = &lines[next].text;
+    (t.split_whitespace().count() <= 6 && t.chars().next().is_some_and(char::is_uppercase))
+        .then(|| t.clone())
+}
+
+/// People named in header labels: `Ordförande: A, B`, `Sekreterare: C`,
+/// `Utses att justera: D`, `Närvarande: E, F`.
+fn header_people(
+    header: &[&Line],
+    model: &NameModel,
+) -> (Vec<String>, Option<String>, Vec<Person>) {
+    let mut chairs = Vec::new();
+    let mut secretary = None;
+    let mut people = Vec::new();
+    for l in header {
+        let Some((label, value)) = l.text.split_once(':') else {
+            continue;
+        };
+        let label = label.trim().to_lowercase();
+        let role = match label.as_str() {
+            "ordförande" | "ordf" | "ordf." => "ordförande",
+            "vice ordförande" => "vice ordförande",
+            "sekreterare" | "protokollförare" | "vid protokollet" => "sekreterare",
+            "justerare" | "justerande" | "utses att justera" | "justeras av" => "justerare",
+            "närvarande" | "deltagare" | "deltagande" | "närvarande ledamöter" => "närvarande",
+            "föredragande" => "föredragande",
+            _ => continue,
+        };
+        for p in persons::names_in_presenter_value(value, model) {
+            match role {
+                "ordförande" => chairs.push(p.name.clone()),
+                "sekreterare" if secretary.is_none() => secretary = Some(p.name.clone()),
+                _ => {}
+            }
+            let mut p = p;
+            p.role = Some(match p.role.take() {
+                Some(title) if role == "närvarande" => title,
+                _ => role.to_string(),
+            });
+            people.push(p);
+        }
+    }
+    // `Anna Ek (S), ordförande` in a Beslutande list.
+    (chairs, secretary, people)
+}
+
+/// The meeting place: a `Plats:` label, `Plats och tid X, tisdagen …`, or
+/// `… genomfördes på X med …`.
+fn find_place(header: &[&Line], text: &str) -> Option<String> {
+    for l in header {
+        let lower = l.text.to_lowercase();
+        for label in ["plats och tid", "plats"] {
+            if let Some(rest) = lower.strip_prefix(label) {
+                if !(rest.starts_with(':') || rest.starts_with(' ')) {
+                    continue;
+                }
+                let value = l.text[label.len()..].trim_start_matches([':', ' ']).trim();
+                let cut = date::find_dates(value)
+                    .first()
+                    .map(|(p, _)| *p)
+                    .unwrap_or(value.len());
+                let mut place = value[..cut].trim().trim_end_matches([',', ' ']).to_string();
+                // `Zoom, tisdagen den` → `Zoom`.
+                if let Some((p, tail)) = place.rsplit_once(", ") {
+                    if tail.ends_with("dagen den") || tail.ends_with("dagen") || tail == "den" {
+                        place = p.to_string();
+                    }
+                }
+                if !place.is_empty() {
+                    return Some(place);
+                }
+            }
+        }
+    }
+    let lower = text.to_lowercase();
+    let p = lower.find("genomfördes på ")? + "genomfördes på ".len();
+    let rest = &text[p..];
+    let end = rest
+        .find(" med ")
+        .or_else(|| rest.find('.'))
+        .unwrap_or(rest.len())
+        .min(120);
+    let end = date::floor_char_boundary(rest, end);
+    Some(lines::collapse_spaces(&rest[..end]))
+}
+
+/// The item's text: its lines without labels that only structure it, paragraphs
+/// separated by blank lines.
+fn item_text(lines: &[Line], body: &[usize]) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for &i in body {
+        let l = &lines[i];
+        if l.is_blank() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(&l.text);
+    }
+    out
+}
+
+fn whole_text_item(title: &str, lines: &[Line], header_end: usize) -> Item {
+    let body: Vec<usize> = (header_end.min(1)..lines.len()).collect();
+    Item {
+        number: None,
+        title: if title.is_empty() {
+            "Protokoll".into()
+        } else {
+            title.to_string()
+        },
+        parent: None,
+        text: item_text(lines, &body),
+        presenters: Vec::new(),
+        decisions: Vec::new(),
+        topic: None,
+    }
+}
+
+/// Agenda items every meeting has; they name no subject.
+const PROCEDURAL_TITLES: &[&str] = &[
+    "välkomna",
+    "välkommen",
+    "mötets öppnande",
+    "öppnande",
+    "sammanträdets öppnande",
+    "föregående mötesprotokoll",
+    "föregående protokoll",
+    "föregående minnesanteckningar",
+    "föregående mötesanteckningar",
+    "godkännande av dagordning",
+    "fastställande av dagordning",
+    "dagordning",
+    "val av justerare",
+    "val av protokolljusterare",
+    "val av justerare och tid för justering",
+    "justering",
+    "övriga frågor",
+    "nästa möte",
+    "mötets avslutande",
+    "avslutning",
+    "mötets avslutning",
+    "informationspunkter",
+    "beslutspunkter",
+    "besluts punkter",
+    "meddelanden",
+    "anmälningsärenden",
+    "delegationsbeslut",
+    "meddelanden och delegationsbeslut",
+    "presentationsrunda",
+    "summering av dagen",
+    "inledning",
+    "övrigt",
+    "information",
+    "informationsärenden",
+    "beslutsärenden",
+    "anmälan om jäv",
+];
+
+/// The topic an item is about: its title without labels, numbering or trailing
+/// notes; `None` for procedural items.
+pub fn topic_of(title: &str, _unnumbered_top: bool) -> Option<String> {
+    let mut t = lines::collapse_spaces(title);
+    // `Sommarplanering – dialog`, `Kronobarnsmodellen – information`.
+    for sep in [" – ", " - ", ": "] {
+        if let Some((head, tail)) = t.rsplit_once(sep) {
+            if is_label(tail) && !head.is_empty() {
+                t = head.to_string();
+            }
+        }
+    }
+    if let Some(p) = t.find(" (Punkt") {
+        t.truncate(p);
+    }
+    let t = t
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ':' | ',' | '–' | '-'))
+        .to_string();
+    let key = t.to_lowercase();
+    if t.is_empty() || PROCEDURAL_TITLES.contains(&key.as_str()) || key.starts_with("föregående ")
+    {
+        return None;
+    }
+    Some(t)
+}
+
+/// The language of the text, as an ISO 639-1 code; Swedish unless another allowed
+/// language is detected with confidence.
+pub fn detect_language(text: &str) -> String {
+    use whatlang::Lang;
+    let sample: String = text.chars().take(20_000).collect();
+    let allowed = [
+        Lang::Swe,
+        Lang::Eng,
+        Lang::Nob,
+        Lang::Dan,
+        Lang::Fin,
+        Lang::Deu,
+    ];
+    let detector = whatlang::Detector::with_allowlist(allowed.to_vec());
+    match detector.detect(&sample) {
+        Some(info) if info.is_reliable() => match info.lang() {
+            Lang::Eng => "en",
+            Lang::Nob => "nb",
+            Lang::Dan => "da",
+            Lang::Fin => "fi",
+            Lang::Deu => "de",
+            _ => "sv",
+        }
+        .to_string(),
+        _ => "sv".to_string(),
+    }
+}
+
+/// True when the line is a presenter label line (used by `analysis`-free callers).
+pub fn is_presenter_line(text: &str) -> bool {
+    presenter_label_value(text).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_drop_labels_and_procedure() {
+        assert_eq!(
+            topic_of("Sommarplanering – dialog", false).as_deref(),
+            Some("Sommarplanering")
+        );
+        assert_eq!(topic_of("Välkomna", false), None);
+        assert_eq!(topic_of("Informationspunkter", false), None);
+        assert_eq!(
+            topic_of(
+                "Reflektion efter planeringsdagarna (Punkt utanför agenda)",
+                false
+            )
+            .as_deref(),
+            Some("Reflektion efter planeringsdagarna")
+        );
+    }
+
+    #[test]
+    fn swedish_is_the_fallback_language() {
+        assert_eq!(detect_language("Nämnden beslutar att godkänna budgeten för nästa år och ger förvaltningen i uppdrag."), "sv");
+        assert_eq!(detect_language("x"), "sv");
+        assert_eq!(detect_language("The committee decided to approve the budget for next year and asked the administration to report back."), "en");
+    }
+
+    #[test]
+    fn a_protocol_end_to_end() {
+        let text = "Protokoll Samverkansrådet 2024-05-14\n\n1. Välkomna\n\nOrdförande Anna Ek hälsade välkomna.\n\n2. Budget\n\nBildspel\n\nBo Ström, ekonom, Region Kronoberg\n\nRådet beslutar att godkänna budgeten.\n\nNärvarande:\n\nAnna Ek, Växjö kommun\nBo Ström, Region Kronoberg\n";
+        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        assert_eq!(p.date.as_deref(), Some("2024-05-14"));
+        assert_eq!(p.group, "Samverkansrådet");
+        let titles: Vec<&str> = p.items.iter().map(|i| i.title.as_str()).collect();
+        assert_eq!(titles, ["Välkomna", "Budget"]);
+        assert_eq!(p.items[1].presenters, ["Bo Ström"]);
+        assert_eq!(
+            p.items[1].decisions,
+            ["Rådet beslutar att godkänna budgeten."]
+        );
+        let names: Vec<&str> = p.persons.iter().map(|p| p.name.as_str()).collect();
+        assert!(
+            names.contains(&"Anna Ek") && names.contains(&"Bo Ström"),
+            "{names:?}"
+        );
+        assert!(!p.items[1].text.contains("Växjö kommun"));
+    }
+}

@@ -1,0 +1,783 @@
+//! Answers queries against the index.
+//! Owns: the user's query syntax (words AND-ed, `"phrase"`, `OR`, `-word`,
+//! `prefix*`), filters (date range, group, person, topic, decisions), ranking
+//! (exact title > stemmed title > exact body > stemmed body > context; newer
+//! protocols win ties), highlighted snippets, facet counts, and reading a whole
+//! protocol back from the index.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::analysis;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::index::{Fields, Store, StoredProtocol};
+use crate::parse::{Date, Item, Protocol};
+
+/// A query the user wrote that cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad query: {message}")]
+pub struct QueryError {
+    pub message: String,
+}
+
+fn query_error(message: impl Into<String>) -> Error {
+    Error::Query(QueryError {
+        message: message.into(),
+    })
+}
+
+/// One clause of a parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clause {
+    Word(String),
+    Phrase(Vec<String>),
+    Prefix(String),
+}
+
+/// A parsed query: groups AND-ed together, the clauses of a group OR-ed; and
+/// clauses that must not match.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedQuery {
+    pub groups: Vec<Vec<Clause>>,
+    pub excluded: Vec<Clause>,
+}
+
+impl ParsedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.excluded.is_empty()
+    }
+}
+
+/// Parses the query syntax: `IKB finansiering`, `"barn och unga"`, `a OR b`,
+/// `-covid`, `suicid*`.
+pub fn parse_query(q: &str, max_chars: usize) -> Result<ParsedQuery> {
+    if q.chars().count() > max_chars {
+        return Err(query_error(format!(
+            "the query is longer than {max_chars} characters"
+        )));
+    }
+    let mut raw: Vec<(bool, Clause)> = Vec::new(); // (negated, clause)
+    let mut ors: Vec<bool> = Vec::new(); // ors[k]: clause k joins the one before with OR
+    let mut pending_or = false;
+    let chars: Vec<char> = q.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let negated = c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace());
+        if c == '-' && !negated {
+            return Err(query_error(
+                "a lone '-' must stand right before the word to exclude",
+            ));
+        }
+        let start = if negated { i + 1 } else { i };
+        let (clause, next) = if chars.get(start) == Some(&'"') {
+            let end = (start + 1..chars.len())
+                .find(|&j| chars[j] == '"')
+                .ok_or_else(|| query_error("a quote is not closed"))?;
+            let words: Vec<String> = chars[start + 1..end]
+                .iter()
+                .collect::<String>()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            if words.is_empty() {
+                return Err(query_error("an empty phrase \"\""));
+            }
+            (
+                if words.len() == 1 {
+                    Clause::Word(words[0].clone())
+                } else {
+                    Clause::Phrase(words)
+                },
+                end + 1,
+            )
+        } else {
+            let end = (start..chars.len())
+                .find(|&j| chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let word: String = chars[start..end].iter().collect();
+            if word.contains('"') {
+                return Err(query_error("a quote is not closed"));
+            }
+            if word == "OR" && !negated {
+                if raw.is_empty() || pending_or {
+                    return Err(query_error("OR must stand between two words"));
+                }
+                pending_or = true;
+                i = end;
+                continue;
+            }
+            if word == "AND" && !negated {
+                i = end;
+                continue;
+            }
+            let clause = if let Some(prefix) = word.strip_suffix('*') {
+                if prefix.is_empty() || prefix.contains('*') {
+                    return Err(query_error(
+                        "'*' must follow the beginning of a word, as in suicid*",
+                    ));
+                }
+                Clause::Prefix(prefix.to_string())
+            } else {
+                if word.contains('*') {
+                    return Err(query_error("'*' may only end a word"));
+                }
+                Clause::Word(word)
+            };
+            (clause, end)
+        };
+        if pending_or && negated {
+            return Err(query_error("an excluded word cannot be part of OR"));
+        }
+        ors.push(pending_or);
+        raw.push((negated, clause));
+        pending_or = false;
+        i = next;
+    }
+    if pending_or {
+        return Err(query_error("OR must stand between two words"));
+    }
+    let mut parsed = ParsedQuery::default();
+    for ((negated, clause), or) in raw.into_iter().zip(ors) {
+        if negated {
+            parsed.excluded.push(clause);
+        } else if or && !parsed.groups.is_empty() {
+            parsed.groups.last_mut().expect("non-empty").push(clause);
+        } else {
+            parsed.groups.push(vec![clause]);
+        }
+    }
+    Ok(parsed)
+}
+
+/// Filters that narrow a search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub group: Option<String>,
+    pub person: Option<String>,
+    pub topic: Option<String>,
+    pub decisions: bool,
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: Filters,
+    pub limit: usize,
+    pub offset: usize,
+    /// Facet values per field in the answer.
+    pub facet_limit: usize,
+}
+
+/// One agenda item that matched.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    pub protocol_id: String,
+    pub file: String,
+    pub date: Option<String>,
+    pub group: String,
+    pub kind: String,
+    pub item_number: Option<String>,
+    pub item_title: String,
+    pub item_index: u64,
+    pub parent: Option<String>,
+    pub score: f32,
+    /// HTML-escaped text with `<mark>` around the matched words.
+    pub snippet: String,
+    pub presenters: Vec<String>,
+    pub decisions: Vec<String>,
+}
+
+/// A facet value and how many matching items carry it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    pub took_ms: f64,
+}
+
+/// Facet fields by their public name.
+fn facet_fields(f: &Fields) -> [(&'static str, Field); 7] {
+    [
+        ("group", f.f_group),
+        ("person", f.f_person),
+        ("topic", f.f_topic),
+        ("year", f.f_year),
+        ("month", f.f_month),
+        ("decision", f.f_decision),
+        ("kind", f.f_kind),
+    ]
+}
+
+/// Runs a search.
+pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<SearchResponse> {
+    let started = std::time::Instant::now();
+    if req.limit > config.max_limit {
+        return Err(Error::InvalidArgument(format!(
+            "limit must be at most {}",
+            config.max_limit
+        )));
+    }
+    if let (Some(a), Some(b)) = (req.filters.from, req.filters.to) {
+        if a > b {
+            return Err(Error::InvalidArgument(format!(
+                "--from {a} is after --to {b}"
+            )));
+        }
+    }
+    let parsed = parse_query(&req.query, config.max_query_chars)?;
+    let searcher = store.reader.searcher();
+    let f = &store.fields;
+    let text_query = build_text_query(f, &parsed)?;
+    let filter_queries = build_filters(&searcher, f, &req.filters)?;
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let empty = parsed.groups.is_empty();
+    must.push((Occur::Must, text_query));
+    for q in filter_queries {
+        must.push((Occur::Must, q));
+    }
+    let query = BooleanQuery::new(must);
+
+    let date_field = "date";
+    let top = TopDocs::with_limit(req.limit.max(1))
+        .and_offset(req.offset)
+        .tweak_score(move |seg: &tantivy::SegmentReader| {
+            let dates = seg.fast_fields().date(date_field).ok();
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let days = dates
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .map(|d| d.into_timestamp_secs() as f64 / 86_400.0)
+                    .unwrap_or(0.0);
+                if empty {
+                    days
+                } else {
+                    score as f64 + days * 1e-8
+                }
+            }
+        });
+    let mut facet_collectors = Vec::new();
+    for (name, _) in facet_fields(f) {
+        let mut c = FacetCollector::for_field(format!("f_{name}"));
+        c.add_facet(Facet::root());
+        facet_collectors.push(c);
+    }
+    let mut multi = tantivy::collector::MultiCollector::new();
+    let top_handle = multi.add_collector(top);
+    let count_handle = multi.add_collector(Count);
+    let facet_handles: Vec<_> = facet_collectors
+        .into_iter()
+        .map(|c| multi.add_collector(c))
+        .collect();
+    let mut fruits = searcher
+        .search(&query, &multi)
+        .map_err(|e| Error::index(&config.index_dir, e))?;
+    let top_docs = top_handle.extract(&mut fruits);
+    let total = count_handle.extract(&mut fruits);
+    let mut facets = BTreeMap::new();
+    for ((name, _), handle) in facet_fields(f).into_iter().zip(facet_handles) {
+        let counts = handle.extract(&mut fruits);
+        facets.insert(
+            name.to_string(),
+            facet_values(&counts, req.facet_limit, name),
+        );
+    }
+
+    let mut snippets = SnippetGenerator::create(&searcher, &query, f.body)
+        .map_err(|e| Error::index(&config.index_dir, e))?;
+    snippets.set_max_num_chars(220);
+    let mut hits = Vec::with_capacity(top_docs.len());
+    for (score, addr) in top_docs {
+        let doc: TantivyDocument = searcher
+            .doc(addr)
+            .map_err(|e| Error::index(&config.index_dir, e))?;
+        let mut snippet = snippets.snippet_from_doc(&doc);
+        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let mut html = snippet.to_html();
+        if html.trim().is_empty() {
+            html = escape_html(&leading_chars(&str_value(&doc, f.body), 220));
+        }
+        hits.push(hit_from_doc(
+            f,
+            &doc,
+            if empty { 0.0 } else { score as f32 },
+            html,
+        ));
+    }
+    Ok(SearchResponse {
+        query: req.query.clone(),
+        total,
+        offset: req.offset,
+        limit: req.limit,
+        hits,
+        facets,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+fn facet_values(
+    counts: &tantivy::collector::FacetCounts,
+    limit: usize,
+    name: &str,
+) -> Vec<FacetCount> {
+    let mut values: Vec<FacetCount> = counts
+        .get(Facet::root())
+        .map(|(facet, count)| FacetCount {
+            value: facet_label(facet),
+            count,
+        })
+        .collect();
+    if matches!(name, "year" | "month") {
+        values.sort_by(|a, b| b.value.cmp(&a.value));
+    } else {
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    }
+    values.truncate(limit);
+    values
+}
+
+fn facet_label(facet: &Facet) -> String {
+    facet
+        .to_path()
+        .last()
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+/// The tantivy query for the parsed user query; `AllQuery` when it has no terms.
+fn build_text_query(f: &Fields, parsed: &ParsedQuery) -> Result<Box<dyn Query>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if parsed.groups.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    for group in &parsed.groups {
+        let alternatives: Vec<Box<dyn Query>> = group
+            .iter()
+            .map(|c| clause_query(f, c))
+            .collect::<Result<_>>()?;
+        let q: Box<dyn Query> = if alternatives.len() == 1 {
+            alternatives.into_iter().next().expect("one")
+        } else {
+            Box::new(BooleanQuery::union(alternatives))
+        };
+        clauses.push((Occur::Must, q));
+    }
+    for c in &parsed.excluded {
+        clauses.push((Occur::MustNot, clause_query(f, c)?));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Field weights: an exact title match ranks first, then the stemmed title,
+/// the exact body, the stemmed body, and last the item's context (group, parent).
+const W_TITLE_EXACT: f32 = 4.0;
+const W_TITLE: f32 = 2.5;
+const W_BODY_EXACT: f32 = 1.5;
+const W_BODY: f32 = 1.0;
+const W_CONTEXT: f32 = 0.3;
+
+fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
+    let mut exact = analysis::exact_analyzer();
+    let mut stem = analysis::stemmed_analyzer();
+    match clause {
+        Clause::Word(w) => {
+            let te = analysis::tokens(&mut exact, w);
+            let ts = analysis::tokens(&mut stem, w);
+            if te.is_empty() {
+                return Ok(Box::new(EmptyQuery));
+            }
+            if te.len() > 1 {
+                return Ok(phrase_query(f, &te, &ts));
+            }
+            let mut alts: Vec<Box<dyn Query>> = vec![
+                boosted(term_query(f.title_exact, &te[0]), W_TITLE_EXACT),
+                boosted(term_query(f.title, &ts[0]), W_TITLE),
+                boosted(term_query(f.body_exact, &te[0]), W_BODY_EXACT),
+                boosted(term_query(f.body, &ts[0]), W_BODY),
+            ];
+            alts.push(boosted(term_query(f.context, &ts[0]), W_CONTEXT));
+            Ok(Box::new(BooleanQuery::union(alts)))
+        }
+        Clause::Phrase(words) => {
+            let joined = words.join(" ");
+            let te = analysis::tokens(&mut exact, &joined);
+            let ts = analysis::tokens(&mut stem, &joined);
+            match te.len() {
+                0 => Ok(Box::new(EmptyQuery)),
+                1 => clause_query(f, &Clause::Word(te[0].clone())),
+                _ => Ok(phrase_query(f, &te, &ts)),
+            }
+        }
+        Clause::Prefix(p) => {
+            let te = analysis::tokens(&mut exact, p);
+            let Some(last) = te.last() else {
+                return Ok(Box::new(EmptyQuery));
+            };
+            if te.len() > 1 {
+                return Err(query_error("a prefix (word*) must be a single word"));
+            }
+            let pattern = format!("{}.*", regex_escape(last));
+            let mk = |field| -> Result<Box<dyn Query>> {
+                RegexQuery::from_pattern(&pattern, field)
+                    .map(|q| Box::new(q) as Box<dyn Query>)
+                    .map_err(|e| query_error(e.to_string()))
+            };
+            Ok(Box::new(BooleanQuery::union(vec![
+                boosted(mk(f.title_exact)?, W_TITLE_EXACT),
+                boosted(mk(f.body_exact)?, W_BODY_EXACT),
+            ])))
+        }
+    }
+}
+
+fn phrase_query(f: &Fields, exact_tokens: &[String], stem_tokens: &[String]) -> Box<dyn Query> {
+    let phrase = |field: Field, toks: &[String]| -> Box<dyn Query> {
+        Box::new(PhraseQuery::new(
+            toks.iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
+        ))
+    };
+    Box::new(BooleanQuery::union(vec![
+        boosted(phrase(f.title_exact, exact_tokens), W_TITLE_EXACT),
+        boosted(phrase(f.title, stem_tokens), W_TITLE),
+        boosted(phrase(f.body_exact, exact_tokens), W_BODY_EXACT),
+        boosted(phrase(f.body, stem_tokens), W_BODY),
+    ]))
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, w: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, w))
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Filter queries; a group, person or topic that is not a facet value exactly is
+/// matched case-insensitively, then as a substring of one.
+fn build_filters(
+    searcher: &Searcher,
+    f: &Fields,
+    filters: &Filters,
+) -> Result<Vec<Box<dyn Query>>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if filters.from.is_some() || filters.to.is_some() {
+        let bound = |d: Option<Date>, end: bool| match d {
+            Some(d) => {
+                let secs = d.days_since_epoch() * 86_400 + if end { 86_399 } else { 0 };
+                Bound::Included(Term::from_field_date(
+                    f.date,
+                    DateTime::from_timestamp_secs(secs),
+                ))
+            }
+            None => Bound::Unbounded,
+        };
+        out.push(Box::new(RangeQuery::new(
+            bound(filters.from, false),
+            bound(filters.to, true),
+        )));
+    }
+    for (field, name, value) in [
+        (f.f_group, "group", &filters.group),
+        (f.f_person, "person", &filters.person),
+        (f.f_topic, "topic", &filters.topic),
+    ] {
+        let Some(value) = value else { continue };
+        let resolved = resolve_facet_value(searcher, field, value)?;
+        match resolved {
+            Some(v) => out.push(Box::new(TermQuery::new(
+                Term::from_facet(field, &Facet::from_path([v.as_str()])),
+                IndexRecordOption::Basic,
+            ))),
+            None => {
+                tracing::debug!(filter = name, value = %value, "no such facet value");
+                out.push(Box::new(EmptyQuery));
+            }
+        }
+    }
+    if filters.decisions {
+        out.push(Box::new(TermQuery::new(
+            Term::from_facet(f.f_decision, &Facet::from_path(["ja"])),
+            IndexRecordOption::Basic,
+        )));
+    }
+    Ok(out)
+}
+
+/// Every value of a facet field, with counts over the whole index.
+pub fn all_facet_values(searcher: &Searcher, field_name: &str) -> Result<Vec<FacetCount>> {
+    let mut c = FacetCollector::for_field(field_name);
+    c.add_facet(Facet::root());
+    let counts = searcher
+        .search(&AllQuery, &c)
+        .map_err(|e| Error::index("", e))?;
+    Ok(counts
+        .get(Facet::root())
+        .map(|(facet, count)| FacetCount {
+            value: facet_label(facet),
+            count,
+        })
+        .collect())
+}
+
+fn resolve_facet_value(searcher: &Searcher, field: Field, wanted: &str) -> Result<Option<String>> {
+    let field_name = searcher.schema().get_field_name(field).to_string();
+    let values = all_facet_values(searcher, &field_name)?;
+    if values.iter().any(|v| v.value == wanted) {
+        return Ok(Some(wanted.to_string()));
+    }
+    let w = wanted.to_lowercase();
+    if let Some(v) = values.iter().find(|v| v.value.to_lowercase() == w) {
+        return Ok(Some(v.value.clone()));
+    }
+    Ok(values
+        .iter()
+        .filter(|v| v.value.to_lowercase().contains(&w))
+        .max_by_key(|v| v.count)
+        .map(|v| v.value.clone()))
+}
+
+fn str_value(doc: &TantivyDocument, field: Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn str_values(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn opt_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: String) -> Hit {
+    Hit {
+        protocol_id: str_value(doc, f.protocol_id),
+        file: str_value(doc, f.file),
+        date: opt_str(doc, f.date_str),
+        group: str_value(doc, f.group),
+        kind: str_value(doc, f.kind),
+        item_number: opt_str(doc, f.number),
+        item_title: str_value(doc, f.title),
+        item_index: doc
+            .get_first(f.item_ord)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
+        parent: opt_str(doc, f.parent),
+        score,
+        snippet,
+        presenters: str_values(doc, f.presenters),
+        decisions: str_values(doc, f.decisions),
+    }
+}
+
+fn leading_chars(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// Escapes `<`, `>`, `&` and quotes for HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Reads a whole protocol back from the index.
+pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
+    let searcher = store.reader.searcher();
+    let f = &store.fields;
+    let q = TermQuery::new(
+        Term::from_field_text(f.protocol_id, id),
+        IndexRecordOption::Basic,
+    );
+    let addrs: Vec<(tantivy::Score, DocAddress)> = searcher
+        .search(&q, &TopDocs::with_limit(100_000).order_by_score())
+        .map_err(|e| Error::index("", e))?;
+    if addrs.is_empty() {
+        return Err(Error::UnknownProtocol(id.to_string()));
+    }
+    let mut items: Vec<(u64, Item)> = Vec::new();
+    let mut meta: Option<StoredProtocol> = None;
+    for (_, addr) in addrs {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
+        if let Some(json) = opt_str(&doc, f.protocol_json) {
+            meta = serde_json::from_str(&json).ok();
+        }
+        let ord = doc
+            .get_first(f.item_ord)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let title = str_value(&doc, f.title);
+        let parent = opt_str(&doc, f.parent);
+        items.push((
+            ord,
+            Item {
+                number: opt_str(&doc, f.number),
+                topic: crate::parse::topic_of(&title, false),
+                title,
+                parent,
+                text: str_value(&doc, f.body),
+                presenters: str_values(&doc, f.presenters),
+                decisions: str_values(&doc, f.decisions),
+            },
+        ));
+    }
+    items.sort_by_key(|(o, _)| *o);
+    let meta =
+        meta.ok_or_else(|| Error::index("", format!("protocol {id} has no stored metadata")))?;
+    Ok(Protocol {
+        id: meta.id,
+        file: meta.file,
+        date: meta.date,
+        group: meta.group,
+        kind: meta.kind,
+        language: meta.language,
+        title: meta.title,
+        place: meta.place,
+        chairs: meta.chairs,
+        secretary: meta.secretary,
+        items: items.into_iter().map(|(_, i)| i).collect(),
+        persons: meta.persons,
+    })
+}
+
+/// Every facet value with its count over the whole index, by facet name.
+pub fn facets(store: &Store) -> Result<BTreeMap<String, Vec<FacetCount>>> {
+    let searcher = store.reader.searcher();
+    let mut out = BTreeMap::new();
+    for (name, _) in facet_fields(&store.fields) {
+        let mut values = all_facet_values(&searcher, &format!("f_{name}"))?;
+        if matches!(name, "year" | "month") {
+            values.sort_by(|a, b| b.value.cmp(&a.value));
+        } else {
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        }
+        out.insert(name.to_string(), values);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(q: &str) -> std::result::Result<ParsedQuery, String> {
+        parse_query(q, 1000).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn words_are_anded_and_or_joins() {
+        let q = p("IKB finansiering").unwrap();
+        assert_eq!(
+            q.groups,
+            vec![
+                vec![Clause::Word("IKB".into())],
+                vec![Clause::Word("finansiering".into())]
+            ]
+        );
+        let q = p("IKB OR SDK vård").unwrap();
+        assert_eq!(q.groups.len(), 2);
+        assert_eq!(q.groups[0].len(), 2);
+    }
+
+    #[test]
+    fn phrases_negations_and_prefixes() {
+        let q = p("\"barn och unga\" -covid suicid*").unwrap();
+        assert_eq!(
+            q.groups[0],
+            vec![Clause::Phrase(vec![
+                "barn".into(),
+                "och".into(),
+                "unga".into()
+            ])]
+        );
+        assert_eq!(q.groups[1], vec![Clause::Prefix("suicid".into())]);
+        assert_eq!(q.excluded, vec![Clause::Word("covid".into())]);
+    }
+
+    #[test]
+    fn malformed_queries_are_refused_with_a_reason() {
+        for bad in [
+            "\"barn och",
+            "OR vård",
+            "vård OR",
+            "a OR OR b",
+            "*",
+            "- vård",
+            "a*b",
+            "\"\"",
+        ] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
+        assert!(p(&"a".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn empty_query_lists_everything() {
+        assert!(p("").unwrap().is_empty());
+        assert!(p("   ").unwrap().is_empty());
+    }
+}
