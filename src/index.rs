@@ -301,6 +301,24 @@ struct SkippedFile {
 }
 
 const SKIPPED_FILE: &str = "skipped.json";
+const SOURCE_FILE: &str = "source.json";
+
+/// The corpus folder the index was last built from, when recorded.
+pub fn recorded_corpus(index_dir: &Path) -> Option<std::path::PathBuf> {
+    let body = std::fs::read(index_dir.join(SOURCE_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    v.get("corpus")?.as_str().map(std::path::PathBuf::from)
+}
+
+fn record_corpus(index_dir: &Path, corpus: &Path) -> Result<()> {
+    let abs = corpus
+        .canonicalize()
+        .unwrap_or_else(|_| corpus.to_path_buf());
+    let body = serde_json::json!({ "corpus": abs.to_string_lossy() });
+    let tmp = index_dir.join(format!("{SOURCE_FILE}.tmp"));
+    std::fs::write(&tmp, body.to_string()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, index_dir.join(SOURCE_FILE)).map_err(|e| Error::io(index_dir, e))
+}
 
 fn load_skipped(dir: &Path) -> HashMap<String, SkippedFile> {
     std::fs::read(dir.join(SKIPPED_FILE))
@@ -465,6 +483,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         })
         .collect();
     save_skipped(dir, &skipped_now)?;
+    record_corpus(dir, &config.corpus_dir)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

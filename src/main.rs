@@ -23,9 +23,10 @@ struct Args {
     /// Folder of the index.
     #[arg(long, global = true, default_value = "index")]
     index: PathBuf,
-    /// Folder of protocol files (.txt, .md), read recursively.
-    #[arg(long, global = true, default_value = "corpus")]
-    corpus: PathBuf,
+    /// Folder of protocol files (.txt, .md), read recursively [default: the folder the
+    /// index was built from, else `corpus`].
+    #[arg(long, global = true)]
+    corpus: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -113,7 +114,13 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<ExitCode> {
-    let config = Config::new(&args.corpus, &args.index);
+    // An index remembers its corpus, so `--index X` alone searches X's own archive.
+    let corpus = args
+        .corpus
+        .clone()
+        .or_else(|| index::recorded_corpus(&args.index))
+        .unwrap_or_else(|| PathBuf::from("corpus"));
+    let config = Config::new(corpus, &args.index);
     match args.command {
         Command::Index => cmd_index(&config),
         Command::Search {

@@ -225,7 +225,11 @@ fn starts_with_label(lower: &str) -> bool {
 fn title_date(header: &[&Line]) -> Option<Date> {
     header
         .iter()
-        .take(3)
+        .take(2)
+        .filter(|l| {
+            let lower = l.text.to_lowercase();
+            !NOT_MEETING_DATE.iter().any(|w| lower.contains(w))
+        })
         .find_map(|l| find_dates(&l.text).first().map(|(_, d)| *d))
 }
 

@@ -390,8 +390,10 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
                     level: l.heading,
                     sub: false,
                 },
+                false,
             ));
         } else if let Some((n, title)) = numbered_heading(&l.text) {
+            let listed = l.heading == 0 && in_numbered_list(lines, i);
             numbered.push((
                 n,
                 Heading {
@@ -402,58 +404,81 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
                     level: l.heading,
                     sub: false,
                 },
+                listed,
             ));
         }
     }
     if para.len() >= 2 {
         return longest_chain(para);
     }
-    if numbered.iter().filter(|(_, h)| h.level > 0).count() >= 2 {
-        numbered.retain(|(_, h)| h.level > 0);
+    if numbered.iter().filter(|(_, h, _)| h.level > 0).count() >= 2 {
+        numbered.retain(|(_, h, _)| h.level > 0);
     }
     longest_chain(numbered)
 }
 
-/// The longest run of candidates whose numbers count up by one, in text order.
-fn longest_chain(cands: Vec<(u32, Heading)>) -> Vec<Heading> {
+/// The best run of candidates whose numbers count up, in text order: each step
+/// adds one number (a gap of one, an item struck from the agenda, costs a little),
+/// and a candidate set off by blank lines weighs more than one in a run of
+/// adjacent numbered lines (a list inside an item).
+fn longest_chain(cands: Vec<(u32, Heading, bool)>) -> Vec<Heading> {
     if cands.is_empty() {
         return Vec::new();
     }
     let n = cands.len();
-    let mut best = vec![1usize; n];
+    let weight = |k: usize| if cands[k].2 { 0.5 } else { 1.0 };
+    let mut best: Vec<f64> = (0..n).map(weight).collect();
     let mut prev: Vec<Option<usize>> = vec![None; n];
     for i in 0..n {
         for j in 0..i {
-            if cands[j].0 + 1 == cands[i].0 && best[j] + 1 > best[i] {
-                best[i] = best[j] + 1;
+            let step = cands[i].0 as i64 - cands[j].0 as i64;
+            let cost = match step {
+                1 => 0.0,
+                2 => 0.4,
+                _ => continue,
+            };
+            let score = best[j] + weight(i) - cost;
+            if score > best[i] + 1e-9 {
+                best[i] = score;
                 prev[i] = Some(j);
             }
         }
     }
-    let top = *best.iter().max().expect("non-empty");
-    // Of equally long chains, the one that starts lowest (an agenda starts at 1).
+    // The best chain; of equal ones, the one that starts lowest (an agenda starts at 1).
+    let start_of = |mut k: usize| {
+        while let Some(p) = prev[k] {
+            k = p;
+        }
+        k
+    };
     let end = (0..n)
-        .filter(|&i| best[i] == top)
-        .min_by_key(|&i| {
-            let mut k = i;
-            while let Some(p) = prev[k] {
-                k = p;
-            }
-            (cands[k].0, k)
+        .max_by(|&a, &b| {
+            best[a]
+                .partial_cmp(&best[b])
+                .expect("finite")
+                .then_with(|| cands[start_of(b)].0.cmp(&cands[start_of(a)].0))
         })
         .expect("non-empty");
     let mut chain = vec![end];
     while let Some(p) = prev[*chain.last().expect("non-empty")] {
         chain.push(p);
     }
-    chain.reverse();
     let keep: std::collections::HashSet<usize> = chain.into_iter().collect();
     cands
         .into_iter()
         .enumerate()
         .filter(|(i, _)| keep.contains(i))
-        .map(|(_, (_, h))| h)
+        .map(|(_, (_, h, _))| h)
         .collect()
+}
+
+/// A numbered line with another numbered line right above or below it, and no
+/// blank line around it: an item of a numbered list.
+fn in_numbered_list(lines: &[Line], i: usize) -> bool {
+    let numbered = |k: usize| lines[k].text.starts_with(|c: char| c.is_ascii_digit());
+    let above = i > 0 && !lines[i - 1].is_blank() && numbered(i - 1);
+    let below = i + 1 < lines.len() && !lines[i + 1].is_blank() && numbered(i + 1);
+    above || below
 }
 
 fn next_text(lines: &[Line], i: usize) -> Option<usize> {
@@ -622,10 +647,35 @@ pub fn is_heading_like(lines: &[Line], i: usize, model: &NameModel) -> bool {
     {
         return false;
     }
-    if is_label(t) || t.starts_with("http") || t.contains('@') {
+    if is_label(t) || t.starts_with("http") || t.contains('@') || is_question(t) {
         return false;
     }
     person_from_list_line(t, model).is_none()
+}
+
+/// `Hur kan vi …?`: a question put to the meeting, not a heading.
+fn is_question(t: &str) -> bool {
+    let first = t.split_whitespace().next().unwrap_or("").to_lowercase();
+    t.ends_with('?')
+        && matches!(
+            first.as_str(),
+            "hur"
+                | "vad"
+                | "varför"
+                | "vilka"
+                | "vilken"
+                | "vilket"
+                | "vem"
+                | "vems"
+                | "när"
+                | "var"
+                | "kan"
+                | "ska"
+                | "finns"
+                | "är"
+                | "har"
+                | "bör"
+        )
 }
 
 /// Presenters: `Föredragande:` lines anywhere in the item, and the people listed

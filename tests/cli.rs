@@ -1,0 +1,341 @@
+//! The command line as a script uses it: exit codes, JSON shapes, bad input,
+//! incremental indexing and the protocol view.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn index_of(corpus: &Path, index: &Path) -> std::process::Output {
+    run(&[
+        "index",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ])
+}
+
+fn search_json(index: &Path, corpus: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec![
+        "search",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let v = serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), v)
+}
+
+#[test]
+fn bad_files_are_skipped_with_a_reason_and_the_rest_is_indexed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("tests/fixtures/bad"), repo("corpus")], &corpus);
+    std::fs::write(corpus.join("notes.pdf"), b"%PDF-1.4").unwrap();
+    let index = tmp.path().join("index");
+    let out = index_of(&corpus, &index);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("skipped binary.txt: binary file"), "{text}");
+    assert!(text.contains("skipped empty.txt: empty file"), "{text}");
+    assert!(
+        text.contains("skipped whitespace_only.txt: empty file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skipped notes.pdf: unsupported file type"),
+        "{text}"
+    );
+    assert!(text.contains("indexed 6 files"), "{text}");
+    // The Latin-1 file was decoded: its words are findable in UTF-8.
+    let (code, v) = search_json(&index, &corpus, &["Ödeshögs"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["hits"][0]["file"].as_str().unwrap().contains("latin1"));
+}
+
+#[test]
+fn parse_refuses_binary_input_clearly() {
+    let out = run(&[
+        "parse",
+        repo("tests/fixtures/bad/binary.txt").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("binary file"));
+}
+
+#[test]
+fn reindexing_reads_only_what_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    assert!(stdout(&index_of(&corpus, &index)).contains("indexed 5 files"));
+    assert!(stdout(&index_of(&corpus, &index))
+        .contains("indexed 0 files (0 items), unchanged 5, removed 0"));
+
+    // Change one file, delete another.
+    let changed = corpus.join("002_99a661715dc34129.txt");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text = text.replace(
+        "Kompetensförsörjning i Kalmar län",
+        "Kompetensförsörjning och rekrytering i Kalmar län",
+    );
+    std::fs::write(&changed, text).unwrap();
+    std::fs::remove_file(corpus.join("004_f6168a296ee81afc.txt")).unwrap();
+    let report = stdout(&index_of(&corpus, &index));
+    assert!(report.contains("indexed 1 files"), "{report}");
+    assert!(report.contains("unchanged 3, removed 1"), "{report}");
+
+    let (_, v) = search_json(&index, &corpus, &["rekrytering"]);
+    assert_eq!(v["hits"][0]["date"], "2026-03-12");
+    let (code, _) = search_json(&index, &corpus, &["presidiekonferensen"]);
+    assert_eq!(code, 1, "the deleted protocol is gone from the index");
+}
+
+#[test]
+fn search_updates_a_stale_index_by_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    // No index yet: search builds it.
+    let (code, v) = search_json(&index, &corpus, &["IKB finansiering"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["hits"][0]["item_title"],
+        "Intensiv kontextuell behandling (IKB)"
+    );
+    // A new file appears: the next search sees it.
+    std::fs::write(
+        corpus.join("new.md"),
+        "# Protokoll Testgruppen 2027-01-15\n\n## 1. Zebraprojektet\n\nZebror i vården.\n",
+    )
+    .unwrap();
+    let (code, v) = search_json(&index, &corpus, &["zebraprojektet"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["hits"][0]["date"], "2027-01-15");
+}
+
+#[test]
+fn exit_codes_follow_grep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    assert_eq!(search_json(&index, &corpus, &["vård"]).0, 0);
+    assert_eq!(search_json(&index, &corpus, &["xyzzyqwerty"]).0, 1);
+    for bad in ["\"barn och", "OR vård", "vård*x"] {
+        let out = run(&[
+            "search",
+            bad,
+            "--index",
+            index.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&out).contains("bad query"),
+            "{bad}: {}",
+            stderr(&out)
+        );
+    }
+    let out = run(&[
+        "search",
+        "vård",
+        "--from",
+        "2026-13-01",
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&[
+        "search",
+        "vård",
+        "--limit",
+        "100000",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn search_json_has_the_documented_shape() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    let (_, v) = search_json(&index, &corpus, &["suicidprevention", "--limit", "3"]);
+    for key in ["query", "total", "hits", "facets"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let hit = &v["hits"][0];
+    for key in [
+        "protocol_id",
+        "file",
+        "date",
+        "group",
+        "item_number",
+        "item_title",
+        "score",
+        "snippet",
+    ] {
+        assert!(hit.get(key).is_some(), "hit lacks {key}");
+    }
+    assert!(hit["snippet"].as_str().unwrap().contains("<mark>"));
+    for facet in ["group", "person", "topic", "year"] {
+        let values = v["facets"][facet]
+            .as_array()
+            .unwrap_or_else(|| panic!("facet {facet}"));
+        assert!(values
+            .iter()
+            .all(|f| f["value"].is_string() && f["count"].as_u64().unwrap() > 0));
+    }
+    // Paging: offset 1 starts where offset 0 left off.
+    let (_, all) = search_json(&index, &corpus, &["suicidprevention", "--limit", "4"]);
+    let (_, page) = search_json(
+        &index,
+        &corpus,
+        &["suicidprevention", "--limit", "2", "--offset", "2"],
+    );
+    assert_eq!(all["hits"][2]["item_title"], page["hits"][0]["item_title"]);
+    assert_eq!(all["total"], page["total"]);
+}
+
+#[test]
+fn empty_query_browses_by_facets_newest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    let (code, v) = search_json(&index, &corpus, &["", "--limit", "100"]);
+    assert_eq!(code, 0);
+    let dates: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    let (_, only) = search_json(
+        &index,
+        &corpus,
+        &[
+            "",
+            "--group",
+            "Ledningsgrupp",
+            "--decisions",
+            "--limit",
+            "100",
+        ],
+    );
+    assert!(only["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["date"] == "2026-04-10" && !h["decisions"].as_array().unwrap().is_empty()));
+}
+
+#[test]
+fn show_returns_the_whole_protocol() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    let (_, v) = search_json(&index, &corpus, &["IKB finansiering"]);
+    let id = v["hits"][0]["protocol_id"].as_str().unwrap().to_string();
+    let out = run(&[
+        "show",
+        &id,
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let p: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(p["date"], "2025-12-12");
+    assert_eq!(p["id"], id);
+    let titles: Vec<&str> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.first(), Some(&"Välkomna"));
+    assert!(titles.contains(&"Intensiv kontextuell behandling (IKB)"));
+    // `parse` gives the same id for the same file.
+    let parsed = run(&[
+        "parse",
+        corpus.join("001_a6c4daebd178604d.txt").to_str().unwrap(),
+        "--json",
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    let parsed: Value = serde_json::from_str(&stdout(&parsed)).unwrap();
+    assert_eq!(parsed["id"], id);
+    let unknown = run(&[
+        "show",
+        "nosuchid",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+}
+
+#[test]
+fn facets_list_every_group_with_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    let out = run(&[
+        "facets",
+        "--field",
+        "group",
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let groups: Vec<&str> = v["group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert!(groups.contains(&"Länsgemensam ledning i samverkan"));
+    let bad = run(&[
+        "facets",
+        "--field",
+        "colour",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,0 +1,234 @@
+//! Shared helpers: run the real binary, make temporary corpora, and judge
+//! relevance files (`queries.tsv`) and parser truth (`*_truth.json`).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_protokollsok"))
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs the binary with `args`, returning its output.
+pub fn run(args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Copies the protocol files (.txt, .md) of `dirs` into a fresh corpus folder.
+pub fn corpus_from(dirs: &[PathBuf], into: &Path) {
+    std::fs::create_dir_all(into).unwrap();
+    for d in dirs {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if p.is_file() && (ext == "txt" || ext == "md") {
+                std::fs::copy(&p, into.join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
+fn norm(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfc().collect::<String>().to_lowercase()
+}
+
+/// Judges every line of a `queries.tsv` file against an index; returns the failures.
+pub fn judge_queries(queries: &Path, index: &Path, corpus: &Path) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(queries).unwrap();
+    let mut failures = Vec::new();
+    let mut judged = 0;
+    for line in text.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "malformed judgment: {line}");
+        let (query, filters, expected, k) =
+            (cols[0], cols[1], cols[2], cols[3].parse::<usize>().unwrap());
+        let mut args: Vec<String> = vec![
+            "search".into(),
+            query.into(),
+            "--index".into(),
+            index.display().to_string(),
+            "--corpus".into(),
+            corpus.display().to_string(),
+            "--json".into(),
+            "--limit".into(),
+            "50".into(),
+        ];
+        if filters != "-" {
+            for kv in filters.split(';') {
+                let (key, val) = kv.split_once('=').unwrap();
+                args.push(format!("--{key}"));
+                args.push(val.to_string());
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&refs);
+        judged += 1;
+        let code = out.status.code().unwrap_or(-1);
+        if code != 0 && code != 1 {
+            failures.push(format!("{query:?}: exit {code}: {}", stderr(&out)));
+            continue;
+        }
+        let v: Value = serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null);
+        let hits: Vec<(String, String)> = v["hits"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|h| {
+                        (
+                            h["date"].as_str().unwrap_or("").to_string(),
+                            h["item_title"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let matches = |h: &(String, String), date: &str, title: Option<&str>| {
+            h.0 == date && title.is_none_or(|t| norm(&h.1).contains(&norm(t)))
+        };
+        for entry in expected.split(';') {
+            let (negate, entry) = match entry.strip_prefix('!') {
+                Some(e) => (true, e),
+                None => (false, entry),
+            };
+            let (date, title) = match entry.split_once('|') {
+                Some((d, t)) => (d, Some(t)),
+                None => (entry, None),
+            };
+            if negate {
+                if hits.iter().any(|h| matches(h, date, title)) {
+                    failures.push(format!("{query:?} [{filters}]: unexpected {entry}"));
+                }
+            } else if !hits.iter().take(k).any(|h| matches(h, date, title)) {
+                let got: Vec<String> = hits
+                    .iter()
+                    .take(k)
+                    .map(|h| format!("{}|{}", h.0, h.1))
+                    .collect();
+                failures.push(format!(
+                    "{query:?} [{filters}]: missing {entry} in top {k}; got {got:?}"
+                ));
+            }
+        }
+    }
+    (judged, failures)
+}
+
+/// Checks `parse --json` of every file named in a truth file; returns the failures.
+pub fn judge_truth(truth: &Path, corpus: &Path, check_presenters: bool) -> (usize, Vec<String>) {
+    let truth: Value = serde_json::from_str(&std::fs::read_to_string(truth).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    let mut judged = 0;
+    for (name, want) in truth.as_object().unwrap() {
+        if name == "about" {
+            continue;
+        }
+        judged += 1;
+        let path = corpus.join(name);
+        let out = run(&["parse", path.to_str().unwrap(), "--json"]);
+        let rec: Value = match serde_json::from_str(&stdout(&out)) {
+            Ok(v) => v,
+            Err(_) => {
+                failures.push(format!("{name}: no JSON ({})", stderr(&out)));
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        if let Some(d) = want.get("date").and_then(Value::as_str) {
+            if rec["date"].as_str() != Some(d) {
+                problems.push(format!("date {} != {d}", rec["date"]));
+            }
+        }
+        if let Some(g) = want.get("group").and_then(Value::as_str) {
+            if !norm(rec["group"].as_str().unwrap_or("")).contains(&norm(g)) {
+                problems.push(format!("group {} lacks {g:?}", rec["group"]));
+            }
+        }
+        let items = rec["items"].as_array().cloned().unwrap_or_default();
+        let titles: Vec<String> = items
+            .iter()
+            .map(|i| norm(i["title"].as_str().unwrap_or("")))
+            .collect();
+        let mut pos = 0;
+        for t in want
+            .get("items")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let t = norm(t.as_str().unwrap());
+            match (pos..titles.len()).find(|&j| titles[j].contains(&t)) {
+                Some(j) => pos = j + 1,
+                None => problems.push(format!("item {t:?} missing or out of order")),
+            }
+        }
+        let persons: Vec<String> = rec["persons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| norm(p["name"].as_str().unwrap_or("")))
+            .collect();
+        for p in want
+            .get("persons")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !persons.contains(&norm(p.as_str().unwrap())) {
+                problems.push(format!("person {p} missing"));
+            }
+        }
+        for p in want
+            .get("not_persons")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if persons.contains(&norm(p.as_str().unwrap())) {
+                problems.push(format!("non-person {p} listed as person"));
+            }
+        }
+        if check_presenters {
+            let presenters: Vec<String> = items
+                .iter()
+                .flat_map(|i| i["presenters"].as_array().cloned().unwrap_or_default())
+                .map(|p| norm(p.as_str().unwrap_or("")))
+                .collect();
+            for p in want
+                .get("presenters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if !presenters.contains(&norm(p.as_str().unwrap())) {
+                    problems.push(format!("presenter {p} missing"));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    }
+    (judged, failures)
+}
