@@ -8,7 +8,8 @@
 
 use super::lines::Line;
 use super::persons::{
-    names_in_presenter_value, person_from_list_line, person_mentions, NameModel, Person,
+    names_in_presenter_value, person_from_attendance_line, person_from_list_line, person_mentions,
+    NameModel, Person,
 };
 
 /// Headings of attendance lists, lowercase, without a trailing colon.
@@ -243,7 +244,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
             .collect();
         if !upcoming
             .iter()
-            .any(|&j| person_from_list_line(&lines[j].text, model).is_some())
+            .any(|&j| person_from_attendance_line(&lines[j].text, model).is_some())
         {
             i += 1;
             continue;
@@ -262,7 +263,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 role = r;
                 out.push((j, role));
                 misses = 0;
-            } else if person_from_list_line(&l.text, model).is_some() {
+            } else if person_from_attendance_line(&l.text, model).is_some() {
                 out.push((j, role));
                 misses = 0;
             } else if previous_text_line_ends_with_comma(lines, j)
@@ -694,9 +695,11 @@ fn presenters_of(lines: &[Line], body: &[usize], model: &NameModel) -> Vec<Perso
         if l.is_blank() || is_label(&l.text) || presenter_label_value(&l.text).is_some() {
             continue;
         }
-        if let Some(p) = person_from_list_line(&l.text, model) {
-            out.push(p);
-            continue;
+        if is_list_like(&l.text) {
+            if let Some(p) = person_from_list_line(&l.text, model) {
+                out.push(p);
+                continue;
+            }
         }
         if out.is_empty() {
             let mentions = person_mentions(&l.text, model);
@@ -714,6 +717,12 @@ fn presenters_of(lines: &[Line], body: &[usize], model: &NameModel) -> Vec<Perso
         break;
     }
     super::persons::merge_persons(out)
+}
+
+/// A line short enough, and not running on into a sentence, to be a list entry.
+fn is_list_like(text: &str) -> bool {
+    let last = text.split_whitespace().last().unwrap_or("").to_lowercase();
+    text.chars().count() <= 110 && !FUNCTION_WORDS.contains(&last.as_str())
 }
 
 /// The value of a presenter line: `Föredragande: X`, `Föredragare X`, `Presenteras av X`.

@@ -19,7 +19,7 @@ pub use persons::Person;
 
 use items::{attendance_role, is_label, presenter_label_value, split_items};
 use lines::{to_lines, Line};
-use persons::{merge_persons, person_from_list_line, person_mentions, NameModel};
+use persons::{merge_persons, person_from_attendance_line, person_mentions, NameModel};
 
 /// One agenda item (or sub-item) of a protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
         if attendance_role(&lines[*i].text).is_some() {
             continue;
         }
-        if let Some(mut p) = person_from_list_line(&lines[*i].text, &model) {
+        if let Some(mut p) = person_from_attendance_line(&lines[*i].text, &model) {
             if p.organisation.is_none() {
                 p.organisation = wrapped_organisation(&lines, *i);
             }
@@ -155,7 +155,7 @@ fn learn_listed_names(lines: &[Line], model: &mut NameModel) {
             continue;
         }
         if in_list {
-            match person_from_list_line(&l.text, model) {
+            match person_from_attendance_line(&l.text, model) {
                 Some(p) => model.learn(&p.name),
                 None => in_list = false,
             }
@@ -243,6 +243,7 @@ fn find_place(header: &[&Line], text: &str) -> Option<String> {
             }
         }
     }
+    let text = lines::collapse_spaces(text);
     let lower = text.to_lowercase();
     let p = lower.find("genomfördes på ")? + "genomfördes på ".len();
     let rest = &text[p..];

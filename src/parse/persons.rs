@@ -230,7 +230,12 @@ impl NameModel {
             }
             // A second given name (`Anna Maria Ek`) or surnames.
             let third_or_later = parts.len() >= 2;
-            if third_or_later && !comma_bounded && !looks_like_surname(w) && !self.is_first_name(w)
+            let ends_with_comma = tokens[i + j].ends_with(',');
+            if third_or_later
+                && !comma_bounded
+                && !ends_with_comma
+                && !looks_like_surname(w)
+                && !self.is_first_name(w)
             {
                 break;
             }
@@ -332,6 +337,17 @@ fn is_abbreviation(w: &str) -> bool {
 /// `Johan Qvist Karlstad universitet`, `Susanne Johansson (S), ordförande`,
 /// `Lennart O Werner Högsby kommun`, `Margit Lindholm Johansson,` (org on the next line).
 pub fn person_from_list_line(line: &str, model: &NameModel) -> Option<Person> {
+    list_line(line, model, false)
+}
+
+/// Like [`person_from_list_line`], for a line inside an attendance list, where a
+/// name need not start with a known given name: its shape (capitalised words
+/// before a comma or an organisation) is enough.
+pub fn person_from_attendance_line(line: &str, model: &NameModel) -> Option<Person> {
+    list_line(line, model, true)
+}
+
+fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
     let line = line.trim().trim_start_matches(['-', '*', '•']).trim();
     let line = strip_parenthetical_suffix(line);
     if line.is_empty() || line.len() > 160 {
@@ -354,12 +370,7 @@ pub fn person_from_list_line(line: &str, model: &NameModel) -> Option<Person> {
         {
             return None;
         }
-        if !model.is_first_name(tokens[0])
-            && !tokens
-                .iter()
-                .skip(1)
-                .all(|t| looks_like_surname(t) || is_particle(t))
-        {
+        if !model.is_first_name(tokens[0]) && !in_list {
             return None;
         }
         if is_org_word(tokens[0]) || tokens.iter().any(|t| is_org_word(t)) {
@@ -386,7 +397,7 @@ pub fn person_from_list_line(line: &str, model: &NameModel) -> Option<Person> {
                 && tokens[..j]
                     .iter()
                     .all(|t| is_name_word(t) || is_particle(t))
-                && model.is_first_name(tokens[0]) =>
+                && (in_list || model.is_first_name(tokens[0])) =>
         {
             (tokens[..j].join(" "), j)
         }
@@ -590,7 +601,8 @@ pub fn person_mentions(text: &str, model: &NameModel) -> Vec<Person> {
                     .copied()
                     .collect();
                 let role = role.join(" ");
-                let role = role.split(',').next().unwrap_or("").trim().to_string();
+                let role = role.split(',').next().unwrap_or("").trim();
+                let role = trim_trailing_small_words(role);
                 if !role.is_empty() {
                     p.role = Some(role);
                 }
@@ -602,6 +614,20 @@ pub fn person_mentions(text: &str, model: &NameModel) -> Vec<Person> {
         }
     }
     out
+}
+
+/// `ordförande för` → `ordförande`: a role does not end in a preposition.
+fn trim_trailing_small_words(role: &str) -> String {
+    let mut words: Vec<&str> = role.split_whitespace().collect();
+    while words.last().is_some_and(|w| {
+        matches!(
+            *w,
+            "för" | "i" | "vid" | "på" | "och" | "inom" | "av" | "till" | "med" | "samt" | "som"
+        )
+    }) {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 /// Merges people by name (case-insensitive), keeping the first organisation and role.
@@ -684,8 +710,8 @@ mod tests {
             "Karin Schulz"
         );
         assert_eq!(
-            list("Margit Lindholm Johansson,").unwrap().0,
-            "Margit Lindholm Johansson"
+            list("Karin Lindholm Johansson,").unwrap().0,
+            "Karin Lindholm Johansson"
         );
         assert_eq!(
             list("Marie Johansen, Högsby kommun (tf.)")
@@ -694,6 +720,20 @@ mod tests {
                 .as_deref(),
             Some("Högsby kommun")
         );
+    }
+
+    #[test]
+    fn attendance_lists_accept_names_outside_the_lexicon() {
+        let m = model();
+        assert!(person_from_list_line("Janita Kirschberg Torsås kommun", &m).is_none());
+        let p = person_from_attendance_line("Janita Kirschberg Torsås kommun", &m).unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.organisation.as_deref()),
+            ("Janita Kirschberg", Some("Torsås kommun"))
+        );
+        let p = person_from_attendance_line("Zlatan Qwerty, Region Kronoberg", &m).unwrap();
+        assert_eq!(p.name, "Zlatan Qwerty");
+        assert!(person_from_attendance_line("Region Kalmar län", &m).is_none());
     }
 
     #[test]
