@@ -49,6 +49,12 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
     } else {
         for line in &texts {
             let (k, rest) = strip_kind_and_date(&line.text);
+            // `Minnesanteckningar från dialogkonferens`: the body is on the next line.
+            let rest = if k.is_some() && starts_with_qualifier(&rest) {
+                String::new()
+            } else {
+                rest
+            };
             if kind.is_empty() {
                 if let Some(k) = &k {
                     kind = k.clone();
@@ -78,37 +84,91 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
     Heading { title, group, kind }
 }
 
-/// A title of three lines laid out in columns: organisation and `PROTOKOLL` on the first,
-/// the body and a label (`Sammanträdesdatum`) on the second. The group is
-/// `Body Organisation`, e.g. `Socialnämnden Växjö kommun`.
+/// A municipal letterhead: the organisation first (`Växjö kommun`, `ÖSTERSUNDS
+/// KOMMUN`, `**Tomelilla kommun**`), possibly with `PROTOKOLL` and a page number in
+/// further columns, then the body that met on one of the next lines (left column),
+/// between labels (`Sammanträdesdatum`) and dates. The group is `Body Organisation`,
+/// e.g. `Socialnämnden Växjö kommun`.
 fn letterhead_group(raw_lines: &[&str]) -> Option<String> {
-    let first_two: Vec<&str> = raw_lines
+    let first_cells: Vec<String> = raw_lines
         .iter()
-        .copied()
         .filter(|l| !l.trim().is_empty())
-        .take(2)
+        .take(6)
+        .map(|l| {
+            // A line indented far is a right-hand column only: no left cell.
+            if l.len() - l.trim_start().len() >= 12 {
+                return String::new();
+            }
+            let cell = l.trim().split("   ").next().unwrap_or("").trim();
+            super::lines::strip_markdown_line(cell).text
+        })
         .collect();
-    if first_two.len() < 2 {
+    let org = first_cells.first()?;
+    if !is_organisation_name(org) {
         return None;
     }
-    let columns = |l: &str| -> Vec<String> {
-        l.split("   ")
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let a = columns(first_two[0]);
-    let b = columns(first_two[1]);
     let is_kind = |c: &str| KIND_WORDS.iter().any(|(w, _)| c.to_lowercase() == *w);
-    if a.len() >= 2 && a.iter().skip(1).any(|c| is_kind(c)) && !b.is_empty() {
-        let org = &a[0];
-        let body = &b[0];
-        if find_dates(body).is_empty() && body.split_whitespace().count() <= 8 {
-            return Some(format!("{body} {org}"));
+    for cell in first_cells.iter().skip(1) {
+        let c = cell.trim();
+        if c.is_empty() || is_kind(c) || !find_dates(c).is_empty() || c.contains(':') {
+            continue;
         }
+        let lower = c.to_lowercase();
+        if lower.starts_with("sammanträdesdatum") || lower == "datum" || lower.starts_with("sida")
+        {
+            continue;
+        }
+        if c.split_whitespace().count() <= 8 && c.chars().next().is_some_and(char::is_uppercase) {
+            return Some(format!(
+                "{} {}",
+                strip_abbreviation(c),
+                title_case_if_shouting(org)
+            ));
+        }
+        break;
     }
     None
+}
+
+/// `Växjö kommun`, `Region Kronoberg`, `Landstinget i Kalmar län`: a short organisation name.
+fn is_organisation_name(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    let words = s.split_whitespace().count();
+    (1..=5).contains(&words)
+        && (lower.ends_with(" kommun")
+            || lower.starts_with("region ")
+            || lower.starts_with("landstinget")
+            || lower.ends_with(" stad"))
+}
+
+/// `Kommunala pensionärsrådet (KPR)` → `Kommunala pensionärsrådet`.
+fn strip_abbreviation(s: &str) -> &str {
+    match s.rsplit_once(" (") {
+        Some((head, tail))
+            if tail.ends_with(')')
+                && tail
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase) =>
+        {
+            head
+        }
+        _ => s,
+    }
+}
+
+/// `ÖSTERSUNDS KOMMUN` → `Östersunds kommun`.
+fn title_case_if_shouting(s: &str) -> String {
+    if s.chars().any(char::is_lowercase) {
+        return s.to_string();
+    }
+    let lower = s.to_lowercase();
+    capitalise_first(&lower)
+}
+
+fn starts_with_qualifier(rest: &str) -> bool {
+    let first = rest.split_whitespace().next().unwrap_or("");
+    matches!(first, "från" | "vid" | "fört" | "förda" | "över" | "med")
 }
 
 /// Removes a leading kind word (`Protokoll`, `Mötesanteckningar`), the word
@@ -339,6 +399,26 @@ mod tests {
     fn letterhead_columns_give_body_and_organisation() {
         let h = heading("Växjö kommun                     PROTOKOLL \nSocialnämnden                        Sammanträdesdatum \n                          2014-12-02 \n");
         assert_eq!(h.group, "Socialnämnden Växjö kommun");
+    }
+
+    #[test]
+    fn letterheads_in_their_shapes() {
+        let h = heading("Vetlanda kommun                  PROTOKOLL        1(3)\n                                                    Sammanträdesdatum\nKommunstyrelsens arbetsutskott                      2024-03-19\n");
+        assert_eq!(h.group, "Kommunstyrelsens arbetsutskott Vetlanda kommun");
+        let h = heading("ÖSTERSUNDS KOMMUN                PROTOKOLL 1(4)\nSocialnämnden\n\nTid: Tisdagen den 10 december 2024");
+        assert_eq!(h.group, "Socialnämnden Östersunds kommun");
+        let h = heading(
+            "**Tomelilla kommun**\n\n# Kommunala pensionärsrådet (KPR)\n\n**Datum:** 14 maj 2025",
+        );
+        assert_eq!(h.group, "Kommunala pensionärsrådet Tomelilla kommun");
+    }
+
+    #[test]
+    fn a_qualifier_after_the_kind_word_is_not_the_group() {
+        let h = heading(
+            "Minnesanteckningar från dialogkonferens\nPolitiskt samråd för vård och omsorg\n",
+        );
+        assert_eq!(h.group, "Politiskt samråd för vård och omsorg");
     }
 
     #[test]
