@@ -144,6 +144,32 @@ pub fn attendance_role(text: &str) -> Option<&'static str> {
         .map(|(_, role)| *role)
 }
 
+/// `Beslutande Lennart Fogelqvist (KD), ordförande`: a heading with the list's first
+/// entry on the same line (column layouts). Returns the role and the entry.
+pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)> {
+    let lower = text.to_lowercase();
+    let mut headings: Vec<&(&str, &str)> = ATTENDANCE_HEADINGS.iter().collect();
+    headings.sort_by_key(|(h, _)| std::cmp::Reverse(h.len()));
+    for (h, role) in headings {
+        if let Some(rest) = lower.strip_prefix(h) {
+            if rest.starts_with([' ', ':']) {
+                let entry = text[h.len()..].trim_start_matches([':', ' ']).trim();
+                if !entry.is_empty() {
+                    return Some((role, entry));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The person part of a line in an attendance list.
+pub fn attendance_entry(text: &str) -> &str {
+    attendance_heading_with_entry(text)
+        .map(|(_, e)| e)
+        .unwrap_or(text)
+}
+
 /// An agenda item as found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawItem {
@@ -234,7 +260,9 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let Some(role) = attendance_role(&lines[i].text) else {
+        let inline = attendance_heading_with_entry(&lines[i].text)
+            .filter(|(_, entry)| person_from_attendance_line(entry, model).is_some());
+        let Some(role) = attendance_role(&lines[i].text).or(inline.map(|(r, _)| r)) else {
             i += 1;
             continue;
         };
@@ -242,9 +270,10 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
             .filter(|&j| !lines[j].is_blank())
             .take(3)
             .collect();
-        if !upcoming
-            .iter()
-            .any(|&j| person_from_attendance_line(&lines[j].text, model).is_some())
+        if inline.is_none()
+            && !upcoming
+                .iter()
+                .any(|&j| person_from_attendance_line(&lines[j].text, model).is_some())
         {
             i += 1;
             continue;
@@ -260,6 +289,12 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 continue;
             }
             if let Some(r) = attendance_role(&l.text) {
+                role = r;
+                out.push((j, role));
+                misses = 0;
+            } else if let Some((r, _)) = attendance_heading_with_entry(&l.text)
+                .filter(|(_, e)| person_from_attendance_line(e, model).is_some())
+            {
                 role = r;
                 out.push((j, role));
                 misses = 0;

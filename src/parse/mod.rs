@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use date::Date;
 pub use persons::Person;
 
-use items::{attendance_role, is_label, presenter_label_value, split_items};
+use items::{attendance_entry, attendance_role, is_label, presenter_label_value, split_items};
 use lines::{to_lines, Line};
 use persons::{merge_persons, person_from_attendance_line, person_mentions, NameModel};
 
@@ -86,7 +86,8 @@ pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
         if attendance_role(&lines[*i].text).is_some() {
             continue;
         }
-        if let Some(mut p) = person_from_attendance_line(&lines[*i].text, &model) {
+        if let Some(mut p) = person_from_attendance_line(attendance_entry(&lines[*i].text), &model)
+        {
             if p.organisation.is_none() {
                 p.organisation = wrapped_organisation(&lines, *i);
             }
@@ -150,6 +151,13 @@ fn learn_listed_names(lines: &[Line], model: &mut NameModel) {
         if attendance_role(&l.text).is_some() {
             in_list = true;
             continue;
+        }
+        if let Some((_, entry)) = items::attendance_heading_with_entry(&l.text) {
+            if let Some(p) = person_from_attendance_line(entry, model) {
+                model.learn(&p.name);
+                in_list = true;
+                continue;
+            }
         }
         if l.is_blank() {
             continue;
@@ -395,6 +403,20 @@ pub fn is_presenter_line(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attendance_in_columns_with_the_first_name_beside_the_heading() {
+        let text = "Vetlanda kommun      PROTOKOLL\nKommunstyrelsens arbetsutskott   2024-03-19\n\nBeslutande             Lennart Fogelqvist (KD), ordförande\n                       Birgitta Ahlgren Wik (M), vice ordförande\n\nÖvriga närvarande      Amir Haddad, kommunchef\n\n§ 1 Val av justerare\n\nText.\n\n§ 2 Budget\n\nText.";
+        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        let names: Vec<&str> = p.persons.iter().map(|p| p.name.as_str()).collect();
+        assert!(
+            names.contains(&"Lennart Fogelqvist")
+                && names.contains(&"Birgitta Ahlgren Wik")
+                && names.contains(&"Amir Haddad"),
+            "{names:?}"
+        );
+        assert_eq!(p.items.len(), 2);
+    }
 
     #[test]
     fn topics_drop_labels_and_procedure() {
