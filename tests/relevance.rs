@@ -35,3 +35,59 @@ fn seed_archive_parser_truth_holds() {
     assert_eq!(n, 5);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Parser gaps on the held-out layouts in `tests/fixtures/layouts/`, each a known,
+/// open piece of work. The test fails on any other failure, so a regression or a
+/// new gap cannot pass unnoticed; fixing a gap means deleting its line here.
+const KNOWN_LAYOUT_GAPS: &[&str] = &[
+    // A heading phrased as a question (`Vad säger invånarna?`) reads as a question to the meeting.
+    "l07_politiskt_samrad_vasternorrland.txt: item \"vad säger invånarna\"",
+    // Attendance laid out in two side-by-side columns.
+    "l11_funktionshinderradet_kalix.txt: person",
+    // Attendance as a markdown table.
+    "l12_pensionarsradet_tomelilla.md: person",
+    // Sub-item split around a page break: the word lands in the neighbouring sub-item.
+    "\"rollatorer\"",
+];
+
+#[test]
+fn held_out_layout_judgments_hold_but_for_known_gaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("tests/fixtures/layouts")], &corpus);
+    let index = tmp.path().join("index");
+    let out = run(&[
+        "index",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (nq, mut failures) =
+        judge_queries(&repo("tests/fixtures/layouts/queries.tsv"), &index, &corpus);
+    let (nt, truth_failures) =
+        judge_truth(&repo("tests/fixtures/layouts/truth.json"), &corpus, false);
+    assert!(nq >= 15 && nt >= 12, "{nq} queries, {nt} files judged");
+    failures.extend(truth_failures);
+    let unexpected: Vec<&String> = failures
+        .iter()
+        .filter(|f| {
+            !KNOWN_LAYOUT_GAPS.iter().any(|gap| {
+                f.starts_with(gap)
+                    || gap.split(": ").count() == 2
+                        && f.starts_with(gap.split(": ").next().unwrap())
+                        && f.contains(gap.split(": ").nth(1).unwrap())
+            })
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "unexpected failures:\n{}",
+        unexpected
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -589,7 +589,7 @@ fn container_sub_headings(
             }
             let l = &lines[i];
             let md_sub = l.heading > 0 && (h.level == 0 || l.heading > h.level);
-            let plain_sub = l.heading == 0 && is_heading_like(lines, i, model);
+            let plain_sub = l.heading == 0 && heading_like(lines, i, model, true);
             if (md_sub || plain_sub)
                 && !is_label(&l.text)
                 && !l.text.ends_with(':')
@@ -656,13 +656,23 @@ fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel
 /// punctuation, not ending in a function word, after a blank line, not followed by
 /// a lowercase continuation, and neither a label nor a person.
 pub fn is_heading_like(lines: &[Line], i: usize, model: &NameModel) -> bool {
+    heading_like(lines, i, model, false)
+}
+
+/// In a container item, a compact layout puts sub-headings right after the item
+/// heading or after a finished sentence, with no blank line.
+fn heading_like(lines: &[Line], i: usize, model: &NameModel, compact: bool) -> bool {
     let l = &lines[i];
     let t = l.text.as_str();
     if l.bullet || t.is_empty() {
         return false;
     }
     if i > 0 && !lines[i - 1].is_blank() && lines[i - 1].heading == 0 {
-        return false;
+        let prev = lines[i - 1].text.as_str();
+        let after_sentence = prev.ends_with(['.', '!', '?']) || numbered_heading(prev).is_some();
+        if !(compact && after_sentence) {
+            return false;
+        }
     }
     let chars = t.chars().count();
     let words: Vec<&str> = t.split_whitespace().collect();
@@ -1013,6 +1023,20 @@ mod tests {
             ),
         ];
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn compact_container_without_blank_lines() {
+        let t = "Protokoll\n\n5. Anmälningsärenden\nProtokoll från politisk samrådsgrupp\nProtokollet anmäldes.\nÅrsrapport Hjälpmedel 2023/2024\nRapporten anmäldes.\n\n6. Nästa möte\nText.";
+        assert_eq!(
+            just_titles(t),
+            [
+                "Anmälningsärenden",
+                "Protokoll från politisk samrådsgrupp",
+                "Årsrapport Hjälpmedel 2023/2024",
+                "Nästa möte"
+            ]
+        );
     }
 
     #[test]
