@@ -46,8 +46,6 @@ const KNOWN_LAYOUT_GAPS: &[&str] = &[
     "l11_funktionshinderradet_kalix.txt: person",
     // Attendance as a markdown table.
     "l12_pensionarsradet_tomelilla.md: person",
-    // Sub-item split around a page break: the word lands in the neighbouring sub-item.
-    "\"rollatorer\"",
 ];
 
 #[test]
