@@ -21,6 +21,7 @@ impl ApiError {
             crate::Error::UnknownProtocol(_) => "not_found",
             crate::Error::Io { .. } => "io",
             crate::Error::Index { .. } => "index",
+            crate::Error::Locked(_) => "busy",
         };
         ApiError {
             code: code.to_string(),

@@ -16,6 +16,9 @@ pub enum Error {
     /// The index could not be opened, written or read.
     #[error("index {path}: {message}")]
     Index { path: PathBuf, message: String },
+    /// Another process is writing the index.
+    #[error("index {0}: another process is updating it; try again when it is done")]
+    Locked(PathBuf),
     /// The user's query could not be understood.
     #[error(transparent)]
     Query(#[from] crate::search::QueryError),

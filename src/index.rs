@@ -245,6 +245,16 @@ pub enum Progress<'a> {
     Skipped { rel: &'a str, reason: &'a str },
 }
 
+/// What the indexing workers did.
+#[derive(Default)]
+struct Tally {
+    indexed: usize,
+    removed: usize,
+    items: usize,
+    skipped: Vec<(String, String)>,
+    write_error: Option<String>,
+}
+
 /// What a corpus folder looks like compared with the index: the files that need
 /// reading, the ones unchanged, the ones skipped before and unchanged since, and
 /// the ones gone.
@@ -387,76 +397,67 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
 
     let mut writer: IndexWriter = index
         .writer_with_num_threads(config_threads(), config.writer_memory_bytes)
-        .map_err(|e| Error::index(dir, format!("cannot open the index for writing: {e}")))?;
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked(dir.to_path_buf()),
+            e => Error::index(dir, format!("cannot open the index for writing: {e}")),
+        })?;
     for rel in &plan.removed {
         writer.delete_term(Term::from_field_text(fields.file, rel));
         report.removed += 1;
     }
 
     let next = AtomicUsize::new(0);
-    let outcome: Mutex<(usize, usize, usize, u64, Vec<(String, String)>)> =
-        Mutex::new((0, 0, 0, 0, Vec::new()));
-    let write_error: Mutex<Option<String>> = Mutex::new(None);
+    let tally = Mutex::new(Tally::default());
     let workers = config_threads().min(plan.to_read.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(f) = plan.to_read.get(k) else { break };
-                let result = read_and_parse(f, config);
-                let was_indexed = indexed.get(&f.rel);
-                let mut out = outcome.lock().expect("no panics while holding the lock");
-                match result {
+                let was_indexed = indexed.contains_key(&f.rel);
+                if was_indexed {
+                    writer.delete_term(Term::from_field_text(fields.file, &f.rel));
+                }
+                match read_and_parse(f, config) {
                     Err(reason) => {
                         let reason = reason.to_string();
                         progress(Progress::Skipped {
                             rel: &f.rel,
                             reason: &reason,
                         });
-                        out.4.push((f.rel.clone(), reason));
-                        if was_indexed.is_some() {
-                            writer.delete_term(Term::from_field_text(fields.file, &f.rel));
-                            out.2 += 1;
-                        }
+                        let mut t = tally.lock().expect("no panics under the lock");
+                        t.skipped.push((f.rel.clone(), reason));
+                        t.removed += usize::from(was_indexed);
                     }
-                    Ok((hash, _, _))
-                        if was_indexed.is_some_and(|s| s.hash == hash && s.size == f.size) =>
-                    {
-                        // Touched but not changed: nothing to do.
-                        out.1 += 1;
-                    }
-                    Ok((hash, bytes, protocol)) => {
-                        drop(out);
-                        if was_indexed.is_some() {
-                            writer.delete_term(Term::from_field_text(fields.file, &f.rel));
-                        }
+                    Ok((hash, _, protocol)) => {
+                        // A file touched but not changed is written again too, so that
+                        // its stored mtime is current and the next run skips it unread.
                         let docs = documents(&fields, &protocol, f, hash);
-                        let n = docs.len();
-                        for d in docs {
-                            if let Err(e) = writer.add_document(d) {
-                                *write_error.lock().expect("lock") = Some(e.to_string());
+                        let items = docs.len();
+                        let failed = docs.into_iter().find_map(|d| writer.add_document(d).err());
+                        let mut t = tally.lock().expect("no panics under the lock");
+                        match failed {
+                            Some(e) => t.write_error = Some(e.to_string()),
+                            None => {
+                                t.indexed += 1;
+                                t.items += items;
                             }
                         }
-                        let mut out = outcome.lock().expect("lock");
-                        out.0 += 1;
-                        out.3 += n as u64;
-                        let _ = bytes;
                     }
                 }
                 progress(Progress::File { rel: &f.rel });
             });
         }
     });
-    if let Some(e) = write_error.into_inner().expect("lock") {
+    let tally = tally.into_inner().expect("no panics under the lock");
+    if let Some(e) = tally.write_error {
         writer.rollback().ok();
         return Err(Error::index(dir, format!("writing failed: {e}")));
     }
-    let (indexed_n, touched, removed_n, items, skipped) = outcome.into_inner().expect("lock");
-    report.indexed = indexed_n;
-    report.unchanged += touched;
-    report.removed += removed_n;
-    report.items = items as usize;
-    report.skipped = skipped;
+    report.indexed = tally.indexed;
+    report.removed += tally.removed;
+    report.items = tally.items;
+    report.skipped = tally.skipped;
     report.skipped.extend(plan.still_skipped.iter().cloned());
     report.skipped.sort();
     report.bytes = plan.to_read.iter().map(|f| f.size).sum();

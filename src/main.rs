@@ -199,7 +199,7 @@ fn update_with_progress(
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             bar.inc(1);
             let t = total.load(std::sync::atomic::Ordering::Relaxed);
-            if !tty && verbose && (n % 1000 == 0) {
+            if !tty && verbose && n.is_multiple_of(1000) {
                 eprintln!("indexed {n}/{t} files");
             }
         }
@@ -220,12 +220,17 @@ fn open_fresh_index(config: &Config) -> Result<Store> {
         false
     };
     if stale {
-        let report = update_with_progress(config, false).context("updating the index")?;
-        if report.indexed + report.removed > 0 {
-            eprintln!(
+        match update_with_progress(config, false) {
+            Ok(report) if report.indexed + report.removed > 0 => eprintln!(
                 "index updated: {} files indexed, {} removed ({:.2} s)",
                 report.indexed, report.removed, report.seconds
-            );
+            ),
+            Ok(_) => {}
+            // Another process is updating it: answer from the index as it is.
+            Err(protokollsok::Error::Locked(_)) if index::exists(&config.index_dir) => {
+                eprintln!("protokollsok: the index is being updated by another process; searching it as it is")
+            }
+            Err(e) => return Err(e).context("updating the index"),
         }
     }
     Store::open(&config.index_dir).context("opening the index")
