@@ -134,7 +134,10 @@ fn letterhead_group(raw_lines: &[&str]) -> Option<String> {
 fn is_organisation_name(s: &str) -> bool {
     let lower = s.to_lowercase();
     let words = s.split_whitespace().count();
-    (1..=5).contains(&words)
+    let names_a_kind = KIND_WORDS.iter().any(|(w, _)| lower.starts_with(w));
+    !names_a_kind
+        && !s.contains([',', '–', ':'])
+        && (1..=5).contains(&words)
         && (lower.ends_with(" kommun")
             || lower.starts_with("region ")
             || lower.starts_with("landstinget")

@@ -609,9 +609,8 @@ fn container_sub_headings(
     out
 }
 
-/// Sections of a protocol without numbered items: every heading-like line. A
-/// heading that recurs (`Gemensam dialog` under each theme) is a sub-section of
-/// the heading before it.
+/// Sections of a protocol without numbered items: every heading-like line that
+/// does not recur.
 fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel) -> Vec<Heading> {
     let first_text = next_text(lines, usize::MAX.wrapping_add(0)).unwrap_or(0);
     let first_text = if lines.first().is_some_and(|l| !l.is_blank()) {
@@ -634,22 +633,20 @@ fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel
     for &i in &cands {
         *counts.entry(lines[i].text.to_lowercase()).or_default() += 1;
     }
-    let mut out = Vec::new();
-    let mut seen_top = false;
-    for i in cands {
-        let repeated = counts[&lines[i].text.to_lowercase()] >= 2;
-        let sub = repeated && seen_top;
-        seen_top |= !sub;
-        out.push(Heading {
+    // A heading that recurs under every section (`Gemensam dialog`) labels a part of
+    // the section; its text stays with the section.
+    cands
+        .into_iter()
+        .filter(|&i| counts[&lines[i].text.to_lowercase()] < 2)
+        .map(|i| Heading {
             line: i,
             body_start: i + 1,
             number: None,
             title: lines[i].text.clone(),
             level: lines[i].heading,
-            sub,
-        });
-    }
-    out
+            sub: false,
+        })
+        .collect()
 }
 
 /// A plain-text line that reads as a heading: short, capitalised, no closing
@@ -1057,17 +1054,7 @@ mod tests {
         let t = "Protokoll konferens\n\nTillsammans för hälsan\n\nKonferensen ägde rum 7 november 2025.\n\nInledning\n\nAnna Ek, regionråd, hälsade välkomna.\n\nPsykisk hälsa\n\nKarin Schulz, samordnare, informerade.\n\nGemensam dialog\n\nHur kan vi samverka bättre?\n\nÄldres hälsa\n\nSanna Julin, handläggare, berättade.\n\nGemensam dialog\n\nVad behöver vi sluta göra?\n\nDeltagarlista\n\nAnna Ek Region Kalmar län\nKarin Schulz Regeringskansliet\n";
         let got = titles(t);
         let names: Vec<&str> = got.iter().map(|t| t.1.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "Inledning",
-                "Psykisk hälsa",
-                "Gemensam dialog",
-                "Äldres hälsa",
-                "Gemensam dialog"
-            ]
-        );
-        assert_eq!(got[2].2.as_deref(), Some("Psykisk hälsa"));
+        assert_eq!(names, ["Inledning", "Psykisk hälsa", "Äldres hälsa"]);
     }
 
     #[test]

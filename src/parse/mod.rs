@@ -108,7 +108,13 @@ pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
             }
             persons.push(p);
         }
-        persons.extend(person_mentions(&text, &model));
+        // Presenter lines were read as such; running text is read for other names.
+        let prose: String = text
+            .lines()
+            .filter(|l| presenter_label_value(l).is_none())
+            .collect::<Vec<_>>()
+            .join("\n");
+        persons.extend(person_mentions(&prose, &model));
         for d in &raw.decisions {
             persons.extend(person_mentions(d, &model));
         }

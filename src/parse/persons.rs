@@ -52,6 +52,10 @@ const ORG_WORDS: &[&str] = &[
     "kriminalvården",
     "migrationsverket",
     "skolverket",
+    "university",
+    "college",
+    "institute",
+    "hospital",
     "specialpedagogiska",
     "kommunal",
     "kommunala",
@@ -96,11 +100,11 @@ const ORG_SUFFIXES: &[&str] = &[
 /// word still belongs to a name (`Anna Vilander Hamnert`) or starts a place (`Tingsryd`).
 const SURNAME_ENDINGS: &[&str] = &[
     "son", "sen", "berg", "borg", "ström", "strom", "qvist", "kvist", "quist", "gren", "lund",
-    "lin", "dahl", "dal", "man", "mann", "ér", "én", "ell", "ing", "holm", "blad", "bäck", "by",
-    "stedt", "stad", "ståhl", "stål", "fors", "hed", "mark", "nér", "ek", "ås", "sjö", "löf",
-    "löv", "ander", "ius", "vik", "sten", "bom", "hamn", "hamnert", "ert", "gård", "stam", "skog",
-    "ling", "feldt", "felt", "strand", "näs", "nes", "rot", "wall", "vall", "kvist", "ö", "ssen",
-    "sson", "tz", "ck",
+    "lin", "dahl", "dal", "man", "mann", "ér", "én", "ell", "ing", "holm", "blad", "bäck", "stedt",
+    "stad", "ståhl", "stål", "fors", "hed", "mark", "nér", "ek", "ås", "sjö", "löf", "löv",
+    "ander", "ius", "vik", "sten", "bom", "hamn", "hamnert", "ert", "gård", "stam", "skog", "ling",
+    "feldt", "felt", "strand", "näs", "nes", "rot", "wall", "vall", "kvist", "ssen", "sson", "tz",
+    "ck",
 ];
 
 /// Lowercase words that say what a person is (role after a name without comma).
@@ -284,6 +288,9 @@ fn is_name_word(w: &str) -> bool {
     }
     if w.chars().count() == 1 {
         return true; // initial: `Lennart O Werner`
+    }
+    if w.ends_with('-') {
+        return false; // `Vård-` of `Vård- och omsorgsnämnden`
     }
     let rest: Vec<char> = chars.collect();
     rest.iter()
