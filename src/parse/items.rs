@@ -634,10 +634,16 @@ fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel
         *counts.entry(lines[i].text.to_lowercase()).or_default() += 1;
     }
     // A heading that recurs under every section (`Gemensam dialog`) labels a part of
-    // the section; its text stays with the section.
+    // the section; its text stays with the section. Those are the headings that
+    // recur most; a theme that happens to come twice recurs less.
+    let most = counts.values().copied().max().unwrap_or(0);
+    let is_label_heading = |i: usize| {
+        let n = counts[&lines[i].text.to_lowercase()];
+        n >= 2 && n == most
+    };
     cands
         .into_iter()
-        .filter(|&i| counts[&lines[i].text.to_lowercase()] < 2)
+        .filter(|&i| !is_label_heading(i))
         .map(|i| Heading {
             line: i,
             body_start: i + 1,
@@ -691,6 +697,11 @@ fn heading_like(lines: &[Line], i: usize, model: &NameModel, compact: bool) -> b
         return false;
     }
     if is_label(t) || t.starts_with("http") || t.contains('@') || is_question(t) {
+        return false;
+    }
+    // A sentence broken by the line wrap: a decision, or a list of clauses.
+    let padded = format!(" {}", t.to_lowercase());
+    if t.matches(", ").count() >= 2 || DECISION_PHRASES.iter().any(|p| padded.contains(p)) {
         return false;
     }
     person_from_list_line(t, model).is_none()
@@ -809,6 +820,12 @@ const DECISION_PHRASES: &[&str] = &[
     " godkänner ",
     " godkände ",
     " lades till handlingarna",
+    " godkändes",
+    " fastställdes",
+    " antogs",
+    " beslutades",
+    " bifölls",
+    " avslogs",
 ];
 
 /// Decisions: `Beslut: …` lines, the paragraph under a decision heading
@@ -1037,6 +1054,19 @@ mod tests {
     }
 
     #[test]
+    fn a_wrapped_decision_is_not_a_sub_item() {
+        let t = "Protokoll\n\n7. Beslutspunkter\n\nByte av deltagare i beredningsgruppen\n\nLedningen beslutar att Kjell Lundgren, ledamot i regionstyrelsen, Region\nKronoberg, ersätter Marcus Nordén som representant.\n\n8. Nästa möte\n\nText.";
+        assert_eq!(
+            just_titles(t),
+            [
+                "Beslutspunkter",
+                "Byte av deltagare i beredningsgruppen",
+                "Nästa möte"
+            ]
+        );
+    }
+
+    #[test]
     fn markdown_labels_are_not_items_but_an_unnumbered_section_is() {
         let t = "# Mötesanteckningar\n\n## 5. Förslag\n\n### Information/dialog\n\nFöredragande: Anna Ek\n\nText.\n\n### Skolcheferna med på nedanstående punkter:\n\n## Reflektion efter dagarna (Punkt utanför agenda)\n\nText.\n\n## 7. Nästa punkt\n\nText.";
         assert_eq!(
@@ -1094,7 +1124,7 @@ mod tests {
 
     #[test]
     fn decisions_in_their_shapes() {
-        let t = "Protokoll\n\n2. Föregående protokoll\n\nBeslut: Protokollet lades till handlingarna.\n\n§ x\n\n3. Placerade barn\n\nLedningen fick information. Ledningen beslutar att godkänna reviderade dokument:\n\n- Överenskommelse Placerade barn\n- Praktiska anvisningar\n\n4. Budget\n\nSocialnämndens beslut\nSocialnämnden beslutar att fastställa budgeten.\n\n5. Info\n\nIngen åtgärd.";
+        let t = "Protokoll\n\n2. Föregående protokoll\n\nBeslut: Protokollet lades till handlingarna.\n\n3. Placerade barn\n\nLedningen fick information. Ledningen beslutar att godkänna reviderade dokument:\n\n- Överenskommelse Placerade barn\n- Praktiska anvisningar\n\n4. Budget\n\nSocialnämndens beslut\nSocialnämnden beslutar att fastställa budgeten.\n\n5. Info\n\nIngen åtgärd.";
         let lines = to_lines(t);
         let split = split_items(&lines, &NameModel::default());
         let d: Vec<Vec<String>> = split.items.iter().map(|i| i.decisions.clone()).collect();
