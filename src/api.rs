@@ -18,7 +18,7 @@ impl ApiError {
         let code = match e {
             crate::Error::Query(_) => "bad_query",
             crate::Error::InvalidArgument(_) => "bad_argument",
-            crate::Error::UnknownProtocol(_) => "not_found",
+            crate::Error::UnknownProtocol(_) | crate::Error::UnknownPerson(_) => "not_found",
             crate::Error::Io { .. } => "io",
             crate::Error::Index { .. } => "index",
             crate::Error::Locked(_) => "busy",

@@ -25,6 +25,9 @@ pub enum Error {
     /// An argument (date, limit, filter) is out of range or malformed.
     #[error("{0}")]
     InvalidArgument(String),
+    /// A person who is not in the index.
+    #[error("no person named {0}")]
+    UnknownPerson(String),
     /// A protocol id that is not in the index.
     #[error("no protocol with id {0}")]
     UnknownProtocol(String),
@@ -50,7 +53,10 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Query(_) | Error::InvalidArgument(_) | Error::UnknownProtocol(_)
+            Error::Query(_)
+                | Error::InvalidArgument(_)
+                | Error::UnknownProtocol(_)
+                | Error::UnknownPerson(_)
         )
     }
 }

@@ -11,7 +11,9 @@
 //! * [`analysis`] holds the Swedish tokenizers used by the index.
 //! * [`index`] owns the tantivy schema and incremental indexing.
 //! * [`search`] parses user queries, applies filters, ranks, builds snippets and facets.
-//! * [`api`] holds the JSON types shared by the CLI and (later) HTTP.
+//! * [`trend`] counts a query per month, quarter or year; [`profile`] gathers a person.
+//! * [`api`] holds the JSON types shared by the CLI and HTTP; [`server`] serves them
+//!   and the web page.
 
 pub mod analysis;
 pub mod api;
@@ -20,8 +22,11 @@ pub mod config;
 pub mod error;
 pub mod index;
 pub mod parse;
+pub mod profile;
 pub mod read;
 pub mod search;
+pub mod server;
+pub mod trend;
 
 pub use config::Config;
 pub use error::{Error, Result};

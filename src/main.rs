@@ -77,6 +77,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the web page and the JSON API (the index is brought up to date first).
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// How often a query matches, per month, quarter or year.
+    Trend {
+        query: String,
+        #[arg(long, default_value = "quarter")]
+        interval: String,
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
     /// List facet values with counts.
     Facets {
         /// One of group, person, topic, year, month, decision, kind.
@@ -97,6 +115,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let args = Args::parse();
     match run(args) {
@@ -148,6 +167,14 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Parse { path, json } => cmd_parse(&config, &path, json),
         Command::Show { id, json } => cmd_show(&config, &id, json),
         Command::Facets { field, json } => cmd_facets(&config, field.as_deref(), json),
+        Command::Serve { addr } => cmd_serve(config, addr),
+        Command::Trend {
+            query,
+            interval,
+            group,
+            json,
+            csv,
+        } => cmd_trend(&config, &query, &interval, group, json, csv),
     }
 }
 
@@ -256,6 +283,7 @@ fn cmd_search(
         limit,
         offset,
         facet_limit: 20,
+        sort: search::Sort::Relevance,
     };
     let resp = match search::search(&store, config, &req) {
         Ok(r) => r,
@@ -522,4 +550,100 @@ fn cmd_facets(config: &Config, field: Option<&str>, json: bool) -> Result<ExitCo
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
+    let store = open_fresh_index(&config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(async move {
+        let (listener, local) = protokollsok::server::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let state = std::sync::Arc::new(protokollsok::server::AppState { store, config });
+        println!("protokollsok: serverar på http://{local}/");
+        std::io::stdout().flush().ok();
+        let shutdown = async {
+            tokio::signal::ctrl_c().await.ok();
+        };
+        protokollsok::server::serve(state, listener, shutdown).await;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_trend(
+    config: &Config,
+    query: &str,
+    interval: &str,
+    group: Option<String>,
+    json: bool,
+    csv: bool,
+) -> Result<ExitCode> {
+    let interval: protokollsok::trend::Interval = match interval.parse() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("protokollsok: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Err(e) = search::parse_query(query, config.max_query_chars) {
+        eprintln!("protokollsok: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    let store = open_fresh_index(config)?;
+    let filters = Filters {
+        group,
+        ..Filters::default()
+    };
+    let t = match protokollsok::trend::trend(&store, config, query, interval, &filters) {
+        Ok(t) => t,
+        Err(e) if e.is_user_error() => {
+            eprintln!("protokollsok: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e).context("counting"),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &t)?;
+        writeln!(out)?;
+    } else if csv {
+        writeln!(out, "period,from,to,matching,total,share")?;
+        for p in &t.points {
+            writeln!(
+                out,
+                "{},{},{},{},{},{:.4}",
+                p.period, p.from, p.to, p.matching, p.total, p.share
+            )?;
+        }
+    } else {
+        let widest = t
+            .points
+            .iter()
+            .map(|p| p.matching)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        writeln!(
+            out,
+            "\"{}\": {} av {} punkter",
+            t.query, t.matching, t.total
+        )?;
+        for p in &t.points {
+            let bar = "█".repeat(((p.matching * 40) / widest) as usize);
+            writeln!(
+                out,
+                "{:>8}  {:>4} / {:<5} {bar}",
+                p.period, p.matching, p.total
+            )?;
+        }
+    }
+    Ok(if t.matching == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -185,6 +185,55 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Facet values per field in the answer.
     pub facet_limit: usize,
+    pub sort: Sort,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first; newer protocols win ties. An empty query sorts by date.
+    #[default]
+    Relevance,
+    /// Newest meeting first.
+    Date,
+}
+
+impl std::str::FromStr for Sort {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Sort> {
+        match s {
+            "relevance" | "" => Ok(Sort::Relevance),
+            "date" => Ok(Sort::Date),
+            other => Err(Error::InvalidArgument(format!(
+                "sort must be relevance or date, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The whole tantivy query for a parsed query and its filters.
+pub fn build_query(
+    searcher: &Searcher,
+    f: &Fields,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+) -> Result<BooleanQuery> {
+    let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build_text_query(f, parsed)?)];
+    for q in build_filters(searcher, f, filters)? {
+        must.push((Occur::Must, q));
+    }
+    Ok(BooleanQuery::new(must))
+}
+
+/// Checks the filters' values against each other.
+pub fn check_filters(filters: &Filters) -> Result<()> {
+    if let (Some(a), Some(b)) = (filters.from, filters.to) {
+        if a > b {
+            return Err(Error::InvalidArgument(format!("from {a} is after to {b}")));
+        }
+    }
+    Ok(())
 }
 
 /// One agenda item that matched.
@@ -247,25 +296,13 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
             config.max_limit
         )));
     }
-    if let (Some(a), Some(b)) = (req.filters.from, req.filters.to) {
-        if a > b {
-            return Err(Error::InvalidArgument(format!(
-                "--from {a} is after --to {b}"
-            )));
-        }
-    }
+    check_filters(&req.filters)?;
     let parsed = parse_query(&req.query, config.max_query_chars)?;
     let searcher = store.reader.searcher();
     let f = &store.fields;
-    let text_query = build_text_query(f, &parsed)?;
-    let filter_queries = build_filters(&searcher, f, &req.filters)?;
-    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let query = build_query(&searcher, f, &parsed, &req.filters)?;
     let empty = parsed.groups.is_empty();
-    must.push((Occur::Must, text_query));
-    for q in filter_queries {
-        must.push((Occur::Must, q));
-    }
-    let query = BooleanQuery::new(must);
+    let by_date = empty || req.sort == Sort::Date;
 
     let date_field = "date";
     let top = TopDocs::with_limit(req.limit.max(1))
@@ -278,7 +315,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
                     .and_then(|c| c.first(doc))
                     .map(|d| d.into_timestamp_secs() as f64 / 86_400.0)
                     .unwrap_or(0.0);
-                if empty {
+                if by_date {
                     days
                 } else {
                     score as f64 + days * 1e-8
@@ -365,7 +402,7 @@ fn facet_values(
     values
 }
 
-fn facet_label(facet: &Facet) -> String {
+pub fn facet_label(facet: &Facet) -> String {
     facet
         .to_path()
         .last()

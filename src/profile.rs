@@ -1,0 +1,172 @@
+//! A person across the archive: the meetings they attended, the items they
+//! presented, the roles and organisations they had, and the topics they spoke on.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{DocSetCollector, FacetCollector};
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::index::{Store, StoredProtocol};
+use crate::search::{all_facet_values, facet_label, FacetCount};
+
+/// A meeting a person took part in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Meeting {
+    pub protocol_id: String,
+    pub date: Option<String>,
+    pub group: String,
+    pub kind: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+}
+
+/// An item a person presented.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Presented {
+    pub protocol_id: String,
+    pub date: Option<String>,
+    pub group: String,
+    pub item_title: String,
+    pub item_index: u64,
+}
+
+/// A role (with organisation) and when the person held it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RoleSpan {
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub meetings: usize,
+}
+
+/// Everything the archive says about one person.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PersonProfile {
+    pub name: String,
+    pub meetings: Vec<Meeting>,
+    pub presented: Vec<Presented>,
+    pub roles: Vec<RoleSpan>,
+    pub topics: Vec<FacetCount>,
+}
+
+/// The profile of the person named `name` (case-insensitive).
+pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
+    let searcher = store.reader.searcher();
+    let f = &store.fields;
+    let known = all_facet_values(&searcher, "f_person")?;
+    let wanted = name.trim().to_lowercase();
+    let name = known
+        .iter()
+        .find(|v| v.value.to_lowercase() == wanted)
+        .map(|v| v.value.clone())
+        .ok_or_else(|| Error::UnknownPerson(name.to_string()))?;
+    let facet = Facet::from_path([name.as_str()]);
+
+    let attended = TermQuery::new(
+        Term::from_facet(f.f_person, &facet),
+        IndexRecordOption::Basic,
+    );
+    let docs = searcher
+        .search(&attended, &DocSetCollector)
+        .map_err(|e| Error::index("", e))?;
+    let mut meetings = Vec::new();
+    for addr in docs {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
+        let Some(json) = doc.get_first(f.protocol_json).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let Ok(meta) = serde_json::from_str::<StoredProtocol>(json) else {
+            continue;
+        };
+        let me = meta.persons.iter().find(|p| p.name == name);
+        meetings.push(Meeting {
+            protocol_id: meta.id,
+            date: meta.date,
+            group: meta.group,
+            kind: meta.kind,
+            role: me.and_then(|p| p.role.clone()),
+            organisation: me.and_then(|p| p.organisation.clone()),
+        });
+    }
+    meetings.sort_by(|a, b| b.date.cmp(&a.date));
+
+    let presenter = TermQuery::new(
+        Term::from_facet(f.f_presenter, &facet),
+        IndexRecordOption::Basic,
+    );
+    let docs = searcher
+        .search(&presenter, &DocSetCollector)
+        .map_err(|e| Error::index("", e))?;
+    let mut presented = Vec::new();
+    for addr in docs {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        presented.push(Presented {
+            protocol_id: text(f.protocol_id).unwrap_or_default(),
+            date: text(f.date_str),
+            group: text(f.group).unwrap_or_default(),
+            item_title: text(f.title).unwrap_or_default(),
+            item_index: doc
+                .get_first(f.item_ord)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+        });
+    }
+    presented.sort_by(|a, b| b.date.cmp(&a.date).then(a.item_index.cmp(&b.item_index)));
+
+    let mut topics = FacetCollector::for_field("f_topic");
+    topics.add_facet(Facet::root());
+    let counts = searcher
+        .search(&presenter, &topics)
+        .map_err(|e| Error::index("", e))?;
+    let mut topics: Vec<FacetCount> = counts
+        .get(Facet::root())
+        .map(|(facet, count)| FacetCount {
+            value: facet_label(facet),
+            count,
+        })
+        .collect();
+    topics.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+
+    Ok(PersonProfile {
+        roles: role_spans(&meetings),
+        name,
+        meetings,
+        presented,
+        topics,
+    })
+}
+
+/// Groups meetings by (role, organisation), oldest first.
+fn role_spans(meetings: &[Meeting]) -> Vec<RoleSpan> {
+    let mut spans: BTreeMap<(Option<String>, Option<String>), RoleSpan> = BTreeMap::new();
+    for m in meetings {
+        let key = (m.role.clone(), m.organisation.clone());
+        let span = spans.entry(key).or_insert_with(|| RoleSpan {
+            role: m.role.clone(),
+            organisation: m.organisation.clone(),
+            first: m.date.clone(),
+            last: m.date.clone(),
+            meetings: 0,
+        });
+        span.meetings += 1;
+        if m.date < span.first {
+            span.first = m.date.clone();
+        }
+        if m.date > span.last {
+            span.last = m.date.clone();
+        }
+    }
+    let mut out: Vec<RoleSpan> = spans.into_values().collect();
+    out.sort_by(|a, b| a.first.cmp(&b.first));
+    out
+}

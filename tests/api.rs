@@ -1,0 +1,349 @@
+//! The HTTP API against a real server on an ephemeral loopback port: every route of
+//! the OpenAPI document answers, results are right, and bad or hostile requests get
+//! a clear status without hurting the server.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+/// A running `protokollsok serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = dir.path().join("index");
+    let mut child = bin()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "server said {line:?}");
+    Server {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
+
+/// Sends raw bytes, returns (status, body). Status 0 when the server closed the
+/// connection without an answer.
+fn raw(addr: &str, request: &[u8]) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(request);
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+fn get(addr: &str, path: &str) -> (u16, Value) {
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let (status, body) = raw(addr, req.as_bytes());
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    )
+}
+
+#[test]
+fn every_route_in_the_openapi_document_answers() {
+    let s = start();
+    let (status, doc) = get(&s.addr, "/api/openapi.json");
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let (_, hit) = get(&s.addr, "/api/search?q=IKB");
+    let id = hit["hits"][0]["protocol_id"].as_str().unwrap().to_string();
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 7);
+    for path in paths.keys() {
+        let concrete = path.replace("{id}", &id).replace("{name}", "Sofia%20Hartz");
+        let (status, body) = get(&s.addr, &concrete);
+        assert_eq!(status, 200, "{concrete}: {body}");
+    }
+}
+
+#[test]
+fn search_finds_the_ikb_item_with_highlights_and_facets() {
+    let s = start();
+    let (status, v) = get(&s.addr, "/api/search?q=IKB+finansiering");
+    assert_eq!(status, 200);
+    assert_eq!(
+        v["hits"][0]["item_title"],
+        "Intensiv kontextuell behandling (IKB)"
+    );
+    assert_eq!(v["hits"][0]["date"], "2025-12-12");
+    assert!(v["hits"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("<mark>IKB</mark>"));
+    // Facets follow the filters.
+    let (_, all) = get(&s.addr, "/api/search?q=samverkan");
+    let (_, one) = get(&s.addr, "/api/search?q=samverkan&group=Ledningsgrupp");
+    assert!(one["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+    assert_eq!(one["facets"]["group"].as_array().unwrap().len(), 1);
+    let (_, by_date) = get(&s.addr, "/api/search?q=samverkan&sort=date&limit=50");
+    let dates: Vec<&str> = by_date["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn protocol_person_and_facets_endpoints() {
+    let s = start();
+    let (_, hit) = get(&s.addr, "/api/search?q=IKB");
+    let id = hit["hits"][0]["protocol_id"].as_str().unwrap();
+    let (status, p) = get(&s.addr, &format!("/api/protocols/{id}"));
+    assert_eq!(status, 200);
+    assert_eq!(p["date"], "2025-12-12");
+    assert!(p["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["name"] == "Petra Hornstra"));
+    let (status, person) = get(&s.addr, "/api/persons/sofia%20hartz");
+    assert_eq!(status, 200);
+    let dates: Vec<&str> = person["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2026-02-06", "2025-11-07"]);
+    let (_, facets) = get(&s.addr, "/api/facets");
+    assert!(facets["group"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["value"] == "Länsgemensam ledning i samverkan"));
+}
+
+#[test]
+fn trend_has_every_period_even_empty_ones() {
+    let s = start();
+    let (status, t) = get(&s.addr, "/api/trend?q=suicidprevention&interval=month");
+    assert_eq!(status, 200);
+    let periods: Vec<&str> = t["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]
+    );
+    let jan = &t["points"][2];
+    assert_eq!(
+        (jan["matching"].as_u64(), jan["total"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let sum: u64 = t["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["matching"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, t["matching"].as_u64().unwrap());
+    let (_, by_group) = get(&s.addr, "/api/trend?q=suicidprevention&interval=year");
+    let groups: u64 = by_group["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            p["groups"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_u64().unwrap())
+        })
+        .sum();
+    assert_eq!(groups, by_group["matching"].as_u64().unwrap());
+}
+
+#[test]
+fn bad_parameters_are_400_unknown_things_404() {
+    let s = start();
+    let long = "a".repeat(2000);
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("/api/search?from=2026-02-30".into(), 400, "bad_argument"),
+        ("/api/search?to=igår".into(), 400, "bad_argument"),
+        ("/api/search?q=%22barn+och".into(), 400, "bad_query"),
+        ("/api/search?q=OR".into(), 400, "bad_query"),
+        (format!("/api/search?q={long}"), 400, "bad_query"),
+        ("/api/search?limit=0".into(), 400, "bad_argument"),
+        ("/api/search?limit=101".into(), 400, "bad_argument"),
+        ("/api/search?limit=-5".into(), 400, "bad_argument"),
+        ("/api/search?offset=99999999".into(), 400, "bad_argument"),
+        ("/api/search?sort=random".into(), 400, "bad_argument"),
+        ("/api/search?decisions=maybe".into(), 400, "bad_argument"),
+        (
+            "/api/search?from=2026-03-01&to=2026-01-01".into(),
+            400,
+            "bad_argument",
+        ),
+        ("/api/search?q=%E4".into(), 400, "bad_argument"),
+        ("/api/search?q=%Z1".into(), 400, "bad_argument"),
+        ("/api/trend?interval=week".into(), 400, "bad_argument"),
+        ("/api/protocols/ffffffffffff".into(), 404, "not_found"),
+        ("/api/persons/Ingen%20S%C3%A5dan".into(), 404, "not_found"),
+        ("/api/nothing".into(), 404, "not_found"),
+        ("/etc/passwd".into(), 404, "not_found"),
+        ("/../../etc/passwd".into(), 404, "not_found"),
+    ];
+    for (path, want, code) in cases {
+        let (status, body) = get(&s.addr, &path);
+        assert_eq!(status, want, "{path}: {body}");
+        assert_eq!(body["code"], code, "{path}: {body}");
+        assert!(body["error"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, body) = raw(
+        &s.addr,
+        b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    );
+    assert_eq!(status, 405, "{body}");
+}
+
+#[test]
+fn hostile_requests_do_not_hurt_the_server() {
+    let s = start();
+    let huge_header = format!(
+        "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+        "b".repeat(1_000_000)
+    );
+    let huge_path = format!(
+        "GET /api/search?q={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "x".repeat(200_000)
+    );
+    let attacks: Vec<Vec<u8>> = vec![
+        b"\x00\x01\x02garbage\r\n\r\n".to_vec(),
+        b"GET / HTTP/9.9\r\n\r\n".to_vec(),
+        b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n".to_vec(),
+        huge_header.into_bytes(),
+        huge_path.into_bytes(),
+        b"GET /api/search?q=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+    ];
+    for a in &attacks {
+        let (status, _) = raw(&s.addr, a);
+        assert!(
+            status == 0 || (400..500).contains(&status),
+            "status {status}"
+        );
+    }
+    // A GET with a broken chunked body: the body is never read, the GET is answered.
+    let (status, _) = raw(&s.addr, b"GET /api/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n");
+    assert!(status == 200 || status == 400, "status {status}");
+    // A client that connects and says nothing does not block others.
+    let _idle = TcpStream::connect(&s.addr).unwrap();
+    let (status, v) = get(&s.addr, "/api/health");
+    assert_eq!(status, 200);
+    assert_eq!(v["status"], "ok");
+}
+
+#[test]
+fn concurrent_clients_all_get_answers() {
+    let s = start();
+    let addr = s.addr.clone();
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                (0..10)
+                    .map(|k| get(&addr, &format!("/api/search?q=vård&offset={}", (i + k) % 5)).0)
+                    .filter(|&st| st == 200)
+                    .count()
+            })
+        })
+        .collect();
+    let ok: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    assert_eq!(ok, 160);
+}
+
+#[test]
+fn the_page_and_its_assets_are_served_from_the_binary() {
+    let s = start();
+    let (status, body) = raw(
+        &s.addr,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains("<html lang=\"sv\">") && body.contains("/app.js"));
+    for asset in ["/app.js", "/style.css"] {
+        let (status, body) = raw(
+            &s.addr,
+            format!("GET {asset} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(status, 200, "{asset}");
+        assert!(
+            !body.contains("http://") && !body.contains("https://"),
+            "{asset} must fetch nothing from elsewhere"
+        );
+    }
+}
