@@ -84,7 +84,7 @@ function showView(name) {
 async function render() {
   const { view, arg, params } = parseHash();
   const q = params.get("q") || "";
-  if (document.activeElement !== $("q")) $("q").value = q;
+  if (!typingTimer && $("q").value !== q) $("q").value = q;
   showView(view === "protocol" || view === "trend" || view === "person" ? view : "search");
   if (view === "protocol") return renderProtocol(arg, params);
   if (view === "trend") return renderTrend(params);
@@ -289,10 +289,10 @@ function drawChart(t, split, f) {
   }
   const groups = split ? [...new Set(pts.flatMap((p) => Object.keys(p.groups)))].sort() : [];
   const max = Math.max(1, ...pts.map((p) => p.matching));
-  const W = Math.max(320, Math.min(1100, pts.length * 28 + 60));
-  const H = 260, left = 40, bottom = 40, top = 10;
-  const bw = (W - left - 10) / pts.length;
-  let svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="Antal träffar per period">`;
+  const W = Math.max(320, Math.max($("chart").clientWidth - 16, pts.length * 14 + 60));
+  const H = 280, left = 40, bottom = 40, top = 10;
+  const bw = Math.min(70, (W - left - 10) / pts.length);
+  let svg = `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="Antal träffar per period">`;
   for (let k = 0; k <= 4; k++) {
     const v = Math.round((max * k) / 4);
     const y = H - bottom - ((H - bottom - top) * v) / max;
@@ -317,7 +317,7 @@ function drawChart(t, split, f) {
   });
   svg += "</svg>";
   $("chart").innerHTML = svg;
-  $("legend").innerHTML = groups.map((g, gi) => `<span><i style="background:${COLORS[gi % COLORS.length]}"></i>${esc(g)}</span>`).join("");
+  $("legend").innerHTML = groups.map((g, gi) => `<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" rx="2" fill="${COLORS[gi % COLORS.length]}"/></svg> ${esc(g)}</span>`).join("");
   for (const bar of $("chart").querySelectorAll(".bar")) {
     const open = () => go("search", "", { ...f, from: bar.dataset.from, to: bar.dataset.to });
     bar.addEventListener("click", open);
@@ -368,6 +368,7 @@ let typingTimer = null;
 $("q").addEventListener("input", () => {
   clearTimeout(typingTimer);
   typingTimer = setTimeout(() => {
+    typingTimer = null;
     const { view } = parseHash();
     const f = { ...currentFilters(), q: $("q").value.trim() };
     go(view === "trend" ? "trend" : "search", "", view === "trend" ? { ...f, interval: parseHash().params.get("interval") } : f, true);
@@ -376,6 +377,7 @@ $("q").addEventListener("input", () => {
 $("search-form").addEventListener("submit", (e) => {
   e.preventDefault();
   clearTimeout(typingTimer);
+  typingTimer = null;
   const { view } = parseHash();
   go(view === "trend" ? "trend" : "search", "", { ...currentFilters(), q: $("q").value.trim() });
 });
