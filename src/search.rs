@@ -602,6 +602,11 @@ pub fn all_facet_values(searcher: &Searcher, field_name: &str) -> Result<Vec<Fac
 }
 
 fn resolve_facet_value(searcher: &Searcher, field: Field, wanted: &str) -> Result<Option<String>> {
+    // An exact value is a term lookup; only other spellings need the list of values.
+    let exact = Term::from_facet(field, &Facet::from_path([wanted]));
+    if searcher.doc_freq(&exact).map_err(|e| Error::index("", e))? > 0 {
+        return Ok(Some(wanted.to_string()));
+    }
     let field_name = searcher.schema().get_field_name(field).to_string();
     let values = all_facet_values(searcher, &field_name)?;
     if values.iter().any(|v| v.value == wanted) {

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Benchmark protokollsok against plain tantivy and SQLite FTS5 on one generated archive.
+
+Usage: python3 bench/bench.py --docs N [--work DIR] [--report FILE] [--seconds S]
+
+Everything is measured in the same run and on the same files, so the ratios are the
+headline (absolute times on shared machines vary from run to run):
+
+  * our engine: full index (wall, MB/s, protocols/s, items/s, peak RSS, index size),
+    incremental index after touching 1 file and after adding 100 files, one-shot CLI
+    search latency, query latency inside a running server (p50/p95/p99 over a fixed
+    mix with facets and snippets), HTTP throughput for the mix (wrk, 16 connections),
+    server RSS after the run;
+  * plain tantivy (examples/plain_tantivy.rs): each file one document, Swedish stemming;
+  * SQLite FTS5 (python's sqlite3, unicode61, bm25, snippet()).
+
+It prints a Markdown report and writes it to --report (default bench/REPORT-<N>.md).
+"""
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "protokollsok")
+PLAIN = os.path.join(ROOT, "target", "release", "examples", "plain_tantivy")
+
+# The query mix: (class, query). Each runs without filters and with a group filter;
+# a few also with a person or a date range.
+QUERIES = [
+    ("frequent word", "samverkan"),
+    ("frequent word", "vård"),
+    ("rare word", "sprututbytet"),
+    ("rare word", "barnförhör"),
+    ("two-word AND", "IKB finansiering"),
+    ("two-word AND", "palliativ vård"),
+    ("two-word AND", "suicidprevention handlingsplan"),
+    ("phrase", '"barn och unga"'),
+    ("phrase", '"nära vård"'),
+    ("prefix", "suicid*"),
+    ("prefix", "kompetens*"),
+    ("compound part", "mottagning"),
+    ("compound part", "brottslighet"),
+    ("typo", "samverkn"),
+    ("typo", "palliatv"),
+    ("frequent word", "beslut"),
+]
+GROUP = "Länsgemensam ledning i samverkan"
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time -v; returns (seconds, peak RSS MiB, stdout)."""
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
+    rss = int(m.group(1)) / 1024 if m else float("nan")
+    return secs, rss, p.stdout
+
+
+def du(path):
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for f in files:
+            fp = os.path.join(dirpath, f)
+            if not os.path.islink(fp):
+                total += os.path.getsize(fp)
+    return total
+
+
+def corpus_files(corpus):
+    out = []
+    for dirpath, _, files in os.walk(corpus):
+        for f in files:
+            if f.endswith((".txt", ".md")):
+                out.append(os.path.join(dirpath, f))
+    return sorted(out)
+
+
+def pct(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round((len(v) - 1) * p)))]
+
+
+def mix():
+    """The request mix: (class, query, filters)."""
+    out = []
+    for cls, q in QUERIES:
+        out.append((cls, q, {}))
+        out.append((cls + " + group", q, {"group": GROUP}))
+    out.append(("two-word AND + date", "palliativ vård", {"from": "2020-01-01", "to": "2022-12-31"}))
+    out.append(("frequent word + date", "samverkan", {"from": "2024-01-01"}))
+    out.append(("frequent word + decisions", "samverkan", {"decisions": "true"}))
+    return out
+
+
+def bench_engine(corpus, work, seconds, report):
+    index = os.path.join(work, "index")
+    shutil.rmtree(index, ignore_errors=True)
+    secs, rss, out = timed([BIN, "index", "--corpus", corpus, "--index", index])
+    m = re.search(r"indexed (\d+) files \((\d+) items\)", out)
+    files, items = int(m.group(1)), int(m.group(2))
+    size = du(corpus)
+    isize = du(index)
+    report["engine_index"] = dict(seconds=secs, rss_mib=rss, files=files, items=items,
+                                  corpus_bytes=size, index_bytes=isize)
+
+    # Incremental: touch one file (its content changes), then add 100 files.
+    victim = corpus_files(corpus)[len(corpus_files(corpus)) // 2]
+    with open(victim, "a", encoding="utf-8") as fh:
+        fh.write("\nTillägg för mätning.\n")
+    secs1, _, out1 = timed([BIN, "index", "--corpus", corpus, "--index", index])
+    extra = os.path.join(corpus, "extra")
+    sh([sys.executable, os.path.join(ROOT, "tools", "gen_corpus.py"), "--out", extra, "--docs", "100", "--seed", "4242"])
+    os.remove(os.path.join(extra, "truth.jsonl"))
+    secs100, _, out100 = timed([BIN, "index", "--corpus", corpus, "--index", index])
+    secs0, _, _ = timed([BIN, "index", "--corpus", corpus, "--index", index])
+    report["engine_incremental"] = dict(touch1_seconds=secs1, add100_seconds=secs100, nothing_seconds=secs0,
+                                        touch1_report=out1.strip().splitlines()[-1],
+                                        add100_report=out100.strip().splitlines()[-1])
+
+    # One-shot CLI searches (process start to exit), index already current.
+    cli = []
+    for _, q, f in mix()[:12]:
+        args = [BIN, "search", q, "--index", index, "--corpus", corpus, "--json", "--limit", "10"]
+        for k, v in f.items():
+            args += ["--decisions"] if k == "decisions" else [f"--{k}", v]
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run(args, capture_output=True)
+            cli.append((time.perf_counter() - t) * 1000)
+    report["engine_cli_ms"] = dict(p50=pct(cli, 0.5), p95=pct(cli, 0.95), max=max(cli))
+
+    # The server: latency per request over a persistent connection, then throughput.
+    srv = subprocess.Popen([BIN, "serve", "--addr", "127.0.0.1:0", "--index", index, "--corpus", corpus],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = srv.stdout.readline()
+        addr = re.search(r"http://([\d.]+:\d+)/", line).group(1)
+        host, port = addr.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        paths = []
+        for cls, q, f in mix():
+            params = dict(q=q, limit="10", **f)
+            paths.append((cls, "/api/search?" + urllib.parse.urlencode(params)))
+        per_class = {}
+        lat = []
+        for _ in range(2):  # warm-up round
+            for _, p in paths:
+                conn.request("GET", p)
+                conn.getresponse().read()
+        for _ in range(10):
+            for cls, p in paths:
+                t = time.perf_counter()
+                conn.request("GET", p)
+                r = conn.getresponse()
+                body = r.read()
+                ms = (time.perf_counter() - t) * 1000
+                if r.status != 200:
+                    sys.exit(f"{p}: {r.status} {body[:200]}")
+                lat.append(ms)
+                per_class.setdefault(cls, []).append(ms)
+        report["engine_server_ms"] = dict(p50=pct(lat, 0.5), p95=pct(lat, 0.95), p99=pct(lat, 0.99), requests=len(lat))
+        report["engine_server_class_p50"] = {c: pct(v, 0.5) for c, v in per_class.items()}
+        report["engine_http"] = wrk(addr, [p for _, p in paths], seconds, work)
+        with open(f"/proc/{srv.pid}/status") as fh:
+            m = re.search(r"VmRSS:\s+(\d+) kB", fh.read())
+        report["engine_server_rss_mib"] = int(m.group(1)) / 1024 if m else None
+    finally:
+        srv.terminate()
+        srv.wait()
+
+
+def wrk(addr, paths, seconds, work):
+    if not shutil.which("wrk"):
+        return None
+    script = os.path.join(work, "mix.lua")
+    with open(script, "w") as fh:
+        fh.write("paths = {\n" + ",\n".join(json.dumps(p) for p in paths) + "\n}\n")
+        fh.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+    out = sh(["wrk", "-t2", "-c16", f"-d{seconds}s", "-s", script, f"http://{addr}"]).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return dict(requests_per_second=rps, non_2xx=int(errors.group(1)) if errors else 0)
+
+
+def bench_plain(corpus, work, report):
+    index = os.path.join(work, "plain_index")
+    shutil.rmtree(index, ignore_errors=True)
+    secs, rss, out = timed([PLAIN, "index", corpus, index])
+    inner = json.loads(out)
+    report["plain_index"] = dict(seconds=secs, inner_seconds=inner["seconds"], files=inner["files"], rss_mib=rss, index_bytes=du(index))
+    qfile = os.path.join(work, "plain_queries.txt")
+    with open(qfile, "w") as fh:
+        fh.write("\n".join(q for _, q in QUERIES) + "\n")
+    _, _, out = timed([PLAIN, "query", index, qfile, "20"])
+    report["plain_query_ms"] = json.loads(out)
+
+
+def fts_query(q):
+    """The user query in FTS5 syntax: words AND-ed, phrases kept, prefix kept."""
+    q = q.replace("*", "")
+    if q.startswith('"'):
+        return q
+    return " ".join('"' + w + '"' for w in q.split())
+
+
+def bench_fts5(corpus, work, report):
+    db = os.path.join(work, "fts5.sqlite")
+    if os.path.exists(db):
+        os.remove(db)
+    t = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, body, tokenize='unicode61')")
+    for p in corpus_files(corpus):
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            con.execute("INSERT INTO docs VALUES (?, ?)", (p, fh.read()))
+    con.commit()
+    report["fts5_index"] = dict(seconds=time.perf_counter() - t, db_bytes=os.path.getsize(db))
+    lat = []
+    per_class = {}
+    for _ in range(20):
+        for cls, q in QUERIES:
+            prefix = q.endswith("*")
+            expr = fts_query(q) + ("*" if prefix else "")
+            t = time.perf_counter()
+            con.execute("SELECT path, snippet(docs, 1, '<mark>', '</mark>', '…', 20) FROM docs WHERE docs MATCH ? "
+                        "ORDER BY bm25(docs) LIMIT 10", (expr,)).fetchall()
+            ms = (time.perf_counter() - t) * 1000
+            lat.append(ms)
+            per_class.setdefault(cls, []).append(ms)
+    report["fts5_query_ms"] = dict(p50=pct(lat, 0.5), p95=pct(lat, 0.95), p99=pct(lat, 0.99))
+    report["fts5_class_p50"] = {c: pct(v, 0.5) for c, v in per_class.items()}
+    con.close()
+
+
+def machine():
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as fh:
+            kib = int(re.search(r"MemTotal:\s+(\d+)", fh.read()).group(1))
+            mem = f"{kib / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = re.search(r"model name\s*:\s*(.*)", fh.read()).group(1)
+    except (OSError, AttributeError):
+        pass
+    rustc = sh(["rustc", "--version"]).stdout.strip()
+    return dict(cores=os.cpu_count(), memory=mem, cpu=cpu, rustc=rustc, python=platform.python_version(),
+                sqlite=sqlite3.sqlite_version)
+
+
+def fmt_report(r, docs, cmd):
+    e, p, f = r["engine_index"], r["plain_index"], r["fts5_index"]
+    mb = e["corpus_bytes"] / 1e6
+    lines = [f"## {docs:,} protocols".replace(",", " "), ""]
+    lines.append(f"Command: `{cmd}`  ")
+    m = r["machine"]
+    lines.append(f"Machine: {m['cores']} cores, {m['memory']}, {m['cpu']}; {m['rustc']}; SQLite {m['sqlite']}.  ")
+    lines.append(f"Corpus: {e['files']} files, {e['items']} agenda items, {mb:.1f} MB.")
+    lines.append("")
+    lines.append("### Indexing (full)")
+    lines.append("")
+    lines.append("| engine | seconds | MB/s | protocols/s | items/s | peak RSS MiB | index MB | index / corpus |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append(f"| protokollsok | {e['seconds']:.1f} | {mb / e['seconds']:.2f} | {e['files'] / e['seconds']:.0f} | {e['items'] / e['seconds']:.0f} | {e['rss_mib']:.0f} | {e['index_bytes'] / 1e6:.1f} | {e['index_bytes'] / e['corpus_bytes']:.2f} |")
+    lines.append(f"| plain tantivy | {p['seconds']:.1f} | {mb / p['seconds']:.2f} | {p['files'] / p['seconds']:.0f} | – | {p['rss_mib']:.0f} | {p['index_bytes'] / 1e6:.1f} | {p['index_bytes'] / e['corpus_bytes']:.2f} |")
+    lines.append(f"| SQLite FTS5 | {f['seconds']:.1f} | {mb / f['seconds']:.2f} | {e['files'] / f['seconds']:.0f} | – | – | {f['db_bytes'] / 1e6:.1f} | {f['db_bytes'] / e['corpus_bytes']:.2f} |")
+    lines.append("")
+    lines.append(f"Throughput ratio protokollsok / plain tantivy: **{p['seconds'] / e['seconds']:.2f}×**.")
+    lines.append("")
+    i = r["engine_incremental"]
+    lines.append("### Incremental indexing")
+    lines.append("")
+    lines.append("| change | seconds |")
+    lines.append("|---|---:|")
+    lines.append(f"| nothing changed | {i['nothing_seconds']:.2f} |")
+    lines.append(f"| 1 file changed | {i['touch1_seconds']:.2f} |")
+    lines.append(f"| 100 files added | {i['add100_seconds']:.2f} |")
+    lines.append("")
+    s, c, pq, fq = r["engine_server_ms"], r["engine_cli_ms"], r["plain_query_ms"], r["fts5_query_ms"]
+    lines.append("### Query latency (ms)")
+    lines.append("")
+    lines.append("| | p50 | p95 | p99 |")
+    lines.append("|---|---:|---:|---:|")
+    lines.append(f"| protokollsok server, HTTP, top 10 + snippets + facets ({s['requests']} requests) | {s['p50']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} |")
+    lines.append(f"| protokollsok one-shot CLI (process start to exit) | {c['p50']:.1f} | {c['p95']:.1f} | max {c['max']:.1f} |")
+    lines.append(f"| plain tantivy, in process, top 10, no facets | {pq['p50_ms']:.2f} | {pq['p95_ms']:.2f} | {pq['p99_ms']:.2f} |")
+    lines.append(f"| SQLite FTS5, in process, bm25 + snippet | {fq['p50']:.2f} | {fq['p95']:.2f} | {fq['p99']:.2f} |")
+    lines.append("")
+    lines.append("Per query class, p50 ms (protokollsok over HTTP with facets and snippets; FTS5 in process):")
+    lines.append("")
+    lines.append("| class | protokollsok | FTS5 |")
+    lines.append("|---|---:|---:|")
+    for cls, v in r["engine_server_class_p50"].items():
+        fv = r["fts5_class_p50"].get(cls)
+        lines.append(f"| {cls} | {v:.2f} | {'' if fv is None else f'{fv:.2f}'} |")
+    lines.append("")
+    h = r.get("engine_http")
+    if h:
+        lines.append(f"HTTP throughput, the same mix, 16 connections, {r['wrk_seconds']} s (wrk): **{h['requests_per_second']:.0f} requests/s** ({h['non_2xx']} non-2xx). Server RSS after the run: {r['engine_server_rss_mib']:.0f} MiB.")
+    else:
+        lines.append("HTTP throughput: wrk is not installed (apt-get install wrk).")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--report")
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    work = os.path.join(args.work, f"docs-{args.docs}")
+    corpus = os.path.join(work, "corpus")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    print(f"generating {args.docs} protocols…", file=sys.stderr)
+    sh([sys.executable, os.path.join(ROOT, "tools", "gen_corpus.py"), "--out", corpus, "--docs", str(args.docs), "--seed", str(args.seed)])
+    os.remove(os.path.join(corpus, "truth.jsonl"))
+    report = {"machine": machine(), "wrk_seconds": args.seconds}
+    print("plain tantivy…", file=sys.stderr)
+    bench_plain(corpus, work, report)
+    print("SQLite FTS5…", file=sys.stderr)
+    bench_fts5(corpus, work, report)
+    print("protokollsok…", file=sys.stderr)
+    bench_engine(corpus, work, args.seconds, report)
+    cmd = f"bench/run.sh --docs {args.docs}"
+    md = fmt_report(report, args.docs, cmd)
+    print(md)
+    out = args.report or os.path.join(work, "report.md")
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(md + "\n")
+    with open(os.path.join(work, "report.json"), "w") as fh:
+        json.dump(report, fh, indent=1)
+    print(f"report: {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
