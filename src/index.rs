@@ -12,8 +12,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions,
-    Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::{
     doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
@@ -78,7 +78,6 @@ pub fn schema() -> (Schema, Fields) {
         }
     };
     let stored_only = TextOptions::default().set_stored();
-    let facet = FacetOptions::default();
     let fields = Fields {
         protocol_id: b.add_text_field("protocol_id", STRING | STORED | FAST),
         file: b.add_text_field("file", STRING | STORED | FAST),
@@ -114,14 +113,14 @@ pub fn schema() -> (Schema, Fields) {
         presenters: b.add_text_field("presenters", stored_only.clone()),
         decisions: b.add_text_field("decisions", stored_only.clone()),
         protocol_json: b.add_text_field("protocol_json", stored_only),
-        f_group: b.add_facet_field("f_group", facet.clone()),
-        f_person: b.add_facet_field("f_person", facet.clone()),
-        f_presenter: b.add_facet_field("f_presenter", facet.clone()),
-        f_topic: b.add_facet_field("f_topic", facet.clone()),
-        f_year: b.add_facet_field("f_year", facet.clone()),
-        f_month: b.add_facet_field("f_month", facet.clone()),
-        f_decision: b.add_facet_field("f_decision", facet.clone()),
-        f_kind: b.add_facet_field("f_kind", facet),
+        f_group: b.add_text_field("f_group", STRING | FAST),
+        f_person: b.add_text_field("f_person", STRING | FAST),
+        f_presenter: b.add_text_field("f_presenter", STRING | FAST),
+        f_topic: b.add_text_field("f_topic", STRING | FAST),
+        f_year: b.add_text_field("f_year", STRING | FAST),
+        f_month: b.add_text_field("f_month", STRING | FAST),
+        f_decision: b.add_text_field("f_decision", STRING | FAST),
+        f_kind: b.add_text_field("f_kind", STRING | FAST),
     };
     (b.build(), fields)
 }
@@ -614,36 +613,33 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
                 DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
             );
             d.add_text(f.date_str, date.to_string());
-            d.add_facet(f.f_year, Facet::from_path([date.year.to_string()]));
-            d.add_facet(
-                f.f_month,
-                Facet::from_path([format!("{:04}-{:02}", date.year, date.month)]),
-            );
+            d.add_text(f.f_year, date.year.to_string());
+            d.add_text(f.f_month, format!("{:04}-{:02}", date.year, date.month));
         }
         if !p.group.is_empty() {
-            d.add_facet(f.f_group, Facet::from_path([p.group.as_str()]));
+            d.add_text(f.f_group, &p.group);
         }
-        d.add_facet(f.f_kind, Facet::from_path([p.kind.as_str()]));
+        d.add_text(f.f_kind, &p.kind);
         for person in &p.persons {
-            d.add_facet(f.f_person, Facet::from_path([person.name.as_str()]));
+            d.add_text(f.f_person, &person.name);
         }
         for name in &item.presenters {
             d.add_text(f.presenters, name);
-            d.add_facet(f.f_presenter, Facet::from_path([name.as_str()]));
+            d.add_text(f.f_presenter, name);
         }
         for dec in &item.decisions {
             d.add_text(f.decisions, dec);
         }
-        d.add_facet(
+        d.add_text(
             f.f_decision,
-            Facet::from_path([if item.decisions.is_empty() {
+            if item.decisions.is_empty() {
                 "nej"
             } else {
                 "ja"
-            }]),
+            },
         );
         if let Some(topic) = &item.topic {
-            d.add_facet(f.f_topic, Facet::from_path([topic.as_str()]));
+            d.add_text(f.f_topic, topic);
         }
         if ord == 0 {
             d.add_text(

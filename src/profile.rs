@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{DocSetCollector, FacetCollector};
+use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
+use crate::facets::TermCounts;
 use crate::index::{Store, StoredProtocol};
-use crate::search::{all_facet_values, facet_label, FacetCount};
+use crate::search::{all_facet_values, FacetCount};
 
 /// A meeting a person took part in.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -65,10 +66,9 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
         .find(|v| v.value.to_lowercase() == wanted)
         .map(|v| v.value.clone())
         .ok_or_else(|| Error::UnknownPerson(name.to_string()))?;
-    let facet = Facet::from_path([name.as_str()]);
 
     let attended = TermQuery::new(
-        Term::from_facet(f.f_person, &facet),
+        Term::from_field_text(f.f_person, &name),
         IndexRecordOption::Basic,
     );
     let docs = searcher
@@ -96,7 +96,7 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     meetings.sort_by(|a, b| b.date.cmp(&a.date));
 
     let presenter = TermQuery::new(
-        Term::from_facet(f.f_presenter, &facet),
+        Term::from_field_text(f.f_presenter, &name),
         IndexRecordOption::Basic,
     );
     let docs = searcher
@@ -123,17 +123,12 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     }
     presented.sort_by(|a, b| b.date.cmp(&a.date).then(a.item_index.cmp(&b.item_index)));
 
-    let mut topics = FacetCollector::for_field("f_topic");
-    topics.add_facet(Facet::root());
     let counts = searcher
-        .search(&presenter, &topics)
+        .search(&presenter, &TermCounts::new("f_topic"))
         .map_err(|e| Error::index("", e))?;
     let mut topics: Vec<FacetCount> = counts
-        .get(Facet::root())
-        .map(|(facet, count)| FacetCount {
-            value: facet_label(facet),
-            count,
-        })
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
         .collect();
     topics.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
 

@@ -5,22 +5,23 @@
 //! protocols win ties), highlighted snippets, facet counts, and reading a whole
 //! protocol back from the index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
     RegexQuery, TermQuery,
 };
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::facets::TermCounts;
 use crate::index::{Fields, Store, StoredProtocol};
 use crate::parse::{Date, Item, Protocol};
 
@@ -323,10 +324,9 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
             }
         });
     let mut facet_collectors = Vec::new();
-    for (name, _) in facet_fields(f) {
-        let mut c = FacetCollector::for_field(format!("f_{name}"));
-        c.add_facet(Facet::root());
-        facet_collectors.push(c);
+
+    for (name, _) in facet_fields(f).into_iter().filter(|_| req.facet_limit > 0) {
+        facet_collectors.push(TermCounts::new(format!("f_{name}")));
     }
     let mut multi = tantivy::collector::MultiCollector::new();
     let top_handle = multi.add_collector(top);
@@ -338,6 +338,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let mut fruits = searcher
         .search(&query, &multi)
         .map_err(|e| Error::index(&config.index_dir, e))?;
+
     let top_docs = top_handle.extract(&mut fruits);
     let total = count_handle.extract(&mut fruits);
     let mut facets = BTreeMap::new();
@@ -351,6 +352,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
 
     let mut snippets = SnippetGenerator::create(&searcher, &query, f.body)
         .map_err(|e| Error::index(&config.index_dir, e))?;
+
     snippets.set_max_num_chars(220);
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs {
@@ -381,33 +383,26 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     })
 }
 
-fn facet_values(
-    counts: &tantivy::collector::FacetCounts,
-    limit: usize,
-    name: &str,
-) -> Vec<FacetCount> {
+fn facet_values(counts: &HashMap<String, u64>, limit: usize, name: &str) -> Vec<FacetCount> {
     let mut values: Vec<FacetCount> = counts
-        .get(Facet::root())
-        .map(|(facet, count)| FacetCount {
-            value: facet_label(facet),
+        .iter()
+        .map(|(value, &count)| FacetCount {
+            value: value.clone(),
             count,
         })
         .collect();
+    sort_facet_values(&mut values, name);
+    values.truncate(limit);
+    values
+}
+
+/// Years and months newest first; other facets by count, then alphabetically.
+fn sort_facet_values(values: &mut [FacetCount], name: &str) {
     if matches!(name, "year" | "month") {
         values.sort_by(|a, b| b.value.cmp(&a.value));
     } else {
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }
-    values.truncate(limit);
-    values
-}
-
-pub fn facet_label(facet: &Facet) -> String {
-    facet
-        .to_path()
-        .last()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
 }
 
 /// The tantivy query for the parsed user query; `AllQuery` when it has no terms.
@@ -567,7 +562,7 @@ fn build_filters(
         let resolved = resolve_facet_value(searcher, field, value)?;
         match resolved {
             Some(v) => out.push(Box::new(TermQuery::new(
-                Term::from_facet(field, &Facet::from_path([v.as_str()])),
+                Term::from_field_text(field, &v),
                 IndexRecordOption::Basic,
             ))),
             None => {
@@ -578,7 +573,7 @@ fn build_filters(
     }
     if filters.decisions {
         out.push(Box::new(TermQuery::new(
-            Term::from_facet(f.f_decision, &Facet::from_path(["ja"])),
+            Term::from_field_text(f.f_decision, "ja"),
             IndexRecordOption::Basic,
         )));
     }
@@ -587,23 +582,18 @@ fn build_filters(
 
 /// Every value of a facet field, with counts over the whole index.
 pub fn all_facet_values(searcher: &Searcher, field_name: &str) -> Result<Vec<FacetCount>> {
-    let mut c = FacetCollector::for_field(field_name);
-    c.add_facet(Facet::root());
     let counts = searcher
-        .search(&AllQuery, &c)
+        .search(&AllQuery, &TermCounts::new(field_name))
         .map_err(|e| Error::index("", e))?;
     Ok(counts
-        .get(Facet::root())
-        .map(|(facet, count)| FacetCount {
-            value: facet_label(facet),
-            count,
-        })
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
         .collect())
 }
 
 fn resolve_facet_value(searcher: &Searcher, field: Field, wanted: &str) -> Result<Option<String>> {
     // An exact value is a term lookup; only other spellings need the list of values.
-    let exact = Term::from_facet(field, &Facet::from_path([wanted]));
+    let exact = Term::from_field_text(field, wanted);
     if searcher.doc_freq(&exact).map_err(|e| Error::index("", e))? > 0 {
         return Ok(Some(wanted.to_string()));
     }
@@ -752,11 +742,7 @@ pub fn facets(store: &Store) -> Result<BTreeMap<String, Vec<FacetCount>>> {
     let mut out = BTreeMap::new();
     for (name, _) in facet_fields(&store.fields) {
         let mut values = all_facet_values(&searcher, &format!("f_{name}"))?;
-        if matches!(name, "year" | "month") {
-            values.sort_by(|a, b| b.value.cmp(&a.value));
-        } else {
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        }
+        sort_facet_values(&mut values, name);
         out.insert(name.to_string(), values);
     }
     Ok(out)

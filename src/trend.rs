@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::FacetCollector;
 use tantivy::query::Query;
-use tantivy::schema::Facet;
 use tantivy::Searcher;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::facets::TermCounts;
 use crate::index::Store;
-use crate::search::{build_query, check_filters, facet_label, parse_query, Filters, ParsedQuery};
+use crate::search::{build_query, check_filters, parse_query, Filters, ParsedQuery};
 
 /// The size of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -85,16 +84,13 @@ pub fn trend(
     let totals = month_counts(&searcher, &all_q)?;
 
     let mut by_group: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-    let mut groups = FacetCollector::for_field("f_group");
-    groups.add_facet(Facet::root());
     let group_counts = searcher
-        .search(&matching_q, &groups)
+        .search(&matching_q, &TermCounts::new("f_group"))
         .map_err(|e| Error::index("", e))?;
-    for (facet, count) in group_counts.get(Facet::root()) {
+    for (group, count) in group_counts {
         if count == 0 {
             continue;
         }
-        let group = facet_label(facet);
         let mut gf = filters.clone();
         gf.group = Some(group.clone());
         let q = build_query(&searcher, f, &parsed, &gf)?;
@@ -172,15 +168,10 @@ pub fn trend(
 
 /// Item counts per `YYYY-MM` for a query.
 fn month_counts(searcher: &Searcher, query: &dyn Query) -> Result<BTreeMap<String, u64>> {
-    let mut c = FacetCollector::for_field("f_month");
-    c.add_facet(Facet::root());
     let counts = searcher
-        .search(query, &c)
+        .search(query, &TermCounts::new("f_month"))
         .map_err(|e| Error::index("", e))?;
-    Ok(counts
-        .get(Facet::root())
-        .map(|(facet, n)| (facet_label(facet), n))
-        .collect())
+    Ok(counts.into_iter().collect())
 }
 
 /// The period a `YYYY-MM` month belongs to.
