@@ -111,10 +111,13 @@ pub fn is_page_furniture(line: &str) -> bool {
     if l.is_empty() {
         return false;
     }
-    let lower = l.to_lowercase();
     if is_bare_url(l) {
         return true;
     }
+    if l.len() > 120 {
+        return false;
+    }
+    let lower = l.to_lowercase();
     if lower.starts_with("justerandes sign")
         || lower.starts_with("justerare sign")
         || lower.starts_with("justerandes signatur")

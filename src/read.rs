@@ -172,7 +172,10 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
             (cow.into_owned(), "windows-1252")
         }
     };
-    let text: String = raw.nfc().collect();
+    let text: String = match unicode_normalization::is_nfc_quick(raw.chars()) {
+        unicode_normalization::IsNormalized::Yes => raw,
+        _ => raw.nfc().collect(),
+    };
     if text.trim().is_empty() {
         return Err(SkipReason::Empty);
     }

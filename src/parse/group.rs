@@ -292,20 +292,34 @@ fn extend_from_text(name: &str, body: &str) -> Option<String> {
     if key.len() < 6 {
         return None;
     }
+    // The body squashed into one string, with where each word starts in it.
     let words: Vec<&str> = body.split_whitespace().collect();
+    let mut squashed = String::with_capacity(body.len());
+    let mut starts = Vec::with_capacity(words.len() + 1);
+    for w in &words {
+        starts.push(squashed.len());
+        squashed.extend(
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase),
+        );
+    }
+    starts.push(squashed.len());
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for start in 0..words.len() {
-        // Match the name's key over up to six words, whatever their spacing.
-        let mut acc = String::new();
-        let mut end = start;
-        while end < words.len() && acc.len() < key.len() && end - start < 6 {
-            acc.push_str(&squash(words[end]));
-            end += 1;
-        }
-        if acc != key || end + 1 >= words.len() {
+    for (pos, _) in squashed.match_indices(key.as_str()) {
+        // The match must begin and end at word boundaries.
+        let (Ok(start), Ok(end)) = (
+            starts.binary_search(&pos),
+            starts.binary_search(&(pos + key.len())),
+        ) else {
             continue;
-        }
-        if words[end] != "i" {
+        };
+        // Several empty words may share an offset: take the last word that starts there.
+        let end = (end..words.len())
+            .take_while(|&k| starts[k] == pos + key.len())
+            .last()
+            .unwrap_or(end);
+        if start >= end || end + 1 >= words.len() || words[end] != "i" {
             continue;
         }
         let next = words[end + 1].trim_end_matches(|c: char| !c.is_alphabetic());

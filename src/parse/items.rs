@@ -126,7 +126,11 @@ pub fn is_label(text: &str) -> bool {
 
 /// `Socialnämndens beslut`, `Arbetsutskottets beslut`, `Beslut`.
 pub fn is_decision_heading(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(':').to_lowercase();
+    let trimmed = text.trim().trim_end_matches(':');
+    if trimmed.len() > 60 || !trimmed.to_ascii_lowercase().ends_with("beslut") {
+        return false;
+    }
+    let t = trimmed.to_lowercase();
     let words: Vec<&str> = t.split_whitespace().collect();
     match words.as_slice() {
         ["beslut"] => true,
@@ -137,6 +141,9 @@ pub fn is_decision_heading(text: &str) -> bool {
 
 /// The role an attendance heading gives its list, when `text` is one.
 pub fn attendance_role(text: &str) -> Option<&'static str> {
+    if text.len() > 60 {
+        return None;
+    }
     let t = text.trim().trim_end_matches(':').trim().to_lowercase();
     ATTENDANCE_HEADINGS
         .iter()
@@ -147,10 +154,25 @@ pub fn attendance_role(text: &str) -> Option<&'static str> {
 /// `Beslutande Lennart Fogelqvist (KD), ordförande`: a heading with the list's first
 /// entry on the same line (column layouts). Returns the role and the entry.
 pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)> {
-    let lower = text.to_lowercase();
-    let mut headings: Vec<&(&str, &str)> = ATTENDANCE_HEADINGS.iter().collect();
-    headings.sort_by_key(|(h, _)| std::cmp::Reverse(h.len()));
-    for (h, role) in headings {
+    static LONGEST_FIRST: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+    let headings = LONGEST_FIRST.get_or_init(|| {
+        let mut v = ATTENDANCE_HEADINGS.to_vec();
+        v.sort_by_key(|(h, _)| std::cmp::Reverse(h.len()));
+        v
+    });
+    let first_word = text.split([' ', ':']).next().unwrap_or("");
+    if first_word.is_empty() || first_word.len() > 40 {
+        return None;
+    }
+    let first_lower = first_word.to_lowercase();
+    if !headings
+        .iter()
+        .any(|(h, _)| h.split(' ').next() == Some(first_lower.as_str()))
+    {
+        return None;
+    }
+    let lower = lowercase_head(text, 40);
+    for &(h, role) in headings {
         if let Some(rest) = lower.strip_prefix(h) {
             if rest.starts_with([' ', ':']) {
                 let entry = text[h.len()..].trim_start_matches([':', ' ']).trim();
@@ -168,6 +190,11 @@ pub fn attendance_entry(text: &str) -> &str {
     attendance_heading_with_entry(text)
         .map(|(_, e)| e)
         .unwrap_or(text)
+}
+
+/// The first `n` characters of `text`, lowercased: enough to compare a label.
+fn lowercase_head(text: &str, n: usize) -> String {
+    text.chars().take(n).flat_map(char::to_lowercase).collect()
 }
 
 /// An agenda item as found in the text.
@@ -780,7 +807,10 @@ fn is_list_like(text: &str) -> bool {
 
 /// The value of a presenter line: `Föredragande: X`, `Föredragare X`, `Presenteras av X`.
 pub fn presenter_label_value(text: &str) -> Option<&str> {
-    let lower = text.to_lowercase();
+    if !text.starts_with(['F', 'f', 'P', 'p', 'M', 'm', 'A', 'a']) {
+        return None;
+    }
+    let lower = lowercase_head(text, 20);
     for label in [
         "föredragande",
         "föredragare",

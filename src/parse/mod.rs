@@ -377,7 +377,7 @@ pub fn topic_of(title: &str, _unnumbered_top: bool) -> Option<String> {
 /// language is detected with confidence.
 pub fn detect_language(text: &str) -> String {
     use whatlang::Lang;
-    let sample: String = text.chars().take(20_000).collect();
+    let sample: String = text.chars().take(1_500).collect();
     let allowed = [
         Lang::Swe,
         Lang::Eng,

@@ -157,16 +157,23 @@ pub struct NameModel {
     known: Vec<Vec<String>>,
 }
 
-impl Default for NameModel {
-    fn default() -> Self {
-        let first = FIRST_NAMES
+/// The given-name lexicon, read once per process.
+fn lexicon() -> &'static HashSet<String> {
+    static LEXICON: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| {
+        FIRST_NAMES
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(str::to_string)
-            .collect();
+            .collect()
+    })
+}
+
+impl Default for NameModel {
+    fn default() -> Self {
         NameModel {
-            first,
+            first: HashSet::new(),
             known: Vec::new(),
         }
     }
@@ -186,14 +193,12 @@ impl NameModel {
     }
 
     pub fn is_first_name(&self, token: &str) -> bool {
-        if self.first.contains(token) {
+        let known = |t: &str| lexicon().contains(t) || self.first.contains(t);
+        if known(token) {
             return true;
         }
         // `Anne-Lie`, `Mats-Peter`: every part a given name.
-        token.contains('-')
-            && token
-                .split('-')
-                .all(|p| !p.is_empty() && self.first.contains(p))
+        token.contains('-') && token.split('-').all(|p| !p.is_empty() && known(p))
     }
 
     /// The name that starts at `tokens[i]`, and how many tokens it spans.
@@ -205,7 +210,17 @@ impl NameModel {
         i: usize,
         comma_bounded: bool,
     ) -> Option<(String, usize)> {
-        let words: Vec<&str> = tokens[i..].iter().map(|t| clean_token(t)).collect();
+        // Names begin with a capital letter; most words do not (this runs at every token).
+        if !tokens
+            .get(i)?
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(char::is_uppercase)
+        {
+            return None;
+        }
+        // A name is at most six words: look no further.
+        let end = tokens.len().min(i + 6);
+        let words: Vec<&str> = tokens[i..end].iter().map(|t| clean_token(t)).collect();
         for known in &self.known {
             if known.len() <= words.len() && known.iter().zip(&words).all(|(k, w)| k == w) {
                 return Some((known.join(" "), known.len()));
