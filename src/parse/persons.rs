@@ -151,7 +151,7 @@ const ROLE_ENDINGS: &[&str] = &[
 
 /// Recognises names: given names from the lexicon and from this protocol's lists,
 /// and full names learned from this protocol's attendance lists.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NameModel {
     first: HashSet<String>,
     known: Vec<Vec<String>>,
@@ -170,14 +170,7 @@ fn lexicon() -> &'static HashSet<String> {
     })
 }
 
-impl Default for NameModel {
-    fn default() -> Self {
-        NameModel {
-            first: HashSet::new(),
-            known: Vec::new(),
-        }
-    }
-}
+
 
 impl NameModel {
     /// Remembers a full name found in a reliable place (an attendance list).
