@@ -182,7 +182,11 @@ pub struct FileState {
 
 /// The files the index holds, read from its fast fields.
 pub fn indexed_files(index: &Index) -> Result<HashMap<String, FileState>> {
-    let reader = index.reader().map_err(|e| Error::index("", e))?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::index("", e))?;
     let searcher = reader.searcher();
     let mut out = HashMap::new();
     for seg in searcher.segment_readers() {
@@ -194,27 +198,31 @@ pub fn indexed_files(index: &Index) -> Result<HashMap<String, FileState>> {
         let sizes = ff.u64("file_size").map_err(err)?;
         let mtimes = ff.i64("file_mtime").map_err(err)?;
         let hashes = ff.u64("file_hash").map_err(err)?;
-        let mut name = String::new();
+        // One document per file is enough; resolve the file names in ordinal order,
+        // in one pass over the dictionary.
+        let mut first_doc: std::collections::BTreeMap<u64, tantivy::DocId> = Default::default();
         for doc in seg.doc_ids_alive() {
-            let Some(ord) = files.ords().first(doc) else {
-                continue;
-            };
-            name.clear();
-            if !files.ord_to_str(ord, &mut name).unwrap_or(false) {
-                continue;
+            if let Some(ord) = files.ords().first(doc) {
+                first_doc.entry(ord).or_insert(doc);
             }
-            if out.contains_key(&name) {
-                continue;
-            }
-            out.insert(
-                name.clone(),
-                FileState {
+        }
+        let ords: Vec<u64> = first_doc.keys().copied().collect();
+        let mut k = 0;
+        files
+            .dictionary()
+            .sorted_ords_to_term_cb(&ords, |bytes| {
+                let doc = first_doc[&ords[k]];
+                k += 1;
+                let Ok(name) = std::str::from_utf8(bytes) else {
+                    return;
+                };
+                out.entry(name.to_string()).or_insert(FileState {
                     size: sizes.first(doc).unwrap_or(0),
                     mtime: mtimes.first(doc).unwrap_or(0),
                     hash: hashes.first(doc).unwrap_or(0),
-                },
-            );
-        }
+                });
+            })
+            .map_err(|e| Error::index("", e))?;
     }
     Ok(out)
 }

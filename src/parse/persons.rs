@@ -170,8 +170,6 @@ fn lexicon() -> &'static HashSet<String> {
     })
 }
 
-
-
 impl NameModel {
     /// Remembers a full name found in a reliable place (an attendance list).
     pub fn learn(&mut self, name: &str) {
