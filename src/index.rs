@@ -554,7 +554,17 @@ pub fn read_and_parse(
     if text.trim().is_empty() {
         return Err(SkipReason::Empty);
     }
-    Ok((hash, bytes.len() as u64, parse_protocol(&f.rel, &text)))
+    // A parser bug on one file must not take the run down: the file is skipped
+    // with the reason, and the rest is indexed.
+    let protocol = std::panic::catch_unwind(|| parse_protocol(&f.rel, &text)).map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        SkipReason::ParserBug(msg)
+    })?;
+    Ok((hash, bytes.len() as u64, protocol))
 }
 
 /// The protocol metadata stored once, on the first item: everything but the items.

@@ -20,6 +20,7 @@ pub mod api;
 pub mod clean;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod facets;
 pub mod index;
 pub mod parse;

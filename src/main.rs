@@ -95,6 +95,12 @@ enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+    /// Run relevance judgments (queries.tsv format) and report recall@k and MRR.
+    Eval {
+        judgments: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// List facet values with counts.
     Facets {
         /// One of group, person, topic, year, month, decision, kind.
@@ -169,6 +175,7 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => cmd_show(&config, &id, json),
         Command::Facets { field, json } => cmd_facets(&config, field.as_deref(), json),
         Command::Serve { addr } => cmd_serve(config, addr),
+        Command::Eval { judgments, json } => cmd_eval(&config, &judgments, json),
         Command::Trend {
             query,
             interval,
@@ -646,5 +653,69 @@ fn cmd_trend(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn cmd_eval(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let judgments = match protokollsok::eval::read_judgments(&text) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("protokollsok: {}: {e}", path.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let store = open_fresh_index(config)?;
+    let report = protokollsok::eval::evaluate(&store, config, &judgments).context("evaluating")?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        for r in report.results.iter().filter(|r| !r.passed) {
+            let missing: Vec<String> = r
+                .entries
+                .iter()
+                .filter(|e| !e.ok)
+                .map(|e| {
+                    let what = format!(
+                        "{}{}",
+                        e.entry.date,
+                        e.entry
+                            .title
+                            .as_deref()
+                            .map(|t| format!("|{t}"))
+                            .unwrap_or_default()
+                    );
+                    match (e.entry.forbidden, e.rank) {
+                        (true, Some(rank)) => format!("!{what} found at {rank}"),
+                        (_, Some(rank)) => format!("{what} at rank {rank}"),
+                        (_, None) => format!("{what} not in the first 50"),
+                    }
+                })
+                .collect();
+            writeln!(
+                out,
+                "FAIL line {} {:?}: {}",
+                r.line,
+                r.query,
+                missing.join("; ")
+            )?;
+            for t in &r.top {
+                writeln!(out, "      got {t}")?;
+            }
+        }
+        writeln!(
+            out,
+            "recall@k {:.3}  MRR {:.3}",
+            report.recall_at_k, report.mrr
+        )?;
+        writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
+    }
+    Ok(if report.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }

@@ -33,8 +33,13 @@ pub enum SkipReason {
     Unsupported(String),
     Empty,
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Unreadable(String),
+    /// The parser failed on this file (a bug to report); the file is left out.
+    ParserBug(String),
 }
 
 impl std::fmt::Display for SkipReason {
@@ -49,6 +54,7 @@ impl std::fmt::Display for SkipReason {
                 write!(f, "too large ({size} bytes, limit {limit})")
             }
             SkipReason::Unreadable(msg) => write!(f, "unreadable: {msg}"),
+            SkipReason::ParserBug(msg) => write!(f, "parser error (please report): {msg}"),
         }
     }
 }

@@ -272,7 +272,16 @@ pub struct SearchResponse {
     pub limit: usize,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// Query words that matched nothing and were replaced by a close word that does.
+    pub corrected: Vec<Correction>,
     pub took_ms: f64,
+}
+
+/// A query word replaced by a close spelling that occurs in the archive.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Correction {
+    pub from: String,
+    pub to: String,
 }
 
 /// Facet fields by their public name.
@@ -298,9 +307,10 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         )));
     }
     check_filters(&req.filters)?;
-    let parsed = parse_query(&req.query, config.max_query_chars)?;
+    let mut parsed = parse_query(&req.query, config.max_query_chars)?;
     let searcher = store.reader.searcher();
     let f = &store.fields;
+    let corrected = correct_unknown_words(&searcher, f, &mut parsed)?;
     let query = build_query(&searcher, f, &parsed, &req.filters)?;
     let empty = parsed.groups.is_empty();
     let by_date = empty || req.sort == Sort::Date;
@@ -379,8 +389,121 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         limit: req.limit,
         hits,
         facets,
+        corrected,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// How far a word may be from its correction, by its length (as Elasticsearch's
+/// `AUTO`): none up to 2 characters, one edit up to 5, two beyond.
+fn max_edits(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+/// Replaces each query word that matches nothing (in any field, exact or stemmed)
+/// with the closest word of the archive (fewest edits, then most frequent). A word
+/// that occurs is never corrected.
+fn correct_unknown_words(
+    searcher: &Searcher,
+    f: &Fields,
+    parsed: &mut ParsedQuery,
+) -> Result<Vec<Correction>> {
+    let mut out = Vec::new();
+    let mut exact = analysis::exact_analyzer();
+    let mut stem = analysis::stemmed_analyzer();
+    for group in parsed.groups.iter_mut() {
+        for clause in group.iter_mut() {
+            let Clause::Word(word) = clause else { continue };
+            let te = analysis::tokens(&mut exact, word);
+            let ts = analysis::tokens(&mut stem, word);
+            if te.len() != 1 || ts.len() != 1 {
+                continue;
+            }
+            let df = |field: Field, t: &str| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, t))
+                    .unwrap_or(0)
+            };
+            let seen = df(f.body_exact, &te[0])
+                + df(f.title_exact, &te[0])
+                + df(f.body, &ts[0])
+                + df(f.title, &ts[0])
+                + df(f.context, &ts[0]);
+            if seen > 0 || max_edits(&te[0]) == 0 {
+                continue;
+            }
+            if let Some(best) = closest_term(searcher, f.body_exact, &te[0])? {
+                out.push(Correction {
+                    from: word.clone(),
+                    to: best.clone(),
+                });
+                *word = best;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The term of `field` closest to `word` within `max_edits(word)` edits.
+fn closest_term(searcher: &Searcher, field: Field, word: &str) -> Result<Option<String>> {
+    let fuzzy = tantivy::query::FuzzyTermQuery::new(
+        Term::from_field_text(field, word),
+        max_edits(word),
+        true,
+    );
+    let mut freq: HashMap<String, u64> = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let automaton = fuzzy.automaton().map_err(|e| Error::index("", e))?;
+        let inverted = seg.inverted_index(field).map_err(|e| Error::index("", e))?;
+        let mut stream = inverted
+            .terms()
+            .search(automaton)
+            .into_stream()
+            .map_err(|e| Error::index("", e))?;
+        while stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                *freq.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(freq
+        .into_iter()
+        .min_by(|(a, fa), (b, fb)| {
+            edit_distance(word, a)
+                .cmp(&edit_distance(word, b))
+                .then(fb.cmp(fa))
+                .then(a.cmp(b))
+        })
+        .map(|(t, _)| t))
+}
+
+/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 fn facet_values(counts: &HashMap<String, u64>, limit: usize, name: &str) -> Vec<FacetCount> {
@@ -801,6 +924,17 @@ mod tests {
             assert!(p(bad).is_err(), "{bad}");
         }
         assert!(p(&"a".repeat(1001)).is_err());
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance("samverkan", "samverkan"), 0);
+        assert_eq!(edit_distance("samverkn", "samverkan"), 1);
+        assert_eq!(edit_distance("suicidprevnetion", "suicidprevention"), 1);
+        assert_eq!(edit_distance("för", "for"), 1);
+        assert_eq!(max_edits("ab"), 0);
+        assert_eq!(max_edits("vård"), 1);
+        assert_eq!(max_edits("palliatv"), 2);
     }
 
     #[test]

@@ -104,7 +104,14 @@ async function renderSearch(params) {
     $("summary").textContent = r.total === 0
       ? `Inga träffar${f.q ? ` för ”${f.q}”` : ""}.`
       : `${r.total} ${r.total === 1 ? "träff" : "träffar"}${f.q ? ` för ”${f.q}”` : ""} (visar ${offset + 1}–${offset + r.hits.length})`;
-    renderHits(r.hits, f.q || "");
+    const corr = r.corrected || [];
+    $("corrected").hidden = corr.length === 0;
+    if (corr.length) {
+      let fixed = f.q || "";
+      for (const c of corr) fixed = fixed.split(c.from).join(c.to);
+      $("corrected").innerHTML = `Visar resultat för <b>${esc(fixed)}</b>. ` + corr.map((c) => `${esc(c.from)} → ${esc(c.to)}`).join(", ");
+    }
+    renderHits(r.hits, corr.reduce((q, c) => q.split(c.from).join(c.to), f.q || ""));
     renderFacets(r.facets, f);
     renderPager(r.total, offset, f);
   } catch (e) {

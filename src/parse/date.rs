@@ -106,9 +106,9 @@ pub fn find_dates(s: &str) -> Vec<(usize, Date)> {
         let (pos, tok) = tokens[i];
         let core = tok.trim_matches(|c: char| !c.is_alphanumeric());
         // ISO date, possibly glued to punctuation or a time: `2026-02-06,` `(2026-02-06)`.
-        if core.len() >= 10 {
-            if let Some(d) = Date::parse_iso(&core[..10]) {
-                let offset = tok.find(&core[..10]).unwrap_or(0);
+        if let Some(head) = core.get(..10) {
+            if let Some(d) = Date::parse_iso(head) {
+                let offset = tok.find(head).unwrap_or(0);
                 out.push((pos + offset, d));
                 i += 1;
                 continue;

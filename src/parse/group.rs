@@ -181,13 +181,12 @@ fn strip_kind_and_date(text: &str) -> (Option<String>, String) {
     let mut kind = None;
     let lower = s.to_lowercase();
     for (word, k) in KIND_WORDS {
-        if lower.starts_with(word)
-            && lower[word.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphabetic())
-        {
-            s = s[word.len()..].to_string();
+        let after = lower.get(word.len()..).unwrap_or("x");
+        if lower.starts_with(word) && after.chars().next().is_none_or(|c| !c.is_alphabetic()) {
+            let Some(rest) = s.get(word.len()..) else {
+                continue;
+            };
+            s = rest.to_string();
             kind = Some(k.to_string());
             break;
         }

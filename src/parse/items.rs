@@ -175,7 +175,10 @@ pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)>
     for &(h, role) in headings {
         if let Some(rest) = lower.strip_prefix(h) {
             if rest.starts_with([' ', ':']) {
-                let entry = text[h.len()..].trim_start_matches([':', ' ']).trim();
+                let Some(entry) = text.get(h.len()..) else {
+                    continue;
+                };
+                let entry = entry.trim_start_matches([':', ' ']).trim();
                 if !entry.is_empty() {
                     return Some((role, entry));
                 }
@@ -386,7 +389,7 @@ fn numbered_heading(text: &str) -> Option<(u32, String)> {
     let mut rest = text;
     for prefix in ["punkt ", "ärende "] {
         if lower.starts_with(prefix) {
-            rest = &text[prefix.len()..];
+            rest = text.get(prefix.len()..).unwrap_or(text);
         }
     }
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -821,7 +824,9 @@ pub fn presenter_label_value(text: &str) -> Option<&str> {
         "ansvarig",
     ] {
         if lower.starts_with(label) {
-            let rest = &text[label.len()..];
+            let Some(rest) = text.get(label.len()..) else {
+                continue;
+            };
             if rest.is_empty() || rest.starts_with(|c: char| c.is_alphabetic()) {
                 continue;
             }

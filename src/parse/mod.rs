@@ -239,7 +239,10 @@ fn find_place(header: &[&Line], text: &str) -> Option<String> {
                 if !(rest.starts_with(':') || rest.starts_with(' ')) {
                     continue;
                 }
-                let value = l.text[label.len()..].trim_start_matches([':', ' ']).trim();
+                let Some(value) = l.text.get(label.len()..) else {
+                    continue;
+                };
+                let value = value.trim_start_matches([':', ' ']).trim();
                 let cut = date::find_dates(value)
                     .first()
                     .map(|(p, _)| *p)
@@ -422,6 +425,70 @@ mod tests {
             "{names:?}"
         );
         assert_eq!(p.items.len(), 2);
+    }
+
+    #[test]
+    fn hostile_text_never_panics_the_parser() {
+        // Characters whose lowercase has another byte length, multi-byte letters next to
+        // digits and dates, markup and numbering, in a deterministic pseudo-random mix.
+        let pieces = [
+            "İ",
+            "ẞ",
+            "ä",
+            "Ö",
+            "§",
+            "1.",
+            "12)",
+            "2026-02-06",
+            "HR-chefsnätverket",
+            "\n",
+            "\n\n",
+            " ",
+            "-",
+            "#",
+            "## ",
+            "**",
+            "[",
+            "](",
+            ")",
+            "\t",
+            "Datum:",
+            "Föredragande:",
+            "Beslut:",
+            "Närvarande",
+            "Anna Ek,",
+            "kommun",
+            "PROTOKOLL",
+            "Plats:",
+            "Ärende ",
+            "Punkt ",
+            "ägde rum ",
+            "10 april 2026",
+            "(S)",
+            "Informationspunkter",
+            "İstanbul",
+            "Σ",
+            "ﬁ",
+        ];
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 60) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let cleaned = crate::clean::clean_text(&text);
+            let _ = parse_protocol("x.txt", &cleaned);
+            let _ = date::find_dates(&text);
+        }
+    }
+
+    #[test]
+    fn a_date_glued_to_a_multibyte_word_is_no_date_and_no_panic() {
+        assert!(date::find_dates("HR-chefsnätverket bjöds in").is_empty());
+        assert!(date::find_dates("ÅÄÖåäöÅÄÖå").is_empty());
     }
 
     #[test]

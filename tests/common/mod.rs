@@ -79,7 +79,9 @@ pub fn judge_queries(queries: &Path, index: &Path, corpus: &Path) -> (usize, Vec
             for kv in filters.split(';') {
                 let (key, val) = kv.split_once('=').unwrap();
                 args.push(format!("--{key}"));
-                args.push(val.to_string());
+                if key != "decisions" {
+                    args.push(val.to_string());
+                }
             }
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
