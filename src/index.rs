@@ -327,11 +327,35 @@ pub fn recorded_corpus(index_dir: &Path) -> Option<std::path::PathBuf> {
     v.get("corpus")?.as_str().map(std::path::PathBuf::from)
 }
 
-fn record_corpus(index_dir: &Path, corpus: &Path) -> Result<()> {
+/// A hash of the corpus listing: every file's path, size and mtime. Equal
+/// fingerprints mean nothing was added, removed or touched.
+fn corpus_fingerprint(files: &[CorpusFile]) -> String {
+    let mut h = blake3::Hasher::new();
+    for f in files {
+        h.update(f.rel.as_bytes());
+        h.update(&[0]);
+        h.update(&f.size.to_le_bytes());
+        h.update(&f.mtime.to_le_bytes());
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+fn recorded(index_dir: &Path, key: &str) -> Option<String> {
+    let body = std::fs::read(index_dir.join(SOURCE_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    v.get(key)?.as_str().map(str::to_string)
+}
+
+fn record_corpus(index_dir: &Path, corpus: &Path, files: &[CorpusFile]) -> Result<()> {
     let abs = corpus
         .canonicalize()
         .unwrap_or_else(|_| corpus.to_path_buf());
-    let body = serde_json::json!({ "corpus": abs.to_string_lossy() });
+    let shape = read::corpus_shape(corpus).unwrap_or_default();
+    let body = serde_json::json!({
+        "corpus": abs.to_string_lossy(),
+        "fingerprint": corpus_fingerprint(files),
+        "shape": shape,
+    });
     let tmp = index_dir.join(format!("{SOURCE_FILE}.tmp"));
     std::fs::write(&tmp, body.to_string()).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, index_dir.join(SOURCE_FILE)).map_err(|e| Error::io(index_dir, e))
@@ -354,7 +378,12 @@ fn save_skipped(dir: &Path, skipped: &HashMap<String, SkippedFile>) -> Result<()
 
 /// True when the index is missing, from another schema, or differs from the corpus
 /// (files added, changed by size or mtime, or removed). Reads no file contents.
-pub fn is_stale(config: &Config) -> Result<bool> {
+///
+/// With `full_check` false, an unchanged shape of the corpus (folders and the names
+/// in them, see [`read::corpus_shape`]) counts as fresh without a `stat` per file:
+/// what a one-shot search wants. `full_check` also compares every file's size and
+/// mtime.
+pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if !exists(&config.index_dir) {
         return Ok(true);
     }
@@ -363,7 +392,21 @@ pub fn is_stale(config: &Config) -> Result<bool> {
     if !same_schema(&index.schema(), &schema().0) {
         return Ok(true);
     }
+    let same_corpus = recorded_corpus(&config.index_dir)
+        .zip(config.corpus_dir.canonicalize().ok())
+        .is_some_and(|(a, b)| a == b);
+    if same_corpus
+        && !full_check
+        && recorded(&config.index_dir, "shape") == Some(read::corpus_shape(&config.corpus_dir)?)
+    {
+        return Ok(false);
+    }
     let files = read::list_corpus(&config.corpus_dir)?;
+    // Nothing changed since the last run: the listing says so, no need to read the index.
+    if same_corpus && recorded(&config.index_dir, "fingerprint") == Some(corpus_fingerprint(&files))
+    {
+        return Ok(false);
+    }
     let p = plan(
         &files,
         &indexed_files(&index)?,
@@ -491,7 +534,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         })
         .collect();
     save_skipped(dir, &skipped_now)?;
-    record_corpus(dir, &config.corpus_dir)?;
+    record_corpus(dir, &config.corpus_dir, &files)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -248,9 +248,15 @@ fn update_with_progress(
 /// Opens the index, building or updating it first when it is missing or older
 /// than the corpus.
 fn open_fresh_index(config: &Config) -> Result<Store> {
+    open_index_checked(config, false)
+}
+
+/// Like [`open_fresh_index`]; `full_check` compares every file's size and mtime
+/// (what `serve` does at start), not only the corpus's shape.
+fn open_index_checked(config: &Config, full_check: bool) -> Result<Store> {
     let corpus_present = config.corpus_dir.is_dir();
     let stale = if corpus_present {
-        index::is_stale(config).context("checking the index against the corpus")?
+        index::is_stale(config, full_check).context("checking the index against the corpus")?
     } else {
         false
     };
@@ -561,7 +567,7 @@ fn cmd_facets(config: &Config, field: Option<&str>, json: bool) -> Result<ExitCo
 }
 
 fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
-    let store = open_fresh_index(&config)?;
+    let store = open_index_checked(&config, true)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -126,6 +126,56 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<CorpusFile>) -> Result<()> {
     Ok(())
 }
 
+/// A cheap fingerprint of the corpus's shape: every folder's path, mtime and the
+/// names in it, read without a `stat` per file. It changes when a file is added,
+/// removed, renamed or replaced by a rename (as most editors and tools save), not
+/// when a file is rewritten in place; `index` and `serve` notice those.
+pub fn corpus_shape(dir: &Path) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    shape_walk(dir, &mut h)?;
+    Ok(h.finalize().to_hex()[..32].to_string())
+}
+
+fn shape_walk(dir: &Path, h: &mut blake3::Hasher) -> Result<()> {
+    let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.update(dir.as_os_str().as_encoded_bytes());
+    h.update(&mtime.to_le_bytes());
+    let mut names = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => entry.path().is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => false,
+        };
+        if is_dir {
+            dirs.push(entry.path());
+        }
+        names.push(name);
+    }
+    names.sort();
+    for n in names {
+        h.update(n.as_encoded_bytes());
+        h.update(&[0]);
+    }
+    dirs.sort();
+    for d in dirs {
+        shape_walk(&d, h)?;
+    }
+    Ok(())
+}
+
 fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()

@@ -450,11 +450,23 @@ fn correct_unknown_words(
 
 /// The term of `field` closest to `word` within `max_edits(word)` edits.
 fn closest_term(searcher: &Searcher, field: Field, word: &str) -> Result<Option<String>> {
-    let fuzzy = tantivy::query::FuzzyTermQuery::new(
-        Term::from_field_text(field, word),
-        max_edits(word),
-        true,
-    );
+    // One edit first: its automaton is far smaller than two edits' on a large dictionary.
+    for edits in 1..=max_edits(word) {
+        if let Some(t) = closest_term_within(searcher, field, word, edits)? {
+            return Ok(Some(t));
+        }
+    }
+    Ok(None)
+}
+
+fn closest_term_within(
+    searcher: &Searcher,
+    field: Field,
+    word: &str,
+    edits: u8,
+) -> Result<Option<String>> {
+    let fuzzy =
+        tantivy::query::FuzzyTermQuery::new(Term::from_field_text(field, word), edits, true);
     let mut freq: HashMap<String, u64> = HashMap::new();
     for seg in searcher.segment_readers() {
         let automaton = fuzzy.automaton().map_err(|e| Error::index("", e))?;
