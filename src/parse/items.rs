@@ -164,11 +164,15 @@ pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)>
     if first_word.is_empty() || first_word.len() > 40 {
         return None;
     }
-    let first_lower = first_word.to_lowercase();
-    if !headings
-        .iter()
-        .any(|(h, _)| h.split(' ').next() == Some(first_lower.as_str()))
-    {
+    static FIRST_WORDS: std::sync::OnceLock<std::collections::HashSet<&str>> =
+        std::sync::OnceLock::new();
+    let first_words = FIRST_WORDS.get_or_init(|| {
+        ATTENDANCE_HEADINGS
+            .iter()
+            .filter_map(|(h, _)| h.split(' ').next())
+            .collect()
+    });
+    if !first_words.contains(first_word.to_lowercase().as_str()) {
         return None;
     }
     let lower = lowercase_head(text, 40);
