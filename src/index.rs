@@ -61,6 +61,8 @@ pub struct Fields {
     pub f_month: Field,
     pub f_decision: Field,
     pub f_kind: Field,
+    /// `ABBR\u{1f}long form` pairs the protocol defines (on its first item).
+    pub f_abbrev: Field,
 }
 
 /// Builds the schema and returns it with its fields.
@@ -121,6 +123,7 @@ pub fn schema() -> (Schema, Fields) {
         f_month: b.add_text_field("f_month", STRING | FAST),
         f_decision: b.add_text_field("f_decision", STRING | FAST),
         f_kind: b.add_text_field("f_kind", STRING | FAST),
+        f_abbrev: b.add_text_field("f_abbrev", STRING),
     };
     (b.build(), fields)
 }
@@ -642,6 +645,13 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
         secretary: p.secretary.clone(),
         persons: p.persons.clone(),
     };
+    let mut abbreviations = Vec::new();
+    for item in &p.items {
+        abbreviations.extend(crate::synonyms::learn_from_text(&item.title));
+        abbreviations.extend(crate::synonyms::learn_from_text(&item.text));
+    }
+    abbreviations.sort();
+    abbreviations.dedup();
     let mut out = Vec::with_capacity(p.items.len());
     for (ord, item) in p.items.iter().enumerate() {
         let mut d = doc!(
@@ -707,6 +717,9 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
                 f.protocol_json,
                 serde_json::to_string(&stored).expect("serialisable"),
             );
+            for (abbr, long) in &abbreviations {
+                d.add_text(f.f_abbrev, format!("{abbr}{}{long}", crate::synonyms::SEP));
+            }
         }
         out.push(d);
     }

@@ -28,6 +28,7 @@ pub mod profile;
 pub mod read;
 pub mod search;
 pub mod server;
+pub mod synonyms;
 pub mod trend;
 
 pub use config::Config;

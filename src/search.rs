@@ -311,6 +311,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let searcher = store.reader.searcher();
     let f = &store.fields;
     let corrected = correct_unknown_words(&searcher, f, &mut parsed)?;
+    expand_abbreviations(&synonyms(&searcher, f)?, &mut parsed);
     let query = build_query(&searcher, f, &parsed, &req.filters)?;
     let empty = parsed.groups.is_empty();
     let by_date = empty || req.sort == Sort::Date;
@@ -392,6 +393,56 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         corrected,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The abbreviations the archive defines, with the shipped list.
+pub fn synonyms(searcher: &Searcher, f: &Fields) -> Result<crate::synonyms::Synonyms> {
+    let mut learned = Vec::new();
+    for seg in searcher.segment_readers() {
+        let inverted = seg
+            .inverted_index(f.f_abbrev)
+            .map_err(|e| Error::index("", e))?;
+        let mut stream = inverted.terms().stream().map_err(|e| Error::index("", e))?;
+        while stream.advance() {
+            if let Some((abbr, long)) = std::str::from_utf8(stream.key())
+                .ok()
+                .and_then(|t| t.split_once(crate::synonyms::SEP))
+            {
+                learned.push((abbr.to_string(), long.to_string()));
+            }
+        }
+    }
+    Ok(crate::synonyms::Synonyms::with_learned(learned))
+}
+
+/// `IKB` also matches `"intensiv kontextuell behandling"` and the other way round:
+/// each form joins its clause's OR group.
+fn expand_abbreviations(syn: &crate::synonyms::Synonyms, parsed: &mut ParsedQuery) {
+    for group in parsed.groups.iter_mut() {
+        let mut extra = Vec::new();
+        for clause in group.iter() {
+            match clause {
+                Clause::Word(w) => {
+                    for long in syn.long_forms(w) {
+                        extra.push(Clause::Phrase(
+                            long.split_whitespace().map(str::to_string).collect(),
+                        ));
+                    }
+                }
+                Clause::Phrase(words) => {
+                    if let Some(abbr) = syn.abbreviation_of(&words.join(" ")) {
+                        extra.push(Clause::Word(abbr));
+                    }
+                }
+                Clause::Prefix(_) => {}
+            }
+        }
+        for c in extra {
+            if !group.contains(&c) {
+                group.push(c);
+            }
+        }
+    }
 }
 
 /// How far a word may be from its correction, by its length (as Elasticsearch's

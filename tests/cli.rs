@@ -339,3 +339,38 @@ fn facets_list_every_group_with_counts() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn an_abbreviation_and_its_long_form_find_each_other_across_protocols() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.md"),
+        "# Protokoll Samverkansrådet 2024-01-10\n\n## 1. Insatser för unga\n\nIntensiv kontextuell behandling (IKB) införs i länet.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("b.md"),
+        "# Protokoll Samverkansrådet 2024-03-12\n\n## 1. Uppföljning av teamet\n\nIKB-teamet har nu tolv familjer.\n\n## 2. Väntetider\n\nVäntetiderna inom barn- och ungdomspsykiatri har minskat.\n",
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    index_of(&corpus, &index);
+    // The long form finds the protocol that only writes the abbreviation.
+    let (code, v) = search_json(&index, &corpus, &["\"intensiv kontextuell behandling\""]);
+    assert_eq!(code, 0);
+    let dates: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["date"].as_str().unwrap())
+        .collect();
+    assert!(
+        dates.contains(&"2024-03-12") && dates.contains(&"2024-01-10"),
+        "{dates:?}"
+    );
+    // An abbreviation from the shipped list finds its long form.
+    let (_, v) = search_json(&index, &corpus, &["BUP"]);
+    assert_eq!(v["hits"][0]["item_title"], "Väntetider");
+}
