@@ -144,6 +144,19 @@ test("the trend view draws one bar per period and a bar filters to its period", 
   await page.close();
 });
 
+test("a misspelt word is corrected and the page says so", async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/");
+  await page.locator("#q").pressSequentially("suicidprevnetion", { delay: 20 });
+  await page.locator("#corrected").waitFor({ state: "visible" });
+  assert.match(await page.textContent("#corrected"), /Visar resultat för suicidprevention/);
+  assert.ok(await page.locator(".hit").count() > 0);
+  assert.ok((await page.locator(".hit .snippet mark").allTextContents()).some((m) => /suicidprevention/i.test(m)));
+  await page.screenshot({ path: join(shots, "corrected.png") });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("the page is readable at phone width", async () => {
   const { page, errors } = await newPage(390, 844);
   await page.goto(base + "/#/search?q=palliativ%20v%C3%A5rd");
