@@ -613,37 +613,14 @@ pub fn read_and_parse(
     Ok((hash, bytes.len() as u64, protocol))
 }
 
-/// The protocol metadata stored once, on the first item: everything but the items.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct StoredProtocol {
-    pub id: String,
-    pub file: String,
-    pub date: Option<String>,
-    pub group: String,
-    pub kind: String,
-    pub language: String,
-    pub title: String,
-    pub place: Option<String>,
-    pub chairs: Vec<String>,
-    pub secretary: Option<String>,
-    pub persons: Vec<crate::parse::Person>,
-}
-
 /// One index document per item.
 fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<TantivyDocument> {
     let date = p.meeting_date();
-    let stored = StoredProtocol {
-        id: p.id.clone(),
-        file: p.file.clone(),
-        date: p.date.clone(),
-        group: p.group.clone(),
-        kind: p.kind.clone(),
-        language: p.language.clone(),
-        title: p.title.clone(),
-        place: p.place.clone(),
-        chairs: p.chairs.clone(),
-        secretary: p.secretary.clone(),
-        persons: p.persons.clone(),
+    // The protocol's metadata is stored once, on its first item, without the items
+    // (each item document stores its own).
+    let stored = Protocol {
+        items: Vec::new(),
+        ..p.clone()
     };
     let mut abbreviations = Vec::new();
     for item in &p.items {

@@ -11,7 +11,8 @@ use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::facets::TermCounts;
-use crate::index::{Store, StoredProtocol};
+use crate::index::Store;
+use crate::parse::Protocol;
 use crate::search::{all_facet_values, FacetCount};
 
 /// A meeting a person took part in.
@@ -80,7 +81,7 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
         let Some(json) = doc.get_first(f.protocol_json).and_then(|v| v.as_str()) else {
             continue;
         };
-        let Ok(meta) = serde_json::from_str::<StoredProtocol>(json) else {
+        let Ok(meta) = serde_json::from_str::<Protocol>(json) else {
             continue;
         };
         let me = meta.persons.iter().find(|p| p.name == name);

@@ -22,7 +22,7 @@ use crate::analysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::facets::TermCounts;
-use crate::index::{Fields, Store, StoredProtocol};
+use crate::index::{Fields, Store};
 use crate::parse::{Date, Item, Protocol};
 
 /// A query the user wrote that cannot be run.
@@ -878,7 +878,7 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
         return Err(Error::UnknownProtocol(id.to_string()));
     }
     let mut items: Vec<(u64, Item)> = Vec::new();
-    let mut meta: Option<StoredProtocol> = None;
+    let mut meta: Option<Protocol> = None;
     for (_, addr) in addrs {
         let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
         if let Some(json) = opt_str(&doc, f.protocol_json) {
@@ -907,18 +907,8 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
     let meta =
         meta.ok_or_else(|| Error::index("", format!("protocol {id} has no stored metadata")))?;
     Ok(Protocol {
-        id: meta.id,
-        file: meta.file,
-        date: meta.date,
-        group: meta.group,
-        kind: meta.kind,
-        language: meta.language,
-        title: meta.title,
-        place: meta.place,
-        chairs: meta.chairs,
-        secretary: meta.secretary,
         items: items.into_iter().map(|(_, i)| i).collect(),
-        persons: meta.persons,
+        ..meta
     })
 }
 

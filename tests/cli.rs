@@ -125,11 +125,7 @@ fn search_updates_a_stale_index_by_itself() {
 
 #[test]
 fn exit_codes_follow_grep() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    index_of(&corpus, &index);
+    let (_tmp, corpus, index) = indexed_archive();
     assert_eq!(search_json(&index, &corpus, &["vård"]).0, 0);
     assert_eq!(search_json(&index, &corpus, &["xyzzyqwerty"]).0, 1);
     for bad in ["\"barn och", "OR vård", "vård*x"] {
@@ -172,11 +168,7 @@ fn exit_codes_follow_grep() {
 
 #[test]
 fn search_json_has_the_documented_shape() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    index_of(&corpus, &index);
+    let (_tmp, corpus, index) = indexed_archive();
     let (_, v) = search_json(&index, &corpus, &["suicidprevention", "--limit", "3"]);
     for key in ["query", "total", "hits", "facets"] {
         assert!(v.get(key).is_some(), "missing {key}");
@@ -216,11 +208,7 @@ fn search_json_has_the_documented_shape() {
 
 #[test]
 fn empty_query_browses_by_facets_newest_first() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    index_of(&corpus, &index);
+    let (_tmp, corpus, index) = indexed_archive();
     let (code, v) = search_json(&index, &corpus, &["", "--limit", "100"]);
     assert_eq!(code, 0);
     let dates: Vec<&str> = v["hits"]
@@ -253,11 +241,7 @@ fn empty_query_browses_by_facets_newest_first() {
 
 #[test]
 fn show_returns_the_whole_protocol() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    index_of(&corpus, &index);
+    let (_tmp, corpus, index) = indexed_archive();
     let (_, v) = search_json(&index, &corpus, &["IKB finansiering"]);
     let id = v["hits"][0]["protocol_id"].as_str().unwrap().to_string();
     let out = run(&[
@@ -304,11 +288,7 @@ fn show_returns_the_whole_protocol() {
 
 #[test]
 fn facets_list_every_group_with_counts() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    index_of(&corpus, &index);
+    let (_tmp, corpus, index) = indexed_archive();
     let out = run(&[
         "facets",
         "--field",

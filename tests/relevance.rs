@@ -7,18 +7,7 @@ use common::*;
 
 #[test]
 fn seed_archive_judgments_all_pass() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    let out = run(&[
-        "index",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_tmp, corpus, index) = indexed_archive();
     let (n, failures) = judge_queries(&repo("tests/eval/queries.tsv"), &index, &corpus);
     assert!(n >= 20, "only {n} judgments read");
     assert!(
@@ -31,18 +20,7 @@ fn seed_archive_judgments_all_pass() {
 
 #[test]
 fn our_own_judgments_over_the_archive_pass() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
-    let index = tmp.path().join("index");
-    let out = run(&[
-        "index",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_tmp, corpus, index) = indexed_archive();
     let (n, failures) = judge_queries(&repo("tests/eval/own_queries.tsv"), &index, &corpus);
     assert!(n >= 20, "only {n} judgments read");
     assert!(

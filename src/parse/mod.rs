@@ -51,6 +51,8 @@ pub struct Protocol {
     pub place: Option<String>,
     pub chairs: Vec<String>,
     pub secretary: Option<String>,
+    /// Empty in the copy stored once per protocol in the index.
+    #[serde(default)]
     pub items: Vec<Item>,
     pub persons: Vec<Person>,
 }

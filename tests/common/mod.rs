@@ -51,6 +51,24 @@ fn norm(s: &str) -> String {
     s.nfc().collect::<String>().to_lowercase()
 }
 
+/// A fresh copy of the shipped archive in a temporary folder, indexed there:
+/// (the folder, which must live as long as the test, its corpus, its index).
+pub fn indexed_archive() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    let out = run(&[
+        "index",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (tmp, corpus, index)
+}
+
 /// Judges every line of a `queries.tsv` file against an index; returns the failures.
 pub fn judge_queries(queries: &Path, index: &Path, corpus: &Path) -> (usize, Vec<String>) {
     let text = std::fs::read_to_string(queries).unwrap();
