@@ -8,7 +8,11 @@
 /// Cleans extracted text; the result has `\n` line endings, no trailing spaces,
 /// no page furniture, and at most one blank line in a row.
 pub fn clean_text(text: &str) -> String {
-    let mut lines: Vec<String> = split_lines(text).map(normalise_line).collect();
+    // A line may come back as several (table cells, side-by-side columns).
+    let mut lines: Vec<String> = split_lines(text)
+        .map(normalise_line)
+        .flat_map(|l| l.split('\n').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     if is_double_spaced(&lines) {
         lines = drop_one_blank_per_run(lines);
     }
@@ -55,6 +59,9 @@ fn normalise_line(line: &str) -> String {
             c => out.push(c),
         }
     }
+    // Table cells (tabs) and columns set side by side (five or more spaces between
+    // text, as PDF extraction lays out two-column lists) become lines of their own.
+    let out = out.replace(COLUMN_GAP, "\t");
     if out.contains('\t') {
         let cells: Vec<&str> = out
             .split('\t')
@@ -65,6 +72,9 @@ fn normalise_line(line: &str) -> String {
     }
     out.trim().to_string()
 }
+
+/// The gap between two columns of text set side by side.
+const COLUMN_GAP: &str = "     ";
 
 /// PDF extraction sometimes puts a blank line after every line. Then sentences run
 /// on across blank lines (`… till` / blank / `dagens möte`) far more often than
@@ -333,6 +343,19 @@ mod tests {
     fn repeated_first_line_is_a_page_header() {
         let t = clean_text("Protokoll Nämnden\n\nText ett\n\nProtokoll Nämnden\nText två");
         assert_eq!(t, "Protokoll Nämnden\n\nText ett\n\nText två");
+    }
+
+    #[test]
+    fn side_by_side_columns_become_lines() {
+        let t = clean_text("Lars Ek (S), ordförande            Åsa Öhrn, DHR Kalix\n                                         Halvar Nyman, HRF Kalix");
+        assert_eq!(
+            t,
+            "Lars Ek (S), ordförande\nÅsa Öhrn, DHR Kalix\nHalvar Nyman, HRF Kalix"
+        );
+        assert_eq!(
+            clean_text("två  mellanslag stannar"),
+            "två  mellanslag stannar"
+        );
     }
 
     #[test]

@@ -340,8 +340,12 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
             {
                 out.push((j, role)); // organisation of a wrapped `Name,` line
             } else {
+                // One line that is no person (a table's header row, a note) does not end
+                // the list when a person follows it.
                 misses += 1;
-                if misses >= 1 {
+                let person_next = next_text(lines, j)
+                    .is_some_and(|k| person_from_attendance_line(&lines[k].text, model).is_some());
+                if misses > 1 || !person_next {
                     break;
                 }
             }
@@ -443,7 +447,10 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
         if let Some((n, title)) = paragraph_heading(&l.text) {
             let (title, body_start) = match title {
                 Some(t) => (t, i + 1),
-                None => match next_text(lines, i) {
+                // The title is on the next line that is not only a diary number.
+                None => match (i + 1..lines.len().min(i + 5))
+                    .find(|&j| !lines[j].is_blank() && !strip_dnr(&lines[j].text).is_empty())
+                {
                     Some(j) if !lines[j].text.starts_with('§') => {
                         (strip_dnr(&lines[j].text), j + 1)
                     }
@@ -741,10 +748,12 @@ fn heading_like(lines: &[Line], i: usize, model: &NameModel, compact: bool) -> b
     person_from_list_line(t, model).is_none()
 }
 
-/// `Hur kan vi …?`: a question put to the meeting, not a heading.
+/// `Hur kan vi samverka bättre?`: a question put to the meeting, not a heading. A
+/// short one (`Vad säger invånarna?`, four words or fewer) can be a heading.
 fn is_question(t: &str) -> bool {
     let first = t.split_whitespace().next().unwrap_or("").to_lowercase();
     t.ends_with('?')
+        && t.split_whitespace().count() > 4
         && matches!(
             first.as_str(),
             "hur"

@@ -42,6 +42,27 @@ pub fn strip_markdown_line(raw: &str) -> Line {
             break;
         }
     }
+    // A markdown table row: its cells become a comma-separated line
+    // (`| Anna Ek | ledamot | PRO |` reads as `Anna Ek, ledamot, PRO`).
+    let row;
+    let s = if s.starts_with('|') && s.ends_with('|') && s.len() > 2 {
+        let cells: Vec<&str> = s[1..s.len() - 1]
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        let rule = cells
+            .iter()
+            .all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | '=')));
+        row = if rule {
+            String::new()
+        } else {
+            cells.join(", ")
+        };
+        row.as_str()
+    } else {
+        s
+    };
     let text = strip_inline_markdown(s);
     let text = if is_table_rule(&text) {
         String::new()
@@ -143,7 +164,7 @@ mod tests {
     fn table_rows_lose_their_pipes_and_rules_vanish() {
         assert_eq!(
             strip_markdown_line("| Stärkt arbete | 7 211 056 kr |").text,
-            "Stärkt arbete 7 211 056 kr"
+            "Stärkt arbete, 7 211 056 kr"
         );
         assert_eq!(strip_markdown_line("|--|--------------|").text, "");
     }
