@@ -133,6 +133,8 @@ pub struct Store {
     pub index: Index,
     pub fields: Fields,
     pub reader: IndexReader,
+    /// Spellings of one person merged, computed once per open index.
+    variants: std::sync::OnceLock<crate::variants::Variants>,
 }
 
 impl Store {
@@ -162,7 +164,20 @@ impl Store {
             index,
             fields,
             reader,
+            variants: std::sync::OnceLock::new(),
         })
+    }
+}
+
+impl Store {
+    /// The person-name merges of this index (read once, then kept).
+    pub fn person_variants(&self) -> Result<&crate::variants::Variants> {
+        if let Some(v) = self.variants.get() {
+            return Ok(v);
+        }
+        let v =
+            crate::variants::Variants::from_index(&self.reader.searcher(), self.fields.f_person)?;
+        Ok(self.variants.get_or_init(|| v))
     }
 }
 

@@ -30,6 +30,7 @@ pub mod search;
 pub mod server;
 pub mod synonyms;
 pub mod trend;
+pub mod variants;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -101,6 +101,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// People of the archive; `--variants` lists the spellings merged into one person.
+    Persons {
+        #[arg(long)]
+        variants: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// List facet values with counts.
     Facets {
         /// One of group, person, topic, year, month, decision, kind.
@@ -175,6 +182,7 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Show { id, json } => cmd_show(&config, &id, json),
         Command::Facets { field, json } => cmd_facets(&config, field.as_deref(), json),
         Command::Serve { addr } => cmd_serve(config, addr),
+        Command::Persons { variants, json } => cmd_persons(&config, variants, json),
         Command::Eval { judgments, json } => cmd_eval(&config, &judgments, json),
         Command::Trend {
             query,
@@ -724,4 +732,56 @@ fn cmd_eval(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn cmd_persons(config: &Config, variants_only: bool, json: bool) -> Result<ExitCode> {
+    let store = open_fresh_index(config)?;
+    let variants = store.person_variants().context("reading person names")?;
+    let mut out = std::io::stdout().lock();
+    if variants_only {
+        if json {
+            serde_json::to_writer_pretty(&mut out, variants.merged())?;
+            writeln!(out)?;
+        } else {
+            for m in variants.merged() {
+                writeln!(out, "{} ({} punkter)", m.name, m.items)?;
+                for v in &m.variants {
+                    let why = match v.reason {
+                        protokollsok::variants::Reason::Reordered => "samma namn i annan ordning",
+                        protokollsok::variants::Reason::Diacritics => {
+                            "samma bokstäver utom diakritiska tecken"
+                        }
+                        protokollsok::variants::Reason::OneLetter => {
+                            "samma förnamn, en bokstav skiljer i efternamnet"
+                        }
+                    };
+                    writeln!(out, "  = {} ({} punkter): {why}", v.name, v.items)?;
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let searcher = store.reader.searcher();
+    let mut people = search::all_facet_values(&searcher, "f_person").context("counting persons")?;
+    let mut merged: std::collections::BTreeMap<String, u64> = Default::default();
+    for p in people.drain(..) {
+        *merged
+            .entry(variants.canonical(&p.value).to_string())
+            .or_default() += p.count;
+    }
+    let mut people: Vec<(String, u64)> = merged.into_iter().collect();
+    people.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if json {
+        let list: Vec<serde_json::Value> = people
+            .iter()
+            .map(|(n, c)| serde_json::json!({"value": n, "count": c}))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+    } else {
+        for (n, c) in people {
+            writeln!(out, "{c:>6}  {n}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -354,7 +354,18 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let total = count_handle.extract(&mut fruits);
     let mut facets = BTreeMap::new();
     for ((name, _), handle) in facet_fields(f).into_iter().zip(facet_handles) {
-        let counts = handle.extract(&mut fruits);
+        let mut counts = handle.extract(&mut fruits);
+        if name == "person" {
+            // One person, one value: counts of other spellings go to the main one.
+            let variants = store.person_variants()?;
+            let mut merged: HashMap<String, u64> = HashMap::new();
+            for (n, c) in counts {
+                *merged
+                    .entry(variants.canonical(&n).to_string())
+                    .or_default() += c;
+            }
+            counts = merged;
+        }
         facets.insert(
             name.to_string(),
             facet_values(&counts, req.facet_limit, name),
@@ -747,6 +758,21 @@ fn build_filters(
         let Some(value) = value else { continue };
         let resolved = resolve_facet_value(searcher, field, value)?;
         match resolved {
+            // A person is every spelling of their name.
+            Some(v) if field == f.f_person => {
+                let spellings =
+                    crate::variants::Variants::from_index(searcher, f.f_person)?.spellings(&v);
+                let terms: Vec<Box<dyn Query>> = spellings
+                    .iter()
+                    .map(|s| {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, s),
+                            IndexRecordOption::Basic,
+                        )) as Box<dyn Query>
+                    })
+                    .collect();
+                out.push(Box::new(BooleanQuery::union(terms)));
+            }
             Some(v) => out.push(Box::new(TermQuery::new(
                 Term::from_field_text(field, &v),
                 IndexRecordOption::Basic,

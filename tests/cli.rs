@@ -354,3 +354,51 @@ fn an_abbreviation_and_its_long_form_find_each_other_across_protocols() {
     let (_, v) = search_json(&index, &corpus, &["BUP"]);
     assert_eq!(v["hits"][0]["item_title"], "Väntetider");
 }
+
+#[test]
+fn spellings_of_one_person_are_one_person() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let args = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let out = run(&[&["persons", "--variants", "--json"][..], &args[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let marie = merged
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Marie Stjärnström")
+        .expect("merged");
+    assert_eq!(marie["variants"][0]["name"], "Marie Stjernström");
+    // Either spelling filters to the meetings of both.
+    for spelling in ["Marie Stjernström", "Marie Stjärnström"] {
+        let (_, v) = search_json(
+            &index,
+            &corpus,
+            &["", "--person", spelling, "--limit", "100"],
+        );
+        let mut dates: Vec<&str> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["date"].as_str().unwrap())
+            .collect();
+        dates.dedup();
+        assert!(
+            dates.contains(&"2026-02-06") && dates.contains(&"2025-11-07"),
+            "{spelling}: {dates:?}"
+        );
+        // And the person facet names the person once.
+        let people: Vec<&str> = v["facets"]["person"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_str().unwrap())
+            .collect();
+        assert!(!people.contains(&"Marie Stjernström"), "{people:?}");
+    }
+}

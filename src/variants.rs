@@ -1,0 +1,284 @@
+//! One person, one name: spellings of the same name across the archive are merged
+//! for facets and person filters, never different people.
+//! Rules, each cautious: the same name parts in another order (`Anna Trofast
+//! Hasselbom` = `Anna Hasselbom Trofast`); the same letters but for diacritics
+//! (`Mathina Mølstad` = `Mathina Mölstad`, `Katrín` = `Katrin`); the same given
+//! name and one letter of difference in a surname of six letters or more
+//! (`Marie Stjärnström` = `Marie Stjernström`). The most frequent spelling names
+//! the person.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use tantivy::schema::Field;
+use tantivy::Searcher;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{Error, Result};
+
+/// Why two spellings were merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Reordered,
+    Diacritics,
+    OneLetter,
+}
+
+/// A merged spelling.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    pub name: String,
+    pub items: u64,
+    pub reason: Reason,
+}
+
+/// A person with more than one spelling.
+#[derive(Debug, Clone, Serialize)]
+pub struct Merged {
+    pub name: String,
+    pub items: u64,
+    pub variants: Vec<Variant>,
+}
+
+/// The merges over one index.
+#[derive(Debug, Clone, Default)]
+pub struct Variants {
+    canonical: HashMap<String, String>,
+    members: HashMap<String, Vec<String>>,
+    merged: Vec<Merged>,
+}
+
+impl Variants {
+    /// Reads every person name of `field`'s dictionary with its document count.
+    pub fn from_index(searcher: &Searcher, field: Field) -> Result<Variants> {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for seg in searcher.segment_readers() {
+            let inverted = seg.inverted_index(field).map_err(|e| Error::index("", e))?;
+            let mut stream = inverted.terms().stream().map_err(|e| Error::index("", e))?;
+            while stream.advance() {
+                if let Ok(name) = std::str::from_utf8(stream.key()) {
+                    *counts.entry(name.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        Ok(Variants::from_counts(&counts))
+    }
+
+    /// Merges names given with their counts.
+    pub fn from_counts(counts: &BTreeMap<String, u64>) -> Variants {
+        let names: Vec<&String> = counts.keys().collect();
+        let mut parent: Vec<usize> = (0..names.len()).collect();
+        let mut reason: HashMap<usize, Reason> = HashMap::new();
+        fn find(p: &mut [usize], i: usize) -> usize {
+            let mut r = i;
+            while p[r] != r {
+                r = p[r];
+            }
+            let mut k = i;
+            while p[k] != r {
+                let next = p[k];
+                p[k] = r;
+                k = next;
+            }
+            r
+        }
+        let mut union = |a: usize, b: usize, why: Reason, parent: &mut [usize]| {
+            let (ra, rb) = (find(parent, a), find(parent, b));
+            if ra != rb {
+                parent[rb] = ra;
+                reason.entry(a).or_insert(why);
+                reason.entry(b).or_insert(why);
+            }
+        };
+        // Same parts in any order, and the same letters but for diacritics.
+        let mut by_key: HashMap<(String, Reason), usize> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            for (key, why) in [
+                (sorted_parts(n), Reason::Reordered),
+                (fold(n), Reason::Diacritics),
+            ] {
+                match by_key.get(&(key.clone(), why)) {
+                    Some(&j) => union(j, i, why, &mut parent),
+                    None => {
+                        by_key.insert((key, why), i);
+                    }
+                }
+            }
+        }
+        // One letter in a long surname, the given name the same.
+        let mut by_first: HashMap<(String, usize), Vec<usize>> = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            let parts: Vec<&str> = n.split_whitespace().collect();
+            if parts.len() >= 2 {
+                by_first
+                    .entry((parts[0].to_string(), parts.len()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for block in by_first.values() {
+            for (x, &a) in block.iter().enumerate() {
+                for &b in &block[x + 1..] {
+                    if one_letter_apart(names[a], names[b]) {
+                        union(a, b, Reason::OneLetter, &mut parent);
+                    }
+                }
+            }
+        }
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for i in 0..names.len() {
+            let r = find(&mut parent, i);
+            groups.entry(r).or_default().push(i);
+        }
+        let mut v = Variants::default();
+        for members in groups.values() {
+            let best = *members
+                .iter()
+                .max_by(|&&a, &&b| {
+                    counts[names[a]]
+                        .cmp(&counts[names[b]])
+                        .then(names[b].cmp(names[a]))
+                })
+                .expect("non-empty");
+            let canonical = names[best].clone();
+            let all: Vec<String> = members.iter().map(|&i| names[i].clone()).collect();
+            for m in &all {
+                v.canonical.insert(m.clone(), canonical.clone());
+            }
+            if members.len() > 1 {
+                let variants = members
+                    .iter()
+                    .filter(|&&i| i != best)
+                    .map(|&i| Variant {
+                        name: names[i].clone(),
+                        items: counts[names[i]],
+                        reason: reason.get(&i).copied().unwrap_or(Reason::OneLetter),
+                    })
+                    .collect();
+                v.merged.push(Merged {
+                    name: canonical.clone(),
+                    items: counts[&canonical],
+                    variants,
+                });
+            }
+            v.members.insert(canonical, all);
+        }
+        v.merged.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// The name that stands for `name`'s person.
+    pub fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
+        self.canonical.get(name).map(String::as_str).unwrap_or(name)
+    }
+
+    /// Every spelling of `name`'s person.
+    pub fn spellings(&self, name: &str) -> Vec<String> {
+        self.members
+            .get(self.canonical(name))
+            .cloned()
+            .unwrap_or_else(|| vec![name.to_string()])
+    }
+
+    /// People with more than one spelling, for review.
+    pub fn merged(&self) -> &[Merged] {
+        &self.merged
+    }
+}
+
+fn sorted_parts(name: &str) -> String {
+    let mut parts: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+    parts.sort();
+    parts.join(" ")
+}
+
+/// Lowercase, with diacritics taken off (`é` → `e`, `í` → `i`) but å, ä and ö kept
+/// as the letters they are; the Danish and Norwegian `ø` and `æ` count as `ö` and `ä`.
+fn fold(name: &str) -> String {
+    name.to_lowercase()
+        .replace('ø', "ö")
+        .replace('æ', "ä")
+        .chars()
+        .flat_map(|c| match c {
+            'å' | 'ä' | 'ö' => vec![c],
+            c => c
+                .to_string()
+                .nfd()
+                .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+                .collect::<Vec<char>>(),
+        })
+        .collect()
+}
+
+/// Same given name, same number of parts, and one part differs by one letter, in a
+/// surname of at least six letters.
+fn one_letter_apart(a: &str, b: &str) -> bool {
+    let pa: Vec<&str> = a.split_whitespace().collect();
+    let pb: Vec<&str> = b.split_whitespace().collect();
+    if pa.len() != pb.len() || pa[0] != pb[0] {
+        return false;
+    }
+    let diffs: Vec<(&&str, &&str)> = pa.iter().zip(&pb).filter(|(x, y)| x != y).collect();
+    match diffs.as_slice() {
+        [(x, y)] => {
+            x.chars().count() >= 6
+                && crate::search::edit_distance(&x.to_lowercase(), &y.to_lowercase()) == 1
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variants(names: &[(&str, u64)]) -> Variants {
+        Variants::from_counts(&names.iter().map(|(n, c)| (n.to_string(), *c)).collect())
+    }
+
+    #[test]
+    fn spellings_of_one_person_merge() {
+        let v = variants(&[
+            ("Anna Hasselbom Trofast", 9),
+            ("Anna Trofast Hasselbom", 1),
+            ("Mathina Mölstad", 4),
+            ("Mathina Mølstad", 1),
+            ("Marie Stjärnström", 3),
+            ("Marie Stjernström", 1),
+            ("Katrin Karlsson", 2),
+            ("Katrín Karlsson", 1),
+        ]);
+        assert_eq!(
+            v.canonical("Anna Trofast Hasselbom"),
+            "Anna Hasselbom Trofast"
+        );
+        assert_eq!(v.canonical("Mathina Mølstad"), "Mathina Mölstad");
+        assert_eq!(v.canonical("Marie Stjernström"), "Marie Stjärnström");
+        assert_eq!(v.canonical("Katrín Karlsson"), "Katrin Karlsson");
+        assert_eq!(v.merged().len(), 4);
+        assert_eq!(v.spellings("Marie Stjärnström").len(), 2);
+    }
+
+    #[test]
+    fn different_people_stay_apart() {
+        let v = variants(&[
+            ("Lars Persson", 5),
+            ("Lars Pettersson", 5),
+            ("Eva Ek", 2),
+            ("Eva Eke", 2),
+            ("Anna Svensson", 3),
+            ("Maria Svensson", 3),
+            ("Jan Olsson", 2),
+            ("Jan Olsson Berg", 2),
+            ("Mats Göransson", 1),
+            ("Mats Gransson", 1),
+        ]);
+        // Only the last pair is one letter apart in a long surname.
+        assert_eq!(v.merged().len(), 1, "{:?}", v.merged());
+        assert_eq!(v.canonical("Lars Pettersson"), "Lars Pettersson");
+        assert_eq!(v.canonical("Eva Eke"), "Eva Eke");
+        assert_eq!(v.canonical("Maria Svensson"), "Maria Svensson");
+    }
+}
