@@ -8,27 +8,13 @@ use common::*;
 #[test]
 fn seed_archive_judgments_all_pass() {
     let (_tmp, corpus, index) = indexed_archive();
-    let (n, failures) = judge_queries(&repo("tests/eval/queries.tsv"), &index, &corpus);
-    assert!(n >= 20, "only {n} judgments read");
-    assert!(
-        failures.is_empty(),
-        "{} of {n} judgments failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_judgments_pass(&repo("tests/eval/queries.tsv"), &index, &corpus, 20);
 }
 
 #[test]
 fn our_own_judgments_over_the_archive_pass() {
     let (_tmp, corpus, index) = indexed_archive();
-    let (n, failures) = judge_queries(&repo("tests/eval/own_queries.tsv"), &index, &corpus);
-    assert!(n >= 20, "only {n} judgments read");
-    assert!(
-        failures.is_empty(),
-        "{} of {n} judgments failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_judgments_pass(&repo("tests/eval/own_queries.tsv"), &index, &corpus, 20);
 }
 
 #[test]
@@ -74,18 +60,7 @@ fn seed_archive_parser_truth_holds() {
 /// with their own truth and judgments): the rules must hold there too.
 #[test]
 fn held_out_layout_judgments_all_pass() {
-    let tmp = tempfile::tempdir().unwrap();
-    let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("tests/fixtures/layouts")], &corpus);
-    let index = tmp.path().join("index");
-    let out = run(&[
-        "index",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_tmp, corpus, index) = indexed_copy(&[repo("tests/fixtures/layouts")]);
     let (nq, mut failures) =
         judge_queries(&repo("tests/fixtures/layouts/queries.tsv"), &index, &corpus);
     let (nt, truth_failures) =

@@ -54,9 +54,14 @@ fn norm(s: &str) -> String {
 /// A fresh copy of the shipped archive in a temporary folder, indexed there:
 /// (the folder, which must live as long as the test, its corpus, its index).
 pub fn indexed_archive() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    indexed_copy(&[repo("corpus")])
+}
+
+/// The protocol files of `dirs` copied into a temporary corpus and indexed there.
+pub fn indexed_copy(dirs: &[PathBuf]) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
+    corpus_from(dirs, &corpus);
     let index = tmp.path().join("index");
     let out = run(&[
         "index",
@@ -67,6 +72,22 @@ pub fn indexed_archive() -> (tempfile::TempDir, PathBuf, PathBuf) {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     (tmp, corpus, index)
+}
+
+/// Judges a `queries.tsv` file and fails the test, listing each failure, unless all pass.
+pub fn assert_judgments_pass(queries: &Path, index: &Path, corpus: &Path, at_least: usize) {
+    let (n, failures) = judge_queries(queries, index, corpus);
+    assert!(
+        n >= at_least,
+        "only {n} judgments read from {}",
+        queries.display()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {n} judgments failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Judges every line of a `queries.tsv` file against an index; returns the failures.
