@@ -215,13 +215,14 @@ impl std::str::FromStr for Sort {
 
 /// The whole tantivy query for a parsed query and its filters.
 pub fn build_query(
+    store: &Store,
     searcher: &Searcher,
-    f: &Fields,
     parsed: &ParsedQuery,
     filters: &Filters,
 ) -> Result<BooleanQuery> {
-    let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, build_text_query(f, parsed)?)];
-    for q in build_filters(searcher, f, filters)? {
+    let mut must: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, build_text_query(&store.fields, parsed)?)];
+    for q in build_filters(store, searcher, filters)? {
         must.push((Occur::Must, q));
     }
     Ok(BooleanQuery::new(must))
@@ -312,7 +313,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let f = &store.fields;
     let corrected = correct_unknown_words(&searcher, f, &mut parsed)?;
     expand_abbreviations(&synonyms(&searcher, f)?, &mut parsed);
-    let query = build_query(&searcher, f, &parsed, &req.filters)?;
+    let query = build_query(store, &searcher, &parsed, &req.filters)?;
     let empty = parsed.groups.is_empty();
     let by_date = empty || req.sort == Sort::Date;
 
@@ -729,10 +730,11 @@ fn regex_escape(s: &str) -> String {
 /// Filter queries; a group, person or topic that is not a facet value exactly is
 /// matched case-insensitively, then as a substring of one.
 fn build_filters(
+    store: &Store,
     searcher: &Searcher,
-    f: &Fields,
     filters: &Filters,
 ) -> Result<Vec<Box<dyn Query>>> {
+    let f = &store.fields;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     if filters.from.is_some() || filters.to.is_some() {
         let bound = |d: Option<Date>, end: bool| match d {
@@ -760,8 +762,7 @@ fn build_filters(
         match resolved {
             // A person is every spelling of their name.
             Some(v) if field == f.f_person => {
-                let spellings =
-                    crate::variants::Variants::from_index(searcher, f.f_person)?.spellings(&v);
+                let spellings = store.person_variants()?.spellings(&v);
                 let terms: Vec<Box<dyn Query>> = spellings
                     .iter()
                     .map(|s| {

@@ -77,9 +77,8 @@ pub fn trend(
     check_filters(filters)?;
     let parsed = parse_query(query, config.max_query_chars)?;
     let searcher = store.reader.searcher();
-    let f = &store.fields;
-    let matching_q = build_query(&searcher, f, &parsed, filters)?;
-    let all_q = build_query(&searcher, f, &ParsedQuery::default(), filters)?;
+    let matching_q = build_query(store, &searcher, &parsed, filters)?;
+    let all_q = build_query(store, &searcher, &ParsedQuery::default(), filters)?;
     let matching = month_counts(&searcher, &matching_q)?;
     let totals = month_counts(&searcher, &all_q)?;
 
@@ -93,7 +92,7 @@ pub fn trend(
         }
         let mut gf = filters.clone();
         gf.group = Some(group.clone());
-        let q = build_query(&searcher, f, &parsed, &gf)?;
+        let q = build_query(store, &searcher, &parsed, &gf)?;
         by_group.insert(group, month_counts(&searcher, &q)?);
     }
 
