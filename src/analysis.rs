@@ -1,85 +1,226 @@
 //! Swedish text analysis for the index.
-//! Owns: the tokenizers registered with tantivy: `sv_stem` (lowercase, Snowball
-//! Swedish stemming; stopwords kept so that phrases stay exact) and `sv_exact`
-//! (lowercase only, so that the exact form ranks above a mere stem match).
+//! Owns: the tokenizers registered with tantivy:
+//! * `sv_stem`: lowercase, then one key per word: the Snowball Swedish stem of
+//!   the word's lemma in the lexicon, so that forms a reader sees as one word
+//!   meet (`protokollet`/`protokoll`, `gemensamma`/`gemensamt`, `finansiering`/
+//!   `finansieras`), compounds included (`länsgemensamma` → `läns` + `gemensam`).
+//!   Stopwords are kept so that phrases stay exact.
+//! * `sv_exact`: lowercase only, so that the exact form ranks above a mere stem match.
+//! * `sv_parts`: the keys of a compound's parts (`välfärdsbrottslighet` →
+//!   `välfärd`, `brottslig`); nothing for other words.
+//! * `sv_folded`: lowercase with diacritics folded (`Mølstad` → `molstad`), for
+//!   a low-weight fallback only: å, ä and ö are letters of their own.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer,
 };
 
+use crate::lexicon::lexicon;
+
 /// Stemmed Swedish analysis. The number in the name is part of the schema: bump
 /// it whenever the analysis changes, and existing indexes are rebuilt.
-pub const STEMMED: &str = "sv_stem_1";
+pub const STEMMED: &str = "sv_stem_2";
 /// Exact (lowercased) analysis.
 pub const EXACT: &str = "sv_exact_1";
+/// Compound parts.
+pub const PARTS: &str = "sv_parts_1";
+/// Diacritics folded.
+pub const FOLDED: &str = "sv_folded_1";
 
 /// The analyser for stemmed fields.
 pub fn stemmed_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::Swedish))
-        .filter(SwedishStemRules)
+        .filter(WordKeys::Stem)
         .build()
 }
 
-/// Rules applied after Snowball where it leaves forms a reader sees as one word
-/// apart. Verbal nouns in `-ering` keep their `-ing` under Snowball
-/// (`finansiering` → `finansiering`) while the verb loses its ending
-/// (`finansieras` → `finansier`): the noun's stem drops `-ing` too.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SwedishStemRules;
+/// The analyser for the compound-parts field.
+pub fn parts_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(WordKeys::Parts)
+        .build()
+}
 
-/// Applies [`SwedishStemRules`] to one stemmed token, in place.
+/// The analyser for the folded fallback field.
+pub fn folded_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(60))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Verbal nouns in `-ering` keep their `-ing` under Snowball (`finansiering` →
+/// `finansiering`) while the verb loses its ending (`finansieras` →
+/// `finansier`): the noun's stem drops `-ing` too.
 pub fn apply_stem_rules(token: &mut String) {
     if token.ends_with("ering") && token.chars().count() >= 9 {
         token.truncate(token.len() - "ing".len());
     }
 }
 
-impl TokenFilter for SwedishStemRules {
-    type Tokenizer<T: Tokenizer> = StemRulesFilter<T>;
+fn snowball(word: &str) -> String {
+    let mut s = frostem::Stemmer::new(frostem::Algorithm::Swedish)
+        .stem(word)
+        .into_owned();
+    apply_stem_rules(&mut s);
+    s
+}
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemRulesFilter<T> {
-        StemRulesFilter { inner: tokenizer }
+/// What the analysis makes of one lowercase word.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WordAnalysis {
+    /// The word's key in the stemmed fields.
+    pub key: String,
+    /// The keys of its compound parts; empty when it is not a compound.
+    pub parts: Vec<String>,
+    /// The parts as written (`välfärds`, `brottslighet`).
+    pub written_parts: Vec<String>,
+}
+
+/// Analyses one lowercase word: its key is the stem of its lemma; a compound's
+/// key is its first parts as written plus the stem of its last part's lemma,
+/// so that all forms of a compound share a key.
+pub fn analyse_word(word: &str) -> WordAnalysis {
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, WordAnalysis>> = RefCell::new(HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
+        return hit;
+    }
+    let analysis = analyse_uncached(word);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 200_000 {
+            c.clear();
+        }
+        c.insert(word.to_string(), analysis.clone());
+    });
+    analysis
+}
+
+fn analyse_uncached(word: &str) -> WordAnalysis {
+    let lex = lexicon();
+    let split = lex.split(word);
+    let key = match (lex.lemma(word), &split) {
+        (Some(lemma), _) => snowball(&lemma),
+        (None, Some(parts)) if lex.lemmas(word).is_empty() => {
+            let last = parts.last().expect("a split has parts");
+            let head_len = word.len() - last.text.len();
+            let last_key = match lex.lemma(&last.text) {
+                Some(l) => snowball(&l),
+                None => snowball(&last.lemma),
+            };
+            format!("{}{}", &word[..head_len], last_key)
+        }
+        _ => snowball(word),
+    };
+    let (parts, written_parts) = match split {
+        Some(parts) => (
+            parts.iter().map(|p| snowball(&p.lemma)).collect(),
+            parts.into_iter().map(|p| p.text).collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    WordAnalysis {
+        key,
+        parts,
+        written_parts,
+    }
+}
+
+/// The token filter behind `sv_stem` and `sv_parts`.
+#[derive(Clone, Copy, Debug)]
+pub enum WordKeys {
+    Stem,
+    Parts,
+}
+
+impl TokenFilter for WordKeys {
+    type Tokenizer<T: Tokenizer> = WordKeysFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordKeysFilter<T> {
+        WordKeysFilter {
+            inner: tokenizer,
+            mode: self,
+        }
     }
 }
 
 #[derive(Clone)]
-pub struct StemRulesFilter<T> {
+pub struct WordKeysFilter<T> {
     inner: T,
+    mode: WordKeys,
 }
 
-impl<T: Tokenizer> Tokenizer for StemRulesFilter<T> {
-    type TokenStream<'a> = StemRulesStream<T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for WordKeysFilter<T> {
+    type TokenStream<'a> = WordKeysStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemRulesStream {
+        WordKeysStream {
             tail: self.inner.token_stream(text),
+            mode: self.mode,
+            pending: Vec::new(),
+            current: Token::default(),
         }
     }
 }
 
-pub struct StemRulesStream<T> {
+pub struct WordKeysStream<T> {
     tail: T,
+    mode: WordKeys,
+    /// Parts still to emit, last first.
+    pending: Vec<Token>,
+    current: Token,
 }
 
-impl<T: TokenStream> TokenStream for StemRulesStream<T> {
+impl<T: TokenStream> TokenStream for WordKeysStream<T> {
     fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
+        loop {
+            if let Some(t) = self.pending.pop() {
+                self.current = t;
+                return true;
+            }
+            if !self.tail.advance() {
+                return false;
+            }
+            let token = self.tail.token();
+            let analysis = analyse_word(&token.text);
+            match self.mode {
+                WordKeys::Stem => {
+                    self.current = Token {
+                        text: analysis.key,
+                        ..token.clone()
+                    };
+                    return true;
+                }
+                WordKeys::Parts => {
+                    // All parts sit at the word's position.
+                    for part in analysis.parts.into_iter().rev() {
+                        self.pending.push(Token {
+                            text: part,
+                            ..token.clone()
+                        });
+                    }
+                }
+            }
         }
-        apply_stem_rules(&mut self.tail.token_mut().text);
-        true
     }
 
     fn token(&self) -> &Token {
-        self.tail.token()
+        &self.current
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
+        &mut self.current
     }
 }
 
@@ -95,6 +236,8 @@ pub fn exact_analyzer() -> TextAnalyzer {
 pub fn register(index: &tantivy::Index) {
     index.tokenizers().register(STEMMED, stemmed_analyzer());
     index.tokenizers().register(EXACT, exact_analyzer());
+    index.tokenizers().register(PARTS, parts_analyzer());
+    index.tokenizers().register(FOLDED, folded_analyzer());
 }
 
 /// The tokens an analyser makes of `text`.

@@ -45,6 +45,11 @@ pub struct Fields {
     pub body: Field,
     pub body_exact: Field,
     pub context: Field,
+    /// Keys of compound parts in the title and body (`ungdomsmottagning` →
+    /// `ungdom`, `mottagning`), for a lower-weighted match on a part.
+    pub parts: Field,
+    /// Title and body with diacritics folded, for a low-weight fallback.
+    pub folded: Field,
     pub parent: Field,
     pub date: Field,
     pub date_str: Field,
@@ -80,6 +85,14 @@ pub fn schema() -> (Schema, Fields) {
         }
     };
     let stored_only = TextOptions::default().set_stored();
+    // Fallback fields are only ever matched word by word: no positions.
+    let unpositioned = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
     let fields = Fields {
         protocol_id: b.add_text_field("protocol_id", STRING | STORED | FAST),
         file: b.add_text_field("file", STRING | STORED | FAST),
@@ -100,6 +113,8 @@ pub fn schema() -> (Schema, Fields) {
         body: b.add_text_field("body", text(analysis::STEMMED, true)),
         body_exact: b.add_text_field("body_exact", text(analysis::EXACT, false)),
         context: b.add_text_field("context", text(analysis::STEMMED, false)),
+        parts: b.add_text_field("parts", unpositioned(analysis::PARTS)),
+        folded: b.add_text_field("folded", unpositioned(analysis::FOLDED)),
         parent: b.add_text_field("parent", stored_only.clone()),
         date: b.add_date_field(
             "date",
@@ -658,6 +673,10 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
             f.title_exact => item.title.clone(),
             f.body => item.text.clone(),
             f.body_exact => item.text.clone(),
+            f.parts => item.title.clone(),
+            f.parts => item.text.clone(),
+            f.folded => item.title.clone(),
+            f.folded => item.text.clone(),
             f.group => p.group.clone(),
             f.kind => p.kind.clone(),
         );

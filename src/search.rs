@@ -15,7 +15,6 @@ use tantivy::query::{
     RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis;
@@ -373,21 +372,15 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         );
     }
 
-    let mut snippets = SnippetGenerator::create(&searcher, &query, f.body)
-        .map_err(|e| Error::index(&config.index_dir, e))?;
-
-    snippets.set_max_num_chars(220);
+    let matcher = highlighter(f, &parsed)?;
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs {
         let doc: TantivyDocument = searcher
             .doc(addr)
             .map_err(|e| Error::index(&config.index_dir, e))?;
-        let mut snippet = snippets.snippet_from_doc(&doc);
-        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-        let mut html = snippet.to_html();
-        if html.trim().is_empty() {
-            html = escape_html(&leading_chars(&str_value(&doc, f.body), 220));
-        }
+        let body = str_value(&doc, f.body);
+        let html = crate::snippet::snippet(&body, &matcher, SNIPPET_CHARS)
+            .unwrap_or_else(|| escape_html(&leading_chars(&body, SNIPPET_CHARS)));
         hits.push(hit_from_doc(
             f,
             &doc,
@@ -405,6 +398,29 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         corrected,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+const SNIPPET_CHARS: usize = 220;
+
+/// What marks the words a parsed query matched: the terms of its positive part,
+/// and its prefixes.
+pub fn highlighter(f: &Fields, parsed: &ParsedQuery) -> Result<crate::snippet::Matcher> {
+    let mut matcher = crate::snippet::Matcher::default();
+    for group in &parsed.groups {
+        let prefixes: Vec<String> = group
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Prefix(p) => Some(p.to_lowercase()),
+                _ => None,
+            })
+            .collect();
+        let one = ParsedQuery {
+            groups: vec![group.clone()],
+            excluded: Vec::new(),
+        };
+        matcher.add_group(build_text_query(f, &one)?.as_ref(), f, &prefixes);
+    }
+    Ok(matcher)
 }
 
 /// The abbreviations the archive defines, with the shipped list.
@@ -495,7 +511,8 @@ fn correct_unknown_words(
                 + df(f.title_exact, &te[0])
                 + df(f.body, &ts[0])
                 + df(f.title, &ts[0])
-                + df(f.context, &ts[0]);
+                + df(f.context, &ts[0])
+                + df(f.parts, &ts[0]);
             if seen > 0 || max_edits(&te[0]) == 0 {
                 continue;
             }
@@ -634,6 +651,13 @@ const W_TITLE: f32 = 2.5;
 const W_BODY_EXACT: f32 = 1.5;
 const W_BODY: f32 = 1.0;
 const W_CONTEXT: f32 = 0.3;
+/// A match on a compound's part, or on a compound written apart, counts for less
+/// than the word itself; a match with diacritics folded least of all.
+const W_PART: f32 = 0.5;
+const W_SPLIT: f32 = 0.8;
+const W_FOLDED: f32 = 0.2;
+/// Shorter words are not matched folded: `för` is not `for`, `år` is not `ar`.
+const MIN_FOLDED_CHARS: usize = 5;
 
 fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
     let mut exact = analysis::exact_analyzer();
@@ -653,8 +677,31 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                 boosted(term_query(f.title, &ts[0]), W_TITLE),
                 boosted(term_query(f.body_exact, &te[0]), W_BODY_EXACT),
                 boosted(term_query(f.body, &ts[0]), W_BODY),
+                boosted(term_query(f.context, &ts[0]), W_CONTEXT),
+                // `mottagning` in `ungdomsmottagning`.
+                boosted(freq_query(f.parts, &ts[0]), W_PART),
             ];
-            alts.push(boosted(term_query(f.context, &ts[0]), W_CONTEXT));
+            if te[0].chars().count() >= MIN_FOLDED_CHARS {
+                for folded in analysis::tokens(&mut analysis::folded_analyzer(), &te[0]) {
+                    alts.push(boosted(freq_query(f.folded, &folded), W_FOLDED));
+                }
+            }
+            // A compound also matches its parts written apart: `länsgemensam`
+            // finds `Läns gemensam ledning`.
+            let written = analysis::analyse_word(&te[0]).written_parts;
+            if written.len() > 1 {
+                let keys: Vec<String> = written
+                    .iter()
+                    .map(|p| analysis::analyse_word(p).key)
+                    .collect();
+                alts.push(boosted(
+                    Box::new(BooleanQuery::union(vec![
+                        boosted(phrase(f.title, &keys), W_TITLE),
+                        boosted(phrase(f.body, &keys), W_BODY),
+                    ])),
+                    W_SPLIT,
+                ));
+            }
             Ok(Box::new(BooleanQuery::union(alts)))
         }
         Clause::Phrase(words) => {
@@ -664,6 +711,27 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
             match te.len() {
                 0 => Ok(Box::new(EmptyQuery)),
                 1 => clause_query(f, &Clause::Word(te[0].clone())),
+                2 | 3 => {
+                    // Words written apart also match them joined: `"läns gemensam"`
+                    // finds `länsgemensam`.
+                    let joined = te.concat();
+                    Ok(Box::new(BooleanQuery::union(vec![
+                        phrase_query(f, &te, &ts),
+                        boosted(
+                            Box::new(BooleanQuery::union(vec![
+                                boosted(
+                                    term_query(f.title, &analysis::analyse_word(&joined).key),
+                                    W_TITLE,
+                                ),
+                                boosted(
+                                    term_query(f.body, &analysis::analyse_word(&joined).key),
+                                    W_BODY,
+                                ),
+                            ])),
+                            W_SPLIT,
+                        ),
+                    ])))
+                }
                 _ => Ok(phrase_query(f, &te, &ts)),
             }
         }
@@ -689,14 +757,15 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
     }
 }
 
+fn phrase(field: Field, toks: &[String]) -> Box<dyn Query> {
+    Box::new(PhraseQuery::new(
+        toks.iter()
+            .map(|t| Term::from_field_text(field, t))
+            .collect(),
+    ))
+}
+
 fn phrase_query(f: &Fields, exact_tokens: &[String], stem_tokens: &[String]) -> Box<dyn Query> {
-    let phrase = |field: Field, toks: &[String]| -> Box<dyn Query> {
-        Box::new(PhraseQuery::new(
-            toks.iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))
-    };
     Box::new(BooleanQuery::union(vec![
         boosted(phrase(f.title_exact, exact_tokens), W_TITLE_EXACT),
         boosted(phrase(f.title, stem_tokens), W_TITLE),
@@ -709,6 +778,13 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqsAndPositions,
+    ))
+}
+
+fn freq_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
     ))
 }
 

@@ -1,0 +1,507 @@
+//! The Swedish lexicon: which word forms exist, what their lemma is, and which
+//! of them may begin, sit inside or end a compound.
+//! Owns: lookups in `data/lexicon` (built from the hunspell `sv_SE` dictionary
+//! by `scripts/build_lexicon.py`; LGPL-3, see `data/lexicon/README.md`) and
+//! compound splitting with its precision guards.
+//!
+//! A form is analysed the way hunspell does it: the form itself as a stem, or a
+//! stem plus one suffix rule whose condition the stem meets. The stems file is
+//! sorted, so a lookup is a binary search; nothing is expanded up front.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+static DIC: &str = include_str!("../data/lexicon/sv.dic");
+static AFF: &str = include_str!("../data/lexicon/sv.aff");
+/// Lexicalised words that look like compounds but are not read as their parts
+/// (`kombination` is not `kombi` + `nation`). One word a line; `#` comments.
+static NO_SPLIT: &str = include_str!("../data/lexicon/no_split.txt");
+
+/// The ways a form may be used, as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Roles(u8);
+
+impl Roles {
+    /// A word on its own.
+    pub const WORD: Roles = Roles(1);
+    /// The first part of a compound.
+    pub const BEGIN: Roles = Roles(2);
+    /// A part inside a compound.
+    pub const MIDDLE: Roles = Roles(4);
+    /// The last part of a compound.
+    pub const END: Roles = Roles(8);
+
+    pub fn has(self, r: Roles) -> bool {
+        self.0 & r.0 != 0
+    }
+
+    fn with(self, r: Roles) -> Roles {
+        Roles(self.0 | r.0)
+    }
+
+    /// The roles hunspell's compound flags give: X begin, U middle, Y end; Z
+    /// (only inside compounds) takes away the word on its own.
+    fn from_flags(flags: &str, standalone: bool) -> Roles {
+        let mut r = Roles::default();
+        if standalone && !flags.contains('Z') {
+            r = r.with(Roles::WORD);
+        }
+        for (c, role) in [('X', Roles::BEGIN), ('U', Roles::MIDDLE), ('Y', Roles::END)] {
+            if flags.contains(c) {
+                r = r.with(role);
+            }
+        }
+        r
+    }
+}
+
+/// One reading of a form: its lemma (the dictionary stem) and its roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    pub lemma: String,
+    pub roles: Roles,
+}
+
+/// One part of a split compound: the letters as written, and the lemma.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    pub lemma: String,
+}
+
+/// A suffix rule: the stem loses `strip`, gains the rule's `add`, if it ends as
+/// `cond` says and carries `flag`. `cont` is the compound flags the form gets.
+struct Rule {
+    flag: char,
+    strip: &'static str,
+    cont: &'static str,
+    cond: Vec<CondChar>,
+}
+
+enum CondChar {
+    Any,
+    Is(char),
+    OneOf(Vec<char>),
+    NoneOf(Vec<char>),
+}
+
+impl CondChar {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            CondChar::Any => true,
+            CondChar::Is(x) => *x == c,
+            CondChar::OneOf(set) => set.contains(&c),
+            CondChar::NoneOf(set) => !set.contains(&c),
+        }
+    }
+}
+
+fn parse_cond(s: &str) -> Vec<CondChar> {
+    let mut out = Vec::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => out.push(CondChar::Any),
+            '[' => {
+                let mut set: Vec<char> = chars.by_ref().take_while(|&c| c != ']').collect();
+                if set.first() == Some(&'^') {
+                    set.remove(0);
+                    out.push(CondChar::NoneOf(set));
+                } else {
+                    out.push(CondChar::OneOf(set));
+                }
+            }
+            c => out.push(CondChar::Is(c)),
+        }
+    }
+    out
+}
+
+/// Whether `word` ends as the condition says.
+fn meets(word: &str, cond: &[CondChar]) -> bool {
+    let mut tail = word.chars().rev();
+    cond.iter()
+        .rev()
+        .all(|cc| tail.next().is_some_and(|c| cc.matches(c)))
+}
+
+/// The lexicon, loaded once per process.
+pub struct Lexicon {
+    /// Byte offsets of the lines of `DIC`.
+    lines: Vec<u32>,
+    rules: HashMap<&'static str, Vec<Rule>>,
+    longest_suffix: usize,
+    no_split: Vec<&'static str>,
+}
+
+/// Words shorter than this are never split.
+const MIN_SPLIT_WORD: usize = 6;
+/// The shortest part a compound is split into.
+const MIN_PART: usize = 3;
+/// The shortest last part.
+const MIN_LAST: usize = 4;
+/// Words the lexicon knows whole are split only into longer parts: a short
+/// first part of a known word is too often a prefix (`ord|förande`, `ung|domar`).
+const MIN_FIRST_KNOWN: usize = 4;
+const MIN_LAST_KNOWN: usize = 5;
+/// Particles and prefixes: a known word beginning with one is a derivation
+/// (`efterfrågan`, `genomförande`, `mottagare`), not a compound to split.
+const PARTICLES: &[&str] = &[
+    "av", "bak", "bort", "efter", "fort", "fram", "för", "genom", "hem", "in", "kring", "med",
+    "mot", "ned", "ner", "om", "på", "sam", "till", "under", "upp", "ut", "vid", "åter", "över",
+];
+
+impl Lexicon {
+    fn load() -> Lexicon {
+        let mut lines = vec![0u32];
+        lines.extend(
+            DIC.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1)
+                .filter(|&i| (i as usize) < DIC.len()),
+        );
+        let mut rules: HashMap<&'static str, Vec<Rule>> = HashMap::new();
+        for line in AFF.lines() {
+            let f: Vec<&'static str> = line.split('\t').collect();
+            let [flag, strip, add, cont, cond] = f[..] else {
+                continue;
+            };
+            let Some(flag) = flag.chars().next() else {
+                continue;
+            };
+            let zero = |s: &'static str| if s == "0" { "" } else { s };
+            rules.entry(zero(add)).or_default().push(Rule {
+                flag,
+                strip: zero(strip),
+                cont: if cont == "-" { "" } else { cont },
+                cond: parse_cond(cond),
+            });
+        }
+        let longest_suffix = rules.keys().map(|k| k.len()).max().unwrap_or(0);
+        let no_split = NO_SPLIT
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        Lexicon {
+            lines,
+            rules,
+            longest_suffix,
+            no_split,
+        }
+    }
+
+    fn line(&self, k: usize) -> &'static str {
+        let start = self.lines[k] as usize;
+        let end = self
+            .lines
+            .get(k + 1)
+            .map(|&e| e as usize - 1)
+            .unwrap_or(DIC.len());
+        DIC[start..end].trim_end_matches('\n')
+    }
+
+    /// The flags of a dictionary stem, if the stem exists.
+    fn stem_flags(&self, stem: &str) -> Option<&'static str> {
+        let found = self.lines.binary_search_by(|&off| {
+            let start = off as usize;
+            let rest = &DIC.as_bytes()[start..];
+            let end = rest
+                .iter()
+                .position(|&b| b == b'/' || b == b'\n')
+                .unwrap_or(rest.len());
+            rest[..end].cmp(stem.as_bytes())
+        });
+        let k = found.ok()?;
+        let line = self.line(k);
+        Some(line.split_once('/').map(|(_, f)| f).unwrap_or(""))
+    }
+
+    /// Every reading of a lowercase form.
+    pub fn readings(&self, form: &str) -> Vec<Reading> {
+        let mut out: Vec<Reading> = Vec::new();
+        let mut push = |lemma: &str, roles: Roles| {
+            if roles == Roles::default() {
+                return;
+            }
+            match out.iter_mut().find(|r| r.lemma == lemma) {
+                Some(r) => r.roles = r.roles.with(roles),
+                None => out.push(Reading {
+                    lemma: lemma.to_string(),
+                    roles,
+                }),
+            }
+        };
+        if let Some(flags) = self.stem_flags(form) {
+            push(form, Roles::from_flags(flags, !flags.contains('¤')));
+        }
+        for len in 0..=self.longest_suffix.min(form.len()) {
+            let cut = form.len() - len;
+            if !form.is_char_boundary(cut) {
+                continue;
+            }
+            let Some(rules) = self.rules.get(&form[cut..]) else {
+                continue;
+            };
+            for rule in rules {
+                let stem = format!("{}{}", &form[..cut], rule.strip);
+                if stem.is_empty() || !meets(&stem, &rule.cond) {
+                    continue;
+                }
+                let Some(flags) = self.stem_flags(&stem) else {
+                    continue;
+                };
+                if !flags.contains(rule.flag) {
+                    continue;
+                }
+                let roles = if rule.cont.is_empty() {
+                    // An inflected form: a word, and a last part if the stem may be one.
+                    let mut r = Roles::WORD;
+                    if flags.contains('Y') {
+                        r = r.with(Roles::END);
+                    }
+                    if flags.contains('Z') {
+                        r = Roles(r.0 & !Roles::WORD.0);
+                    }
+                    r
+                } else {
+                    Roles::from_flags(rule.cont, false)
+                };
+                push(&stem, roles);
+            }
+        }
+        out
+    }
+
+    /// The lemmas of a form used as a word on its own.
+    pub fn lemmas(&self, form: &str) -> Vec<String> {
+        self.readings(form)
+            .into_iter()
+            .filter(|r| r.roles.has(Roles::WORD))
+            .map(|r| r.lemma)
+            .collect()
+    }
+
+    /// The one lemma of a word used on its own, or `None` when the lexicon does
+    /// not know the word or reads it as several lemmas. Adjective forms the
+    /// dictionary lists as stems of their own (`gemensamma`, `gemensamt`) lead
+    /// back to their base form (`gemensam`).
+    pub fn lemma(&self, word: &str) -> Option<String> {
+        let lemmas = self.lemmas(word);
+        let [lemma] = &lemmas[..] else {
+            return None;
+        };
+        if lemma == word {
+            if let Some(base) = self.adjective_base(word) {
+                return Some(base);
+            }
+        }
+        Some(lemma.clone())
+    }
+
+    /// `gemensamt` → `gemensam`, `gemensamma` → `gemensam` (a doubled last
+    /// consonant undone): the form less its `-t` or `-a`, when that is a word of
+    /// five letters or more.
+    fn adjective_base(&self, word: &str) -> Option<String> {
+        if word.chars().count() < 6 {
+            return None;
+        }
+        let base = word.strip_suffix('t').or_else(|| word.strip_suffix('a'))?;
+        let mut candidates = vec![base.to_string()];
+        let mut tail = base.chars().rev();
+        if let (Some(a), Some(b)) = (tail.next(), tail.next()) {
+            if a == b && "mnlt".contains(a) {
+                candidates.push(base[..base.len() - a.len_utf8()].to_string());
+            }
+        }
+        candidates.into_iter().find(|c| {
+            c.chars().count() >= 5
+                && self
+                    .readings(c)
+                    .iter()
+                    .any(|r| r.lemma == *c && r.roles.has(Roles::WORD))
+        })
+    }
+
+    /// Splits a lowercase word into compound parts, or `None` when it is not a
+    /// compound the lexicon can account for. A word the lexicon knows whole is
+    /// split through its lemma (`ungdomsmottagningar` as `ungdomsmottagning`),
+    /// under stricter guards, and never when it is listed in `no_split.txt`.
+    pub fn split(&self, word: &str) -> Option<Vec<Part>> {
+        if word.chars().count() < MIN_SPLIT_WORD || !word.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let lemmas = self.lemmas(word);
+        if lemmas.is_empty() {
+            return self.split_from(word, 0, true, MIN_PART, MIN_LAST);
+        }
+        let [lemma] = &lemmas[..] else {
+            return None;
+        };
+        if self.no_split.contains(&lemma.as_str()) || self.no_split.contains(&word) {
+            return None;
+        }
+        let mut parts = self.split_from(lemma, 0, true, MIN_FIRST_KNOWN, MIN_LAST_KNOWN)?;
+        if PARTICLES.contains(&parts[0].lemma.as_str()) {
+            return None;
+        }
+        // The last part is written as the word has it (`mottagningar`), its lemma kept.
+        let written_tail_start: usize = parts[..parts.len() - 1].iter().map(|p| p.text.len()).sum();
+        let last = parts.last_mut().expect("a split has parts");
+        if word.len() > written_tail_start && word.starts_with(&lemma[..written_tail_start]) {
+            last.text = word[written_tail_start..].to_string();
+        }
+        Some(parts)
+    }
+
+    /// The split of `word[pos..]` with the fewest parts (on a tie, the longest
+    /// first part), the first part at `pos` being a compound's beginning when
+    /// `first` holds and a middle part otherwise.
+    fn split_from(
+        &self,
+        word: &str,
+        pos: usize,
+        first: bool,
+        min_head: usize,
+        min_last: usize,
+    ) -> Option<Vec<Part>> {
+        let rest = &word[pos..];
+        let mut best: Option<Vec<Part>> = None;
+        let cuts: Vec<usize> = rest.char_indices().map(|(i, _)| i).skip(1).collect();
+        for &cut in cuts.iter().rev() {
+            let head = &rest[..cut];
+            let tail = &rest[cut..];
+            if head.chars().count() < min_head.max(MIN_PART) || tail.chars().count() < MIN_PART {
+                continue;
+            }
+            let role = if first { Roles::BEGIN } else { Roles::MIDDLE };
+            let Some(head_reading) = self.readings(head).into_iter().find(|r| r.roles.has(role))
+            else {
+                continue;
+            };
+            let head_part = Part {
+                text: head.to_string(),
+                lemma: head_reading.lemma,
+            };
+            let candidate = if tail.chars().count() >= min_last {
+                self.readings(tail)
+                    .into_iter()
+                    .find(|r| r.roles.has(Roles::END) && r.roles.has(Roles::WORD))
+                    .map(|r| {
+                        vec![
+                            head_part.clone(),
+                            Part {
+                                text: tail.to_string(),
+                                lemma: r.lemma,
+                            },
+                        ]
+                    })
+            } else {
+                None
+            };
+            let candidate = candidate.or_else(|| {
+                let mut more = self.split_from(word, pos + cut, false, MIN_PART, min_last)?;
+                more.insert(0, head_part.clone());
+                Some(more)
+            });
+            if let Some(c) = candidate {
+                if best.as_ref().is_none_or(|b| c.len() < b.len()) {
+                    best = Some(c);
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The process's lexicon.
+pub fn lexicon() -> &'static Lexicon {
+    static LEXICON: OnceLock<Lexicon> = OnceLock::new();
+    LEXICON.get_or_init(Lexicon::load)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(w: &str) -> Option<Vec<String>> {
+        lexicon()
+            .split(w)
+            .map(|p| p.into_iter().map(|p| p.text).collect())
+    }
+
+    #[test]
+    fn forms_find_their_lemma() {
+        let lex = lexicon();
+        for (form, lemma) in [
+            ("protokollet", "protokoll"),
+            ("protokollen", "protokoll"),
+            ("modellen", "modell"),
+            ("ungdomar", "ungdom"),
+            ("kommunerna", "kommun"),
+        ] {
+            assert!(
+                lex.lemmas(form).contains(&lemma.to_string()),
+                "{form}: {:?}",
+                lex.readings(form)
+            );
+        }
+        assert!(lex.lemmas("xyzzyq").is_empty());
+        for (form, lemma) in [
+            ("gemensamma", "gemensam"),
+            ("gemensamt", "gemensam"),
+            ("protokollet", "protokoll"),
+            ("viktigt", "viktig"),
+        ] {
+            assert_eq!(lex.lemma(form).as_deref(), Some(lemma), "{form}");
+        }
+    }
+
+    #[test]
+    fn compounds_split_at_their_parts() {
+        assert_eq!(
+            split("välfärdsbrottslighet").unwrap(),
+            ["välfärds", "brottslighet"]
+        );
+        assert_eq!(split("länsgemensamma").unwrap(), ["läns", "gemensamma"]);
+        assert_eq!(
+            split("samverkansmodellen").unwrap(),
+            ["samverkans", "modellen"]
+        );
+        assert_eq!(
+            split("ungdomsmottagningar").unwrap(),
+            ["ungdoms", "mottagningar"]
+        );
+        let parts = lexicon().split("välfärdsbrottslighet").unwrap();
+        assert_eq!(parts[0].lemma, "välfärd");
+    }
+
+    #[test]
+    fn words_that_only_look_like_compounds_stay_whole() {
+        for w in [
+            "barnen",
+            "ordförande",
+            "fortfarande",
+            "ungdomar",
+            "sjukdomar",
+            "efterfrågan",
+            "genomförande",
+            "mottagare",
+            "kombination",
+            "deltagare",
+        ] {
+            assert_eq!(split(w), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn conditions_match_the_end_of_the_stem() {
+        assert!(meets("katt", &parse_cond("[^ae]")));
+        assert!(!meets("timme", &parse_cond("[^ae]")));
+        assert!(meets("cykel", &parse_cond("[^m]el")));
+        assert!(!meets("himmel", &parse_cond("[^m]el")));
+        assert!(meets("a", &parse_cond(".")));
+        assert!(!meets("", &parse_cond(".")));
+    }
+}

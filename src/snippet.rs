@@ -1,0 +1,298 @@
+//! Highlighting: which words of a text a query matched, and the snippet that
+//! shows the most of them.
+//! Owns: matching words the way the index does (exact form, stemmed key,
+//! compound part, folded diacritics, prefix), so that every kind of match is
+//! marked: `brottslighet` marks `välfärdsbrottslighet`, `Molstad` marks
+//! `Mølstad`. tantivy's own snippet generator only knows one field's terms.
+
+use std::collections::HashSet;
+
+use tantivy::query::Query;
+use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+
+use crate::analysis;
+use crate::index::Fields;
+
+/// The words one clause group of a query looks for, by how they match.
+#[derive(Debug, Default, Clone)]
+struct Terms {
+    exact: HashSet<String>,
+    keys: HashSet<String>,
+    parts: HashSet<String>,
+    folded: HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl Terms {
+    fn new(query: &dyn Query, f: &Fields, prefixes: &[String]) -> Terms {
+        let mut m = Terms {
+            prefixes: prefixes.iter().map(|p| p.to_lowercase()).collect(),
+            ..Terms::default()
+        };
+        query.query_terms(&mut |term, _| {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                return;
+            };
+            let field = term.field();
+            let set = if field == f.title_exact || field == f.body_exact {
+                &mut m.exact
+            } else if field == f.title || field == f.body || field == f.context {
+                &mut m.keys
+            } else if field == f.parts {
+                &mut m.parts
+            } else if field == f.folded {
+                &mut m.folded
+            } else {
+                return;
+            };
+            set.insert(text.to_string());
+        });
+        m
+    }
+
+    fn matches(&self, word: &str, analysed: &mut Option<analysis::WordAnalysis>) -> bool {
+        if self.exact.contains(word) || self.prefixes.iter().any(|p| word.starts_with(p.as_str())) {
+            return true;
+        }
+        if !self.keys.is_empty() || !self.parts.is_empty() {
+            let a = analysed.get_or_insert_with(|| analysis::analyse_word(word));
+            if self.keys.contains(&a.key) || a.parts.iter().any(|p| self.parts.contains(p)) {
+                return true;
+            }
+        }
+        if self.folded.is_empty() {
+            return false;
+        }
+        if word.is_ascii() {
+            return self.folded.contains(word);
+        }
+        analysis::tokens(&mut analysis::folded_analyzer(), word)
+            .iter()
+            .any(|t| self.folded.contains(t))
+    }
+}
+
+/// The words a query looks for, one set for each of its AND-ed clause groups.
+#[derive(Debug, Default, Clone)]
+pub struct Matcher {
+    groups: Vec<Terms>,
+}
+
+/// One matched word: its byte range and the query groups it answers (bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    groups: u64,
+}
+
+impl Matcher {
+    /// One group's query (its positive part) and the prefixes it asks for.
+    pub fn add_group(&mut self, query: &dyn Query, f: &Fields, prefixes: &[String]) {
+        self.groups.push(Terms::new(query, f, prefixes));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The groups (as bits) a lowercase word answers; 0 for none.
+    fn groups_of(&self, word: &str) -> u64 {
+        let mut analysed = None;
+        let mut bits = 0u64;
+        for (k, terms) in self.groups.iter().enumerate().take(64) {
+            if terms.matches(word, &mut analysed) {
+                bits |= 1 << k;
+            }
+        }
+        bits
+    }
+
+    /// Whether a lowercase word is one the query matched.
+    pub fn matches(&self, word: &str) -> bool {
+        self.groups_of(word) != 0
+    }
+
+    /// The matched words of `text`.
+    pub fn matched(&self, text: &str) -> Vec<Match> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            if t.text.len() > 60 {
+                continue;
+            }
+            let groups = self.groups_of(&t.text.to_lowercase());
+            if groups != 0 {
+                out.push(Match {
+                    start: t.offset_from,
+                    end: t.offset_to,
+                    groups,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The part of `text`, at most `max_chars` long, that holds the most matched
+/// words (distinct ones first), as HTML with the matches in `<mark>`. `None`
+/// when nothing in the text matches.
+pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String> {
+    let ranges = matcher.matched(text);
+    if ranges.is_empty() {
+        return None;
+    }
+    // The window starting at each match, scored by the query groups it answers,
+    // then by distinct words, then by matches, then by how close they stand.
+    type Score = (u32, usize, usize, std::cmp::Reverse<usize>);
+    let mut best: Option<(Score, usize, usize, usize)> = None;
+    for i in 0..ranges.len() {
+        let limit = char_offset_after(text, ranges[i].start, max_chars);
+        let mut distinct = HashSet::new();
+        let mut groups = 0u64;
+        let mut last = ranges[i].end;
+        for r in ranges[i..].iter().take_while(|r| r.end <= limit) {
+            distinct.insert(text[r.start..r.end].to_lowercase());
+            groups |= r.groups;
+            last = r.end;
+        }
+        let count = ranges[i..].iter().take_while(|r| r.end <= limit).count();
+        let span = text[ranges[i].start..last].chars().count();
+        let score = (
+            groups.count_ones(),
+            distinct.len(),
+            count,
+            std::cmp::Reverse(span),
+        );
+        if best.as_ref().is_none_or(|b| score > b.0) {
+            best = Some((score, i, span, last));
+        }
+    }
+    let (_, i, span, last_end) = best.expect("at least one match");
+    let first = ranges[i].start;
+    // Some words of context before the first match, as far as the window has room.
+    let lead = (max_chars / 5).min(max_chars.saturating_sub(span));
+    let mut start = text[..first]
+        .char_indices()
+        .rev()
+        .nth(lead.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    if lead == 0 {
+        start = first;
+    }
+    if start > 0 {
+        // Begin at a word.
+        start = text[start..first]
+            .find(char::is_whitespace)
+            .map(|k| start + k + 1)
+            .unwrap_or(first);
+    }
+    let mut end = char_offset_after(text, start, max_chars);
+    if end < text.len() {
+        // End at a word.
+        if let Some(k) = text[start..end].rfind(char::is_whitespace) {
+            if start + k >= last_end {
+                end = start + k;
+            }
+        }
+    }
+    let mut html = String::new();
+    let mut at = start;
+    for r in ranges.iter().filter(|r| r.start >= start && r.end <= end) {
+        let (a, b) = (r.start, r.end);
+        html.push_str(&crate::search::escape_html(&text[at..a]));
+        html.push_str("<mark>");
+        html.push_str(&crate::search::escape_html(&text[a..b]));
+        html.push_str("</mark>");
+        at = b;
+    }
+    html.push_str(&crate::search::escape_html(&text[at..end]));
+    Some(html.trim().to_string())
+}
+
+/// The byte offset `n` characters after `from`, or the text's end.
+fn char_offset_after(text: &str, from: usize, n: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map(|(i, _)| from + i)
+        .unwrap_or(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(exact: &[&str], keys: &[&str], parts: &[&str], folded: &[&str]) -> Matcher {
+        let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Matcher {
+            groups: vec![Terms {
+                exact: set(exact),
+                keys: set(keys),
+                parts: set(parts),
+                folded: set(folded),
+                prefixes: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn every_kind_of_match_is_marked() {
+        let m = matcher(
+            &["ikb"],
+            &[&analysis::analyse_word("finansiering").key],
+            &[&analysis::analyse_word("brottslighet").key],
+            &["molstad"],
+        );
+        let html = snippet(
+            "IKB finansieras av länen. Arbetet mot välfärdsbrottslighet leds av Anna Mølstad.",
+            &m,
+            200,
+        )
+        .unwrap();
+        for marked in ["IKB", "finansieras", "välfärdsbrottslighet", "Mølstad"] {
+            assert!(html.contains(&format!("<mark>{marked}</mark>")), "{html}");
+        }
+        assert!(!html.contains("<mark>länen</mark>"));
+    }
+
+    #[test]
+    fn the_window_with_most_matches_is_chosen_and_text_is_escaped() {
+        let m = matcher(&["vård", "nära"], &[], &[], &[]);
+        let text = format!(
+            "vård i början. {} Nära vård <i>och</i> mer nära vård här.",
+            "fyllnad ".repeat(40)
+        );
+        let html = snippet(&text, &m, 60).unwrap();
+        assert!(
+            html.contains("<mark>Nära</mark> <mark>vård</mark>"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;i&gt;"), "{html}");
+        assert!(snippet("inget här", &m, 60).is_none());
+    }
+
+    #[test]
+    fn a_window_answering_every_group_beats_one_with_more_words_of_one() {
+        let mut m = matcher(&["ikb"], &[], &[], &[]);
+        m.groups[0].exact.insert("intensiv".into());
+        m.groups[0].exact.insert("behandling".into());
+        m.groups.push(Terms {
+            exact: ["finansiering".to_string()].into(),
+            ..Terms::default()
+        });
+        let text = format!(
+            "Intensiv behandling och mer intensiv behandling. {} Om IKB och finansiering beslutades.",
+            "fyllnad ".repeat(40)
+        );
+        let html = snippet(&text, &m, 60).unwrap();
+        assert!(html.contains("<mark>IKB</mark>"), "{html}");
+    }
+}
