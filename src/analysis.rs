@@ -12,7 +12,9 @@
 //!   a low-weight fallback only: å, ä and ö are letters of their own.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
@@ -90,21 +92,27 @@ pub struct WordAnalysis {
 /// key is its first parts as written plus the stem of its last part's lemma,
 /// so that all forms of a compound share a key.
 pub fn analyse_word(word: &str) -> WordAnalysis {
+    (*analysed(word)).clone()
+}
+
+/// [`analyse_word`] from a per-thread cache: words repeat, and indexing analyses
+/// each one several times (title, body, parts).
+fn analysed(word: &str) -> Rc<WordAnalysis> {
     thread_local! {
-        static CACHE: RefCell<HashMap<String, WordAnalysis>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<FxHashMap<String, Rc<WordAnalysis>>> = RefCell::default();
     }
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(word).cloned()) {
-        return hit;
-    }
-    let analysis = analyse_uncached(word);
     CACHE.with(|c| {
+        if let Some(hit) = c.borrow().get(word) {
+            return hit.clone();
+        }
+        let analysis = Rc::new(analyse_uncached(word));
         let mut c = c.borrow_mut();
         if c.len() >= 200_000 {
             c.clear();
         }
         c.insert(word.to_string(), analysis.clone());
-    });
-    analysis
+        analysis
+    })
 }
 
 fn analyse_uncached(word: &str) -> WordAnalysis {
@@ -125,7 +133,10 @@ fn analyse_uncached(word: &str) -> WordAnalysis {
     };
     let (parts, written_parts) = match split {
         Some(parts) => (
-            parts.iter().map(|p| snowball(&p.lemma)).collect(),
+            parts
+                .iter()
+                .map(|p| snowball(&lex.lemma(&p.lemma).unwrap_or_else(|| p.lemma.clone())))
+                .collect(),
             parts.into_iter().map(|p| p.text).collect(),
         ),
         None => (Vec::new(), Vec::new()),
@@ -192,21 +203,29 @@ impl<T: TokenStream> TokenStream for WordKeysStream<T> {
             if !self.tail.advance() {
                 return false;
             }
-            let token = self.tail.token();
-            let analysis = analyse_word(&token.text);
+            if matches!(self.mode, WordKeys::Parts)
+                && self.tail.token().text.len() < crate::lexicon::MIN_SPLIT_WORD
+            {
+                continue; // too short to be split: skip the lookup
+            }
+            let analysis = analysed(&self.tail.token().text);
             match self.mode {
                 WordKeys::Stem => {
-                    self.current = Token {
-                        text: analysis.key,
-                        ..token.clone()
-                    };
+                    let token = self.tail.token();
+                    self.current.offset_from = token.offset_from;
+                    self.current.offset_to = token.offset_to;
+                    self.current.position = token.position;
+                    self.current.position_length = token.position_length;
+                    self.current.text.clear();
+                    self.current.text.push_str(&analysis.key);
                     return true;
                 }
                 WordKeys::Parts => {
                     // All parts sit at the word's position.
-                    for part in analysis.parts.into_iter().rev() {
+                    let token = self.tail.token();
+                    for part in analysis.parts.iter().rev() {
                         self.pending.push(Token {
-                            text: part,
+                            text: part.clone(),
                             ..token.clone()
                         });
                     }
@@ -278,6 +297,80 @@ mod tests {
         }
         // Short words in -ering are left alone.
         assert_eq!(tokens(&mut a, "kering"), ["kering"]);
+    }
+
+    fn key(w: &str) -> String {
+        analyse_word(w).key
+    }
+
+    /// Forms a reader sees as one word share a key; the measured cases.
+    #[test]
+    fn forms_of_one_word_share_a_key() {
+        for group in [
+            &["protokoll", "protokollet", "protokollen", "protokollets"][..],
+            &["gemensam", "gemensamma", "gemensamt"],
+            &["länsgemensam", "länsgemensamma", "länsgemensamt"],
+            &[
+                "finansiera",
+                "finansieras",
+                "finansiering",
+                "finansieringen",
+            ],
+            &[
+                "ungdomsmottagning",
+                "ungdomsmottagningen",
+                "ungdomsmottagningar",
+            ],
+            &[
+                "samverkansmodell",
+                "samverkansmodellen",
+                "samverkansmodeller",
+            ],
+            &["välfärdsbrottslighet", "välfärdsbrottsligheten"],
+            &["beslut", "beslutet", "besluten", "besluta", "beslutade"],
+            &["kommun", "kommunen", "kommuner", "kommunerna"],
+        ] {
+            let keys: Vec<String> = group.iter().map(|w| key(w)).collect();
+            assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} -> {keys:?}");
+        }
+    }
+
+    /// Different words keep different keys.
+    #[test]
+    fn different_words_keep_apart() {
+        for (a, b) in [
+            ("för", "for"),
+            ("barn", "bar"),
+            ("vård", "vara"),
+            ("region", "regel"),
+            ("ordförande", "ord"),
+            ("ungdomar", "domar"),
+        ] {
+            assert_ne!(key(a), key(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn compounds_give_their_parts_keys() {
+        let a = analyse_word("välfärdsbrottslighet");
+        assert_eq!(a.written_parts, ["välfärds", "brottslighet"]);
+        assert_eq!(a.parts, [key("välfärd"), key("brottslighet")]);
+        assert!(analyse_word("ordförande").parts.is_empty());
+        let mut parts = parts_analyzer();
+        assert_eq!(
+            tokens(&mut parts, "Digital ungdomsmottagning i länet"),
+            [key("ungdom"), key("mottagning")]
+        );
+    }
+
+    #[test]
+    fn folding_removes_diacritics_only_in_its_own_field() {
+        let mut folded = folded_analyzer();
+        assert_eq!(
+            tokens(&mut folded, "Mølstad Katrín Välfärd"),
+            ["molstad", "katrin", "valfard"]
+        );
+        assert_ne!(key("mølstad"), key("molstad"));
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub struct Lexicon {
 }
 
 /// Words shorter than this are never split.
-const MIN_SPLIT_WORD: usize = 6;
+pub const MIN_SPLIT_WORD: usize = 6;
 /// The shortest part a compound is split into.
 const MIN_PART: usize = 3;
 /// The shortest last part.

@@ -108,6 +108,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the Swedish analysis reads words: lemma, index key, compound parts.
+    Analyze {
+        words: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// List facet values with counts.
     Facets {
         /// One of group, person, topic, year, month, decision, kind.
@@ -184,6 +190,7 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Serve { addr } => cmd_serve(config, addr),
         Command::Persons { variants, json } => cmd_persons(&config, variants, json),
         Command::Eval { judgments, json } => cmd_eval(&config, &judgments, json),
+        Command::Analyze { words, json } => cmd_analyze(&words, json),
         Command::Trend {
             query,
             interval,
@@ -192,6 +199,33 @@ fn run(args: Args) -> Result<ExitCode> {
             csv,
         } => cmd_trend(&config, &query, &interval, group, json, csv),
     }
+}
+
+fn cmd_analyze(words: &[String], json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let mut exact = protokollsok::analysis::exact_analyzer();
+    for word in words {
+        for w in protokollsok::analysis::tokens(&mut exact, word) {
+            let a = protokollsok::analysis::analyse_word(&w);
+            let lemma = protokollsok::lexicon::lexicon().lemma(&w);
+            if json {
+                let v = serde_json::json!({
+                    "word": w, "lemma": lemma, "key": a.key,
+                    "parts": a.written_parts, "part_keys": a.parts,
+                });
+                writeln!(out, "{v}")?;
+            } else {
+                let parts = if a.written_parts.is_empty() {
+                    "-".to_string()
+                } else {
+                    a.written_parts.join("+")
+                };
+                let lemma = lemma.as_deref().unwrap_or("-");
+                writeln!(out, "{w}\tlemma {lemma}\tkey {}\tparts {parts}", a.key)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn cmd_index(config: &Config) -> Result<ExitCode> {

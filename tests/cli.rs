@@ -402,3 +402,24 @@ fn spellings_of_one_person_are_one_person() {
         assert!(!people.contains(&"Marie Stjernström"), "{people:?}");
     }
 }
+
+#[test]
+fn analyze_shows_lemma_key_and_compound_parts() {
+    let o = run(&[
+        "analyze",
+        "--json",
+        "Länsgemensamma",
+        "protokollet",
+        "ordförande",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["word"], "länsgemensamma");
+    assert_eq!(lines[0]["parts"], serde_json::json!(["läns", "gemensamma"]));
+    assert_eq!(lines[1]["lemma"], "protokoll");
+    assert_eq!(lines[2]["parts"], serde_json::json!([]));
+}

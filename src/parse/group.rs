@@ -160,13 +160,38 @@ fn strip_abbreviation(s: &str) -> &str {
     }
 }
 
-/// `ÖSTERSUNDS KOMMUN` → `Östersunds kommun`.
+/// `ÖSTERSUNDS KOMMUN` → `Östersunds kommun`, `REGION VÄSTERBOTTEN` → `Region
+/// Västerbotten`: names capitalised, the common nouns and small words of
+/// organisation names not.
 fn title_case_if_shouting(s: &str) -> String {
+    const LOWER: &[&str] = &[
+        "kommun",
+        "stad",
+        "län",
+        "läns",
+        "landsting",
+        "och",
+        "i",
+        "för",
+        "av",
+        "med",
+    ];
     if s.chars().any(char::is_lowercase) {
         return s.to_string();
     }
-    let lower = s.to_lowercase();
-    capitalise_first(&lower)
+    let words: Vec<String> = s
+        .to_lowercase()
+        .split(' ')
+        .enumerate()
+        .map(|(k, w)| {
+            if k > 0 && LOWER.contains(&w) {
+                w.to_string()
+            } else {
+                capitalise_first(w)
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 fn starts_with_qualifier(rest: &str) -> bool {
@@ -380,6 +405,23 @@ mod tests {
     fn heading(text: &str) -> Heading {
         let raw: Vec<&str> = text.lines().collect();
         read_heading(&to_lines(text), &raw, text)
+    }
+
+    #[test]
+    fn shouted_organisation_names_are_title_cased() {
+        assert_eq!(
+            title_case_if_shouting("ÖSTERSUNDS KOMMUN"),
+            "Östersunds kommun"
+        );
+        assert_eq!(
+            title_case_if_shouting("REGION VÄSTERBOTTEN"),
+            "Region Västerbotten"
+        );
+        assert_eq!(title_case_if_shouting("GÖTEBORGS STAD"), "Göteborgs stad");
+        assert_eq!(
+            title_case_if_shouting("Region Kalmar län"),
+            "Region Kalmar län"
+        );
     }
 
     #[test]
