@@ -20,7 +20,7 @@ use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
 use crate::analysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::facets::TermCounts;
+use crate::facets::{ProtocolFacets, TermCounts};
 use crate::index::{Fields, Store};
 use crate::parse::{Date, Item, Protocol};
 
@@ -297,6 +297,9 @@ fn facet_fields(f: &Fields) -> [(&'static str, Field); 7] {
     ]
 }
 
+/// Facets whose values are the same on every item of a protocol.
+const PROTOCOL_FACETS: [&str; 5] = ["group", "person", "year", "month", "kind"];
+
 /// Runs a search.
 pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<SearchResponse> {
     let started = std::time::Instant::now();
@@ -334,17 +337,25 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
                 }
             }
         });
-    let mut facet_collectors = Vec::new();
-
-    for (name, _) in facet_fields(f).into_iter().filter(|_| req.facet_limit > 0) {
-        facet_collectors.push(TermCounts::new(format!("f_{name}")));
-    }
+    // Facets whose values belong to the protocol are counted per protocol; those
+    // of the item itself (topic, decision) per item.
+    let with_facets = req.facet_limit > 0;
+    let names: Vec<&'static str> = facet_fields(f)
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|_| with_facets)
+        .collect();
+    let (per_protocol, per_item): (Vec<&str>, Vec<&str>) =
+        names.iter().partition(|n| PROTOCOL_FACETS.contains(n));
     let mut multi = tantivy::collector::MultiCollector::new();
     let top_handle = multi.add_collector(top);
     let count_handle = multi.add_collector(Count);
-    let facet_handles: Vec<_> = facet_collectors
-        .into_iter()
-        .map(|c| multi.add_collector(c))
+    let protocol_handle = multi.add_collector(ProtocolFacets::new(
+        per_protocol.iter().map(|n| format!("f_{n}")).collect(),
+    ));
+    let item_handles: Vec<_> = per_item
+        .iter()
+        .map(|n| multi.add_collector(TermCounts::new(format!("f_{n}"))))
         .collect();
     let mut fruits = searcher
         .search(&query, &multi)
@@ -352,9 +363,13 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
 
     let top_docs = top_handle.extract(&mut fruits);
     let total = count_handle.extract(&mut fruits);
+    let mut all_counts = protocol_handle.extract(&mut fruits);
+    for (n, handle) in per_item.iter().zip(item_handles) {
+        all_counts.insert(format!("f_{n}"), handle.extract(&mut fruits));
+    }
     let mut facets = BTreeMap::new();
-    for ((name, _), handle) in facet_fields(f).into_iter().zip(facet_handles) {
-        let mut counts = handle.extract(&mut fruits);
+    for name in names {
+        let mut counts = all_counts.remove(&format!("f_{name}")).unwrap_or_default();
         if name == "person" {
             // One person, one value: counts of other spellings go to the main one.
             let variants = store.person_variants()?;
@@ -765,11 +780,13 @@ fn phrase(field: Field, toks: &[String]) -> Box<dyn Query> {
     ))
 }
 
+/// A phrase in the title (exact, then stemmed) and the body (stemmed). The body is
+/// not searched for the exact phrase as well: every exact match is a stemmed one,
+/// and checking positions twice over the longest field doubled a phrase's cost.
 fn phrase_query(f: &Fields, exact_tokens: &[String], stem_tokens: &[String]) -> Box<dyn Query> {
     Box::new(BooleanQuery::union(vec![
         boosted(phrase(f.title_exact, exact_tokens), W_TITLE_EXACT),
         boosted(phrase(f.title, stem_tokens), W_TITLE),
-        boosted(phrase(f.body_exact, exact_tokens), W_BODY_EXACT),
         boosted(phrase(f.body, stem_tokens), W_BODY),
     ]))
 }
