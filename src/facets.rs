@@ -5,6 +5,7 @@
 //! was the largest cost of a search.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -71,28 +72,50 @@ impl ProtocolValues {
     }
 }
 
+/// Whether this process lives long enough (the server) for per-segment tables of
+/// protocol values to pay off. A one-shot search reads the values of the
+/// protocols it matched instead of building tables it would use once.
+static LONG_LIVED: AtomicBool = AtomicBool::new(false);
+
+/// Declares the process long-lived: protocol facets then keep per-segment tables.
+pub fn keep_tables() {
+    LONG_LIVED.store(true, AtomicOrdering::Relaxed);
+}
+
+type TableCache = Mutex<HashMap<(SegmentId, String), Arc<ProtocolValues>>>;
+
+fn table_cache() -> &'static TableCache {
+    static CACHE: OnceLock<TableCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
 /// Segments never change once written, so each one's protocol values are built
-/// once per process and field.
+/// once per process and field (only in a long-lived process; otherwise only a
+/// table already built is returned).
 fn protocol_values(
     segment: &SegmentReader,
     field: &str,
     protocols: &StrColumn,
     column: &StrColumn,
-) -> Arc<ProtocolValues> {
-    type Cache = Mutex<HashMap<(SegmentId, String), Arc<ProtocolValues>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
+) -> Option<Arc<ProtocolValues>> {
     let key = (segment.segment_id(), field.to_string());
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().expect("no panics under the lock").get(&key) {
-        return hit.clone();
+    if let Some(hit) = table_cache()
+        .lock()
+        .expect("no panics under the lock")
+        .get(&key)
+    {
+        return Some(hit.clone());
+    }
+    if !LONG_LIVED.load(AtomicOrdering::Relaxed) {
+        return None;
     }
     let built = Arc::new(ProtocolValues::build(protocols, column, segment.max_doc()));
-    let mut cache = cache.lock().expect("no panics under the lock");
+    let mut cache = table_cache().lock().expect("no panics under the lock");
     if cache.len() > 256 {
         cache.clear(); // old segments, merged away
     }
     cache.insert(key, built.clone());
-    built
+    Some(built)
 }
 
 impl Collector for TermCounts {
@@ -190,6 +213,11 @@ impl ProtocolFacets {
 pub struct ProtocolFacetsSegment {
     protocols: Option<StrColumn>,
     per_protocol: Vec<u32>,
+    /// The first matching item of each protocol, to read its values from when
+    /// there is no table.
+    first_doc: Vec<DocId>,
+    /// The protocols matched, in the order first met.
+    matched: Vec<u32>,
     fields: Vec<(String, Option<StrColumn>, Option<Arc<ProtocolValues>>)>,
 }
 
@@ -208,7 +236,7 @@ impl Collector for ProtocolFacets {
         for name in &self.fields {
             let column = segment.fast_fields().str(name)?;
             let values = match (&protocols, &column) {
-                (Some(p), Some(c)) => Some(protocol_values(segment, name, p, c)),
+                (Some(p), Some(c)) => protocol_values(segment, name, p, c),
                 _ => None,
             };
             fields.push((name.clone(), column, values));
@@ -220,6 +248,8 @@ impl Collector for ProtocolFacets {
         Ok(ProtocolFacetsSegment {
             protocols,
             per_protocol: vec![0; n],
+            first_doc: vec![DocId::MAX; n],
+            matched: Vec::new(),
             fields,
         })
     }
@@ -250,7 +280,12 @@ impl SegmentCollector for ProtocolFacetsSegment {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(p) = self.protocols.as_ref().and_then(|c| c.ords().first(doc)) {
-            if let Some(n) = self.per_protocol.get_mut(p as usize) {
+            let p = p as usize;
+            if let Some(n) = self.per_protocol.get_mut(p) {
+                if *n == 0 {
+                    self.first_doc[p] = doc;
+                    self.matched.push(p as u32);
+                }
                 *n += 1;
             }
         }
@@ -259,24 +294,88 @@ impl SegmentCollector for ProtocolFacetsSegment {
     fn harvest(self) -> HashMap<String, HashMap<String, u64>> {
         let mut out = HashMap::new();
         for (name, column, values) in self.fields {
-            let (Some(column), Some(values)) = (column, values) else {
+            let Some(column) = column else {
                 continue;
             };
             let mut counts = vec![0u32; column.dictionary().num_terms()];
-            for (p, &n) in self
-                .per_protocol
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| **n > 0)
-            {
-                for &ord in values.of(p) {
+            for &p in &self.matched {
+                let p = p as usize;
+                let n = self.per_protocol[p];
+                let mut add = |ord: u64| {
                     if let Some(c) = counts.get_mut(ord as usize) {
                         *c += n;
                     }
+                };
+                match &values {
+                    Some(table) => table.of(p).iter().for_each(|&o| add(o as u64)),
+                    None => column
+                        .ords()
+                        .values_for_doc(self.first_doc[p])
+                        .for_each(add),
                 }
             }
             out.insert(name, named_counts(&column, &counts));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::{AllQuery, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, FAST, STRING};
+    use tantivy::{doc, Index, Term};
+
+    /// Counting per protocol gives the counts of counting every item, with and
+    /// without per-segment tables.
+    #[test]
+    fn protocol_counts_equal_item_counts() {
+        let mut b = Schema::builder();
+        let pid = b.add_text_field("protocol_id", STRING | FAST);
+        let person = b.add_text_field("f_person", STRING | FAST);
+        let word = b.add_text_field("word", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let protocols = [
+            ("a", &["Anna", "Bo"][..], 3),
+            ("b", &["Bo", "Cecilia"][..], 2),
+            ("c", &["Anna"][..], 4),
+        ];
+        for (id, people, items) in protocols {
+            for k in 0..items {
+                let mut d = doc!(pid => id, word => if k % 2 == 0 { "jämn" } else { "udda" });
+                for p in people {
+                    d.add_text(person, p);
+                }
+                w.add_document(d).unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let queries: Vec<Box<dyn tantivy::query::Query>> = vec![
+            Box::new(AllQuery),
+            Box::new(TermQuery::new(
+                Term::from_field_text(word, "udda"),
+                IndexRecordOption::Basic,
+            )),
+        ];
+        for with_tables in [false, true] {
+            if with_tables {
+                keep_tables();
+            }
+            for q in &queries {
+                let per_item = searcher.search(q, &TermCounts::new("f_person")).unwrap();
+                let per_protocol = searcher
+                    .search(q, &ProtocolFacets::new(vec!["f_person".into()]))
+                    .unwrap();
+                assert_eq!(per_protocol["f_person"], per_item, "tables: {with_tables}");
+            }
+        }
+        let all = searcher
+            .search(&AllQuery, &TermCounts::new("f_person"))
+            .unwrap();
+        assert_eq!(all["Anna"], 7);
+        assert_eq!(all["Bo"], 5);
     }
 }

@@ -44,6 +44,23 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
+    // A server answers many searches: protocol facets keep per-segment tables,
+    // built now, off the request path, by one search over everything.
+    crate::facets::keep_tables();
+    let warm = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let everything = crate::search::SearchRequest {
+            query: String::new(),
+            filters: Default::default(),
+            limit: 1,
+            offset: 0,
+            facet_limit: 1,
+            sort: Default::default(),
+        };
+        if let Err(e) = crate::search::search(&warm.store, &warm.config, &everything) {
+            tracing::warn!("warm-up search failed: {e}");
+        }
+    });
     warp::serve(routes(state))
         .incoming(listener)
         .graceful(shutdown)
