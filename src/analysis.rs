@@ -31,7 +31,7 @@ pub const EXACT: &str = "sv_exact_1";
 /// Compound parts.
 pub const PARTS: &str = "sv_parts_1";
 /// Diacritics folded.
-pub const FOLDED: &str = "sv_folded_1";
+pub const FOLDED: &str = "sv_folded_2";
 
 /// The analyser for stemmed fields.
 pub fn stemmed_analyzer() -> TextAnalyzer {
@@ -51,13 +51,25 @@ pub fn parts_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// The analyser for the folded fallback field.
+/// The analyser for the folded fallback field: only words that folding changes
+/// (`mølstad` → `molstad`); a word without diacritics is found in the exact
+/// fields by its folded form (see `search`).
 pub fn folded_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
+        .filter(WordKeys::NonAscii)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// A lowercase word with its diacritics folded (`katrín` → `katrin`).
+pub fn fold(word: &str) -> String {
+    let mut a = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    tokens(&mut a, word).concat()
 }
 
 /// Verbal nouns in `-ering` keep their `-ing` under Snowball (`finansiering` →
@@ -148,11 +160,15 @@ fn analyse_uncached(word: &str) -> WordAnalysis {
     }
 }
 
-/// The token filter behind `sv_stem` and `sv_parts`.
+/// The token filter behind `sv_stem`, `sv_parts` and `sv_folded`.
 #[derive(Clone, Copy, Debug)]
 pub enum WordKeys {
+    /// Each word's key.
     Stem,
+    /// The keys of a compound's parts; nothing for other words.
     Parts,
+    /// Only words with a letter outside ASCII, unchanged.
+    NonAscii,
 }
 
 impl TokenFilter for WordKeys {
@@ -203,15 +219,16 @@ impl<T: TokenStream> TokenStream for WordKeysStream<T> {
             if !self.tail.advance() {
                 return false;
             }
-            if matches!(self.mode, WordKeys::Parts)
-                && self.tail.token().text.len() < crate::lexicon::MIN_SPLIT_WORD
-            {
-                continue; // too short to be split: skip the lookup
-            }
-            let analysis = analysed(&self.tail.token().text);
+            let token = self.tail.token();
             match self.mode {
+                WordKeys::NonAscii => {
+                    if !token.text.is_ascii() {
+                        self.current.clone_from(token);
+                        return true;
+                    }
+                }
                 WordKeys::Stem => {
-                    let token = self.tail.token();
+                    let analysis = analysed(&token.text);
                     self.current.offset_from = token.offset_from;
                     self.current.offset_to = token.offset_to;
                     self.current.position = token.position;
@@ -220,10 +237,11 @@ impl<T: TokenStream> TokenStream for WordKeysStream<T> {
                     self.current.text.push_str(&analysis.key);
                     return true;
                 }
+                // Too short to be split: no lookup.
+                WordKeys::Parts if token.text.len() < crate::lexicon::MIN_SPLIT_WORD => {}
                 WordKeys::Parts => {
                     // All parts sit at the word's position.
-                    let token = self.tail.token();
-                    for part in analysis.parts.iter().rev() {
+                    for part in analysed(&token.text).parts.iter().rev() {
                         self.pending.push(Token {
                             text: part.clone(),
                             ..token.clone()

@@ -41,6 +41,8 @@ pub struct ProtocolValues {
 impl ProtocolValues {
     fn build(protocols: &StrColumn, column: &StrColumn, max_doc: DocId) -> ProtocolValues {
         let n = protocols.dictionary().num_terms();
+        // Values may sit on one item of the protocol only (attendees are on the
+        // first): the first item that has any gives them.
         let mut per: Vec<Option<Vec<u32>>> = vec![None; n];
         for doc in 0..max_doc {
             let Some(p) = protocols.ords().first(doc) else {
@@ -48,13 +50,14 @@ impl ProtocolValues {
             };
             let slot = &mut per[p as usize];
             if slot.is_none() {
-                *slot = Some(
-                    column
-                        .ords()
-                        .values_for_doc(doc)
-                        .map(|o| o as u32)
-                        .collect(),
-                );
+                let values: Vec<u32> = column
+                    .ords()
+                    .values_for_doc(doc)
+                    .map(|o| o as u32)
+                    .collect();
+                if !values.is_empty() {
+                    *slot = Some(values);
+                }
             }
         }
         let mut starts = Vec::with_capacity(n + 1);
@@ -218,6 +221,7 @@ pub struct ProtocolFacetsSegment {
     first_doc: Vec<DocId>,
     /// The protocols matched, in the order first met.
     matched: Vec<u32>,
+    item_ords: Option<tantivy::columnar::Column<u64>>,
     fields: Vec<(String, Option<StrColumn>, Option<Arc<ProtocolValues>>)>,
 }
 
@@ -250,6 +254,7 @@ impl Collector for ProtocolFacets {
             per_protocol: vec![0; n],
             first_doc: vec![DocId::MAX; n],
             matched: Vec::new(),
+            item_ords: segment.fast_fields().u64("item_ord").ok(),
             fields,
         })
     }
@@ -275,6 +280,31 @@ impl Collector for ProtocolFacets {
     }
 }
 
+impl ProtocolFacetsSegment {
+    /// The first item of protocol `p`, from its first matching item: a protocol's
+    /// items are written as one batch, so they are consecutive documents of one
+    /// segment and the first is `item_ord` documents back.
+    fn first_item(&self, p: usize) -> DocId {
+        let doc = self.first_doc[p];
+        let back = self
+            .item_ords
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .unwrap_or(0) as DocId;
+        let first = doc.saturating_sub(back);
+        let same_protocol = self
+            .protocols
+            .as_ref()
+            .and_then(|c| c.ords().first(first))
+            .is_some_and(|q| q as usize == p);
+        if same_protocol {
+            first
+        } else {
+            doc
+        }
+    }
+}
+
 impl SegmentCollector for ProtocolFacetsSegment {
     type Fruit = HashMap<String, HashMap<String, u64>>;
 
@@ -291,9 +321,9 @@ impl SegmentCollector for ProtocolFacetsSegment {
         }
     }
 
-    fn harvest(self) -> HashMap<String, HashMap<String, u64>> {
+    fn harvest(mut self) -> HashMap<String, HashMap<String, u64>> {
         let mut out = HashMap::new();
-        for (name, column, values) in self.fields {
+        for (name, column, values) in std::mem::take(&mut self.fields) {
             let Some(column) = column else {
                 continue;
             };
@@ -310,7 +340,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
                     Some(table) => table.of(p).iter().for_each(|&o| add(o as u64)),
                     None => column
                         .ords()
-                        .values_for_doc(self.first_doc[p])
+                        .values_for_doc(self.first_item(p))
                         .for_each(add),
                 }
             }
@@ -327,55 +357,70 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, FAST, STRING};
     use tantivy::{doc, Index, Term};
 
-    /// Counting per protocol gives the counts of counting every item, with and
-    /// without per-segment tables.
+    /// Counting per protocol gives the counts of counting every item of the
+    /// protocol, attendees being on its first item only; with and without
+    /// per-segment tables.
     #[test]
-    fn protocol_counts_equal_item_counts() {
+    fn protocol_counts_count_every_matching_item() {
         let mut b = Schema::builder();
         let pid = b.add_text_field("protocol_id", STRING | FAST);
+        let ord = b.add_u64_field("item_ord", FAST);
         let person = b.add_text_field("f_person", STRING | FAST);
         let word = b.add_text_field("word", STRING);
         let index = Index::create_in_ram(b.build());
         let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
         let protocols = [
-            ("a", &["Anna", "Bo"][..], 3),
+            ("a", &["Anna", "Bo"][..], 3u64),
             ("b", &["Bo", "Cecilia"][..], 2),
             ("c", &["Anna"][..], 4),
         ];
         for (id, people, items) in protocols {
+            let mut batch = Vec::new();
             for k in 0..items {
-                let mut d = doc!(pid => id, word => if k % 2 == 0 { "jämn" } else { "udda" });
-                for p in people {
-                    d.add_text(person, p);
+                let parity = if k % 2 == 0 { "jämn" } else { "udda" };
+                let mut d = doc!(pid => id, ord => k, word => parity);
+                if k == 0 {
+                    for p in people {
+                        d.add_text(person, p);
+                    }
                 }
-                w.add_document(d).unwrap();
+                batch.push(tantivy::indexer::UserOperation::Add(d));
             }
+            w.run(batch).unwrap();
         }
         w.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
-        let queries: Vec<Box<dyn tantivy::query::Query>> = vec![
-            Box::new(AllQuery),
-            Box::new(TermQuery::new(
-                Term::from_field_text(word, "udda"),
-                IndexRecordOption::Basic,
-            )),
-        ];
+        let all: Box<dyn tantivy::query::Query> = Box::new(AllQuery);
+        let odd: Box<dyn tantivy::query::Query> = Box::new(TermQuery::new(
+            Term::from_field_text(word, "udda"),
+            IndexRecordOption::Basic,
+        ));
+        let want = |pairs: &[(&str, u64)]| -> HashMap<String, u64> {
+            pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
         for with_tables in [false, true] {
             if with_tables {
                 keep_tables();
             }
-            for q in &queries {
-                let per_item = searcher.search(q, &TermCounts::new("f_person")).unwrap();
-                let per_protocol = searcher
+            let count = |q: &dyn tantivy::query::Query| {
+                searcher
                     .search(q, &ProtocolFacets::new(vec!["f_person".into()]))
-                    .unwrap();
-                assert_eq!(per_protocol["f_person"], per_item, "tables: {with_tables}");
-            }
+                    .unwrap()
+                    .remove("f_person")
+                    .unwrap_or_default()
+            };
+            // Items 0..3 of a, 0..2 of b, 0..4 of c.
+            assert_eq!(
+                count(all.as_ref()),
+                want(&[("Anna", 7), ("Bo", 5), ("Cecilia", 2)]),
+                "tables: {with_tables}"
+            );
+            // Odd items: a has 1, b has 1, c has 2; none of them carries attendees.
+            assert_eq!(
+                count(odd.as_ref()),
+                want(&[("Anna", 3), ("Bo", 2), ("Cecilia", 1)]),
+                "tables: {with_tables}"
+            );
         }
-        let all = searcher
-            .search(&AllQuery, &TermCounts::new("f_person"))
-            .unwrap();
-        assert_eq!(all["Anna"], 7);
-        assert_eq!(all["Bo"], 5);
     }
 }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use tantivy::indexer::UserOperation;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -27,7 +28,7 @@ use crate::read::{self, CorpusFile, SkipReason};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +60,7 @@ pub struct Fields {
     pub decisions: Field,
     pub protocol_json: Field,
     pub f_group: Field,
+    /// Attendees, on the first item of each protocol only.
     pub f_person: Field,
     pub f_presenter: Field,
     pub f_topic: Field,
@@ -190,8 +192,7 @@ impl Store {
         if let Some(v) = self.variants.get() {
             return Ok(v);
         }
-        let v =
-            crate::variants::Variants::from_index(&self.reader.searcher(), self.fields.f_person)?;
+        let v = crate::variants::Variants::from_index(&self.reader.searcher(), "f_person")?;
         Ok(self.variants.get_or_init(|| v))
     }
 }
@@ -517,7 +518,9 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
                         // its stored mtime is current and the next run skips it unread.
                         let docs = documents(&fields, &protocol, f, hash);
                         let items = docs.len();
-                        let failed = docs.into_iter().find_map(|d| writer.add_document(d).err());
+                        // One batch: a protocol's items land in one segment, in order,
+                        // so its first item is found from any other (see `facets`).
+                        let failed = writer.run(docs.into_iter().map(UserOperation::Add)).err();
                         let mut t = tally.lock().expect("no panics under the lock");
                         match failed {
                             Some(e) => t.write_error = Some(e.to_string()),
@@ -585,17 +588,30 @@ fn open_or_create(dir: &Path) -> Result<(Index, bool)> {
     let (schema, _) = schema();
     if exists(dir) {
         let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
-        if same_schema(&index.schema(), &schema) {
+        if same_schema(&index.schema(), &schema) && holds_current_version(&index) {
             analysis::register(&index);
             return Ok((index, false));
         }
-        tracing::warn!(path = %dir.display(), "index schema changed: rebuilding");
+        tracing::warn!(path = %dir.display(), "index schema or version changed: rebuilding");
         clear_index_dir(dir)?;
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
     analysis::register(&index);
     Ok((index, true))
+}
+
+/// Whether every document of the index was written by this [`SCHEMA_VERSION`].
+fn holds_current_version(index: &Index) -> bool {
+    let Ok(reader) = index.reader() else {
+        return false;
+    };
+    reader.searcher().segment_readers().iter().all(|seg| {
+        match seg.fast_fields().u64("schema_version") {
+            Ok(col) => col.min_value() == SCHEMA_VERSION && col.max_value() == SCHEMA_VERSION,
+            Err(_) => false,
+        }
+    })
 }
 
 /// Removes the index files of an old index, leaving other files (`.gitignore`).
@@ -702,8 +718,12 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
             d.add_text(f.f_group, &p.group);
         }
         d.add_text(f.f_kind, &p.kind);
-        for person in &p.persons {
-            d.add_text(f.f_person, &person.name);
+        // The attendees are the protocol's: they go on its first item only, and a
+        // person filter reaches the other items through the protocol id.
+        if ord == 0 {
+            for person in &p.persons {
+                d.add_text(f.f_person, &person.name);
+            }
         }
         for name in &item.presenters {
             d.add_text(f.presenters, name);

@@ -5,14 +5,14 @@
 //! protocols win ties), highlighted snippets, facet counts, and reading a whole
 //! protocol back from the index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexQuery, TermQuery,
+    RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
@@ -697,8 +697,13 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                 boosted(freq_query(f.parts, &ts[0]), W_PART),
             ];
             if te[0].chars().count() >= MIN_FOLDED_CHARS {
-                for folded in analysis::tokens(&mut analysis::folded_analyzer(), &te[0]) {
-                    alts.push(boosted(freq_query(f.folded, &folded), W_FOLDED));
+                // `Molstad` finds `Mølstad` (folded field); `Katrín` finds `Katrin`
+                // (its folded form in the exact fields).
+                let folded = analysis::fold(&te[0]);
+                alts.push(boosted(freq_query(f.folded, &folded), W_FOLDED));
+                if folded != te[0] {
+                    alts.push(boosted(term_query(f.title_exact, &folded), W_FOLDED));
+                    alts.push(boosted(term_query(f.body_exact, &folded), W_FOLDED));
                 }
             }
             // A compound also matches its parts written apart: `länsgemensam`
@@ -865,7 +870,13 @@ fn build_filters(
                         )) as Box<dyn Query>
                     })
                     .collect();
-                out.push(Box::new(BooleanQuery::union(terms)));
+                // Attendees are on each protocol's first item: the filter is every
+                // item of the protocols found.
+                let ids = protocol_ids(searcher, &BooleanQuery::union(terms))?;
+                out.push(Box::new(TermSetQuery::new(
+                    ids.iter()
+                        .map(|id| Term::from_field_text(f.protocol_id, id)),
+                )));
             }
             Some(v) => out.push(Box::new(TermQuery::new(
                 Term::from_field_text(field, &v),
@@ -886,11 +897,48 @@ fn build_filters(
     Ok(out)
 }
 
+/// The ids of the protocols of the items `query` matches.
+fn protocol_ids(searcher: &Searcher, query: &dyn Query) -> Result<BTreeSet<String>> {
+    let docs = searcher
+        .search(query, &tantivy::collector::DocSetCollector)
+        .map_err(|e| Error::index("", e))?;
+    let mut ids = BTreeSet::new();
+    let mut id = String::new();
+    for addr in docs {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let Some(col) = seg
+            .fast_fields()
+            .str("protocol_id")
+            .map_err(|e| Error::index("", e))?
+        else {
+            continue;
+        };
+        if let Some(ord) = col.ords().first(addr.doc_id) {
+            id.clear();
+            if col.ord_to_str(ord, &mut id).is_ok() {
+                ids.insert(id.clone());
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Every value of a facet field, with counts over the whole index.
 pub fn all_facet_values(searcher: &Searcher, field_name: &str) -> Result<Vec<FacetCount>> {
-    let counts = searcher
-        .search(&AllQuery, &TermCounts::new(field_name))
-        .map_err(|e| Error::index("", e))?;
+    let per_protocol = field_name
+        .strip_prefix("f_")
+        .is_some_and(|n| PROTOCOL_FACETS.contains(&n));
+    let counts = if per_protocol {
+        searcher
+            .search(
+                &AllQuery,
+                &ProtocolFacets::new(vec![field_name.to_string()]),
+            )
+            .map(|mut fruit| fruit.remove(field_name).unwrap_or_default())
+    } else {
+        searcher.search(&AllQuery, &TermCounts::new(field_name))
+    }
+    .map_err(|e| Error::index("", e))?;
     Ok(counts
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })

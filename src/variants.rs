@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use tantivy::schema::Field;
 use tantivy::Searcher;
 use unicode_normalization::UnicodeNormalization;
 
@@ -50,19 +49,20 @@ pub struct Variants {
 }
 
 impl Variants {
-    /// Reads every person name of `field`'s dictionary with its document count.
-    pub fn from_index(searcher: &Searcher, field: Field) -> Result<Variants> {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for seg in searcher.segment_readers() {
-            let inverted = seg.inverted_index(field).map_err(|e| Error::index("", e))?;
-            let mut stream = inverted.terms().stream().map_err(|e| Error::index("", e))?;
-            while stream.advance() {
-                if let Ok(name) = std::str::from_utf8(stream.key()) {
-                    *counts.entry(name.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
-                }
-            }
-        }
+    /// Reads every person name of the attendee facet `field` with the number
+    /// of agenda items of the meetings they attended.
+    pub fn from_index(searcher: &Searcher, field: &str) -> Result<Variants> {
+        let mut fruit = searcher
+            .search(
+                &tantivy::query::AllQuery,
+                &crate::facets::ProtocolFacets::new(vec![field.to_string()]),
+            )
+            .map_err(|e| Error::index("", e))?;
+        let counts: BTreeMap<String, u64> = fruit
+            .remove(field)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         Ok(Variants::from_counts(&counts))
     }
 
