@@ -113,8 +113,10 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(analysis::STEMMED, true)),
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
         body: b.add_text_field("body", text(analysis::STEMMED, true)),
-        body_exact: b.add_text_field("body_exact", text(analysis::EXACT, false)),
-        context: b.add_text_field("context", text(analysis::STEMMED, false)),
+        // Phrases in the body match on the stemmed field; the exact body and the
+        // context are only matched word by word.
+        body_exact: b.add_text_field("body_exact", unpositioned(analysis::EXACT)),
+        context: b.add_text_field("context", unpositioned(analysis::STEMMED)),
         parts: b.add_text_field("parts", unpositioned(analysis::PARTS)),
         folded: b.add_text_field("folded", unpositioned(analysis::FOLDED)),
         parent: b.add_text_field("parent", stored_only.clone()),

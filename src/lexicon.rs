@@ -334,7 +334,7 @@ impl Lexicon {
         }
         let lemmas = self.lemmas(word);
         if lemmas.is_empty() {
-            return self.split_from(word, 0, true, MIN_PART, MIN_LAST);
+            return self.split_from(word, 0, true, MIN_PART, MIN_LAST, &mut HashMap::new());
         }
         let [lemma] = &lemmas[..] else {
             return None;
@@ -342,7 +342,14 @@ impl Lexicon {
         if self.no_split.contains(&lemma.as_str()) || self.no_split.contains(&word) {
             return None;
         }
-        let mut parts = self.split_from(lemma, 0, true, MIN_FIRST_KNOWN, MIN_LAST_KNOWN)?;
+        let mut parts = self.split_from(
+            lemma,
+            0,
+            true,
+            MIN_FIRST_KNOWN,
+            MIN_LAST_KNOWN,
+            &mut HashMap::new(),
+        )?;
         if PARTICLES.contains(&parts[0].lemma.as_str()) {
             return None;
         }
@@ -357,7 +364,9 @@ impl Lexicon {
 
     /// The split of `word[pos..]` with the fewest parts (on a tie, the longest
     /// first part), the first part at `pos` being a compound's beginning when
-    /// `first` holds and a middle part otherwise.
+    /// `first` holds and a middle part otherwise. `memo` keeps the splits of the
+    /// rests already tried, so that a long word costs at most a lookup per pair
+    /// of positions.
     fn split_from(
         &self,
         word: &str,
@@ -365,7 +374,13 @@ impl Lexicon {
         first: bool,
         min_head: usize,
         min_last: usize,
+        memo: &mut HashMap<usize, Option<Vec<Part>>>,
     ) -> Option<Vec<Part>> {
+        if !first {
+            if let Some(known) = memo.get(&pos) {
+                return known.clone();
+            }
+        }
         let rest = &word[pos..];
         let mut best: Option<Vec<Part>> = None;
         let cuts: Vec<usize> = rest.char_indices().map(|(i, _)| i).skip(1).collect();
@@ -401,7 +416,7 @@ impl Lexicon {
                 None
             };
             let candidate = candidate.or_else(|| {
-                let mut more = self.split_from(word, pos + cut, false, MIN_PART, min_last)?;
+                let mut more = self.split_from(word, pos + cut, false, MIN_PART, min_last, memo)?;
                 more.insert(0, head_part.clone());
                 Some(more)
             });
@@ -410,6 +425,9 @@ impl Lexicon {
                     best = Some(c);
                 }
             }
+        }
+        if !first {
+            memo.insert(pos, best.clone());
         }
         best
     }
@@ -492,6 +510,29 @@ mod tests {
             "deltagare",
         ] {
             assert_eq!(split(w), None, "{w}");
+        }
+    }
+
+    #[test]
+    fn long_and_odd_words_are_handled() {
+        // Sixty letters of repeated parts: the memo keeps this to a few hundred
+        // lookups, whatever the answer.
+        for long in ["barn".repeat(15), "samverkans".repeat(6)] {
+            if let Some(parts) = lexicon().split(&long) {
+                let joined: String = parts.iter().map(|p| p.text.as_str()).collect();
+                assert_eq!(joined, long);
+            }
+        }
+        let parts = lexicon().split("samverkansområdesgrupper").unwrap();
+        assert_eq!(parts.len(), 3);
+        for w in [
+            "",
+            "qqzx",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "2024",
+        ] {
+            assert_eq!(lexicon().split(w), None, "{w:?}");
+            assert!(lexicon().lemma(w).is_none(), "{w:?}");
         }
     }
 

@@ -1,15 +1,20 @@
 //! protokollsok: full-text search over Swedish meeting protocols.
 //!
 //! Data flows one way through the modules, left to right:
-//! `read → clean → parse → analysis → index → search → (api | main.rs)`.
+//! `read → clean → parse → lexicon → analysis → facets → variants → index → snippet →
+//! search → (trend | profile | eval) → (api | server | main.rs)`.
 //! A module uses the ones to its left and never the ones to its right.
 //!
 //! * [`read`] finds protocol files, decodes them (UTF-8 or Windows-1252) and
 //!   rejects what is not text.
 //! * [`clean`] removes the noise of PDF-extracted text (page furniture, hyphenation).
 //! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record.
+//! * [`lexicon`] knows Swedish word forms: lemmas and compound parts (hunspell `sv_SE`).
 //! * [`analysis`] holds the Swedish tokenizers used by the index.
+//! * [`facets`] counts facet values over matching items; [`variants`] merges the
+//!   spellings of one person's name.
 //! * [`index`] owns the tantivy schema and incremental indexing.
+//! * [`snippet`] marks what a query matched and picks the snippet.
 //! * [`search`] parses user queries, applies filters, ranks, builds snippets and facets.
 //! * [`trend`] counts a query per month, quarter or year; [`profile`] gathers a person.
 //! * [`api`] holds the JSON types shared by the CLI and HTTP; [`server`] serves them

@@ -694,13 +694,13 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                 boosted(term_query(f.body, &ts[0]), W_BODY),
                 boosted(term_query(f.context, &ts[0]), W_CONTEXT),
                 // `mottagning` in `ungdomsmottagning`.
-                boosted(freq_query(f.parts, &ts[0]), W_PART),
+                boosted(term_query(f.parts, &ts[0]), W_PART),
             ];
             if te[0].chars().count() >= MIN_FOLDED_CHARS {
                 // `Molstad` finds `Mølstad` (folded field); `Katrín` finds `Katrin`
                 // (its folded form in the exact fields).
                 let folded = analysis::fold(&te[0]);
-                alts.push(boosted(freq_query(f.folded, &folded), W_FOLDED));
+                alts.push(boosted(term_query(f.folded, &folded), W_FOLDED));
                 if folded != te[0] {
                     alts.push(boosted(term_query(f.title_exact, &folded), W_FOLDED));
                     alts.push(boosted(term_query(f.body_exact, &folded), W_FOLDED));
@@ -796,14 +796,9 @@ fn phrase_query(f: &Fields, exact_tokens: &[String], stem_tokens: &[String]) -> 
     ]))
 }
 
+/// A word in one field, scored by its frequency (positions are only read by
+/// phrases).
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqsAndPositions,
-    ))
-}
-
-fn freq_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
@@ -1015,21 +1010,7 @@ fn leading_chars(s: &str, n: usize) -> String {
     out
 }
 
-/// Escapes `<`, `>`, `&` and quotes for HTML.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::snippet::escape_html;
 
 /// Reads a whole protocol back from the index.
 pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {

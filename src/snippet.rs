@@ -207,14 +207,30 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
     let mut at = start;
     for r in ranges.iter().filter(|r| r.start >= start && r.end <= end) {
         let (a, b) = (r.start, r.end);
-        html.push_str(&crate::search::escape_html(&text[at..a]));
+        html.push_str(&escape_html(&text[at..a]));
         html.push_str("<mark>");
-        html.push_str(&crate::search::escape_html(&text[a..b]));
+        html.push_str(&escape_html(&text[a..b]));
         html.push_str("</mark>");
         at = b;
     }
-    html.push_str(&crate::search::escape_html(&text[at..end]));
+    html.push_str(&escape_html(&text[at..end]));
     Some(html.trim().to_string())
+}
+
+/// Escapes `<`, `>`, `&` and quotes for HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The byte offset `n` characters after `from`, or the text's end.
