@@ -5,6 +5,7 @@
 //! was the largest cost of a search.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -92,9 +93,109 @@ fn table_cache() -> &'static TableCache {
     CACHE.get_or_init(Default::default)
 }
 
-/// Segments never change once written, so each one's protocol values are built
-/// once per process and field (only in a long-lived process; otherwise only a
-/// table already built is returned).
+/// The protocol facet fields: their values are the same on every item of a protocol.
+pub const PROTOCOL_FIELDS: [&str; 5] = ["f_group", "f_person", "f_year", "f_month", "f_kind"];
+
+/// Index folders whose `facets/` folder holds tables written by [`write_tables`].
+fn table_dirs() -> &'static Mutex<Vec<PathBuf>> {
+    static DIRS: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
+    DIRS.get_or_init(Default::default)
+}
+
+/// Lets protocol facets read the tables kept in `index_dir`.
+pub fn use_tables_in(index_dir: &Path) {
+    let mut dirs = table_dirs().lock().expect("no panics under the lock");
+    if !dirs.iter().any(|d| d == index_dir) {
+        dirs.push(index_dir.to_path_buf());
+    }
+}
+
+fn table_path(index_dir: &Path, segment: SegmentId, field: &str) -> PathBuf {
+    index_dir
+        .join("facets")
+        .join(format!("{}.{field}.bin", segment.uuid_string()))
+}
+
+impl ProtocolValues {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + 4 * (self.starts.len() + self.values.len()));
+        out.extend((self.starts.len() as u32).to_le_bytes());
+        out.extend((self.values.len() as u32).to_le_bytes());
+        for v in self.starts.iter().chain(&self.values) {
+            out.extend(v.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads a table back, checking it against the segment's columns; `None`
+    /// for a file that does not fit (it is then rebuilt or done without).
+    fn from_bytes(bytes: &[u8], protocols: usize, terms: usize) -> Option<ProtocolValues> {
+        let words: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let (&n_starts, rest) = words.split_first()?;
+        let (&n_values, rest) = rest.split_first()?;
+        let (n_starts, n_values) = (n_starts as usize, n_values as usize);
+        if !bytes.len().is_multiple_of(4)
+            || n_starts != protocols + 1
+            || rest.len() != n_starts + n_values
+        {
+            return None;
+        }
+        let (starts, values) = rest.split_at(n_starts);
+        let ordered = starts.windows(2).all(|w| w[0] <= w[1]);
+        let in_range = starts.last().is_some_and(|&e| e as usize == n_values)
+            && values.iter().all(|&v| (v as usize) < terms);
+        (ordered && in_range).then(|| ProtocolValues {
+            starts: starts.to_vec(),
+            values: values.to_vec(),
+        })
+    }
+}
+
+/// Writes the protocol facet tables of every segment of `index` into
+/// `index_dir/facets/`, and removes those of segments merged away, so that a
+/// one-shot search reads them instead of visiting each matched protocol.
+pub fn write_tables(index: &tantivy::Index, index_dir: &Path) -> std::io::Result<()> {
+    let dir = index_dir.join("facets");
+    std::fs::create_dir_all(&dir)?;
+    let searcher = index
+        .reader()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .searcher();
+    let mut keep = std::collections::HashSet::new();
+    for seg in searcher.segment_readers() {
+        let Ok(Some(protocols)) = seg.fast_fields().str("protocol_id") else {
+            continue;
+        };
+        for field in PROTOCOL_FIELDS {
+            let path = table_path(index_dir, seg.segment_id(), field);
+            keep.insert(path.clone());
+            if path.exists() {
+                continue;
+            }
+            let Ok(Some(column)) = seg.fast_fields().str(field) else {
+                continue;
+            };
+            let table = ProtocolValues::build(&protocols, &column, seg.max_doc());
+            let tmp = path.with_extension("tmp");
+            std::fs::write(&tmp, table.to_bytes())?;
+            std::fs::rename(&tmp, &path)?;
+        }
+    }
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if !keep.contains(&path) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Segments never change once written, so each one's protocol values are read
+/// (from the tables `index` wrote) or built once per process and field. A
+/// one-shot process without tables does without.
 fn protocol_values(
     segment: &SegmentReader,
     field: &str,
@@ -109,16 +210,32 @@ fn protocol_values(
     {
         return Some(hit.clone());
     }
-    if !LONG_LIVED.load(AtomicOrdering::Relaxed) {
-        return None;
-    }
-    let built = Arc::new(ProtocolValues::build(protocols, column, segment.max_doc()));
+    let dirs = table_dirs()
+        .lock()
+        .expect("no panics under the lock")
+        .clone();
+    let stored = dirs.iter().find_map(|d| {
+        let bytes = std::fs::read(table_path(d, segment.segment_id(), field)).ok()?;
+        ProtocolValues::from_bytes(
+            &bytes,
+            protocols.dictionary().num_terms(),
+            column.dictionary().num_terms(),
+        )
+    });
+    let table = match stored {
+        Some(t) => t,
+        None if LONG_LIVED.load(AtomicOrdering::Relaxed) => {
+            ProtocolValues::build(protocols, column, segment.max_doc())
+        }
+        None => return None,
+    };
+    let table = Arc::new(table);
     let mut cache = table_cache().lock().expect("no panics under the lock");
     if cache.len() > 256 {
         cache.clear(); // old segments, merged away
     }
-    cache.insert(key, built.clone());
-    Some(built)
+    cache.insert(key, table.clone());
+    Some(table)
 }
 
 impl Collector for TermCounts {

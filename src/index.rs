@@ -174,6 +174,7 @@ impl Store {
             ));
         }
         analysis::register(&index);
+        crate::facets::use_tables_in(dir);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -376,6 +377,26 @@ fn corpus_fingerprint(files: &[CorpusFile]) -> String {
     h.finalize().to_hex()[..32].to_string()
 }
 
+/// The corpus folders and their mtimes, as the last run recorded them.
+fn recorded_folders(index_dir: &Path) -> Vec<(std::path::PathBuf, u128)> {
+    let Ok(body) = std::fs::read(index_dir.join(SOURCE_FILE)) else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return Vec::new();
+    };
+    let Some(list) = v.get("folders").and_then(|f| f.as_array()) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|pair| {
+            let dir = pair.get(0)?.as_str()?;
+            let mtime = pair.get(1)?.as_str()?.parse().ok()?;
+            Some((std::path::PathBuf::from(dir), mtime))
+        })
+        .collect()
+}
+
 fn recorded(index_dir: &Path, key: &str) -> Option<String> {
     let body = std::fs::read(index_dir.join(SOURCE_FILE)).ok()?;
     let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
@@ -386,11 +407,15 @@ fn record_corpus(index_dir: &Path, corpus: &Path, files: &[CorpusFile]) -> Resul
     let abs = corpus
         .canonicalize()
         .unwrap_or_else(|_| corpus.to_path_buf());
-    let shape = read::corpus_shape(corpus).unwrap_or_default();
+    let folders: Vec<serde_json::Value> = read::corpus_folders(corpus)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(dir, mtime)| serde_json::json!([dir.to_string_lossy(), mtime.to_string()]))
+        .collect();
     let body = serde_json::json!({
         "corpus": abs.to_string_lossy(),
         "fingerprint": corpus_fingerprint(files),
-        "shape": shape,
+        "folders": folders,
     });
     let tmp = index_dir.join(format!("{SOURCE_FILE}.tmp"));
     std::fs::write(&tmp, body.to_string()).map_err(|e| Error::io(&tmp, e))?;
@@ -415,9 +440,9 @@ fn save_skipped(dir: &Path, skipped: &HashMap<String, SkippedFile>) -> Result<()
 /// True when the index is missing, from another schema, or differs from the corpus
 /// (files added, changed by size or mtime, or removed). Reads no file contents.
 ///
-/// With `full_check` false, an unchanged shape of the corpus (folders and the names
-/// in them, see [`read::corpus_shape`]) counts as fresh without a `stat` per file:
-/// what a one-shot search wants. `full_check` also compares every file's size and
+/// With `full_check` false, corpus folders with unchanged mtimes (see
+/// [`read::corpus_folders`]) count as fresh with one `stat` per folder and none
+/// per file: what a one-shot search wants. `full_check` also compares every file's size and
 /// mtime.
 pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if !exists(&config.index_dir) {
@@ -425,16 +450,13 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     }
     let index =
         Index::open_in_dir(&config.index_dir).map_err(|e| Error::index(&config.index_dir, e))?;
-    if !same_schema(&index.schema(), &schema().0) {
+    if !same_schema(&index.schema(), &schema().0) || !holds_current_version(&index) {
         return Ok(true);
     }
     let same_corpus = recorded_corpus(&config.index_dir)
         .zip(config.corpus_dir.canonicalize().ok())
         .is_some_and(|(a, b)| a == b);
-    if same_corpus
-        && !full_check
-        && recorded(&config.index_dir, "shape") == Some(read::corpus_shape(&config.corpus_dir)?)
-    {
+    if same_corpus && !full_check && read::folders_unchanged(&recorded_folders(&config.index_dir)) {
         return Ok(false);
     }
     let files = read::list_corpus(&config.corpus_dir)?;
@@ -555,6 +577,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     writer
         .wait_merging_threads()
         .map_err(|e| Error::index(dir, e))?;
+    crate::facets::write_tables(&index, dir).map_err(|e| Error::io(dir.join("facets"), e))?;
     let by_rel: HashMap<&str, &CorpusFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
     let skipped_now: HashMap<String, SkippedFile> = report
         .skipped

@@ -294,7 +294,7 @@ fn open_fresh_index(config: &Config) -> Result<Store> {
 }
 
 /// Like [`open_fresh_index`]; `full_check` compares every file's size and mtime
-/// (what `serve` does at start), not only the corpus's shape.
+/// (what `serve` does at start), not only the corpus folders.
 fn open_index_checked(config: &Config, full_check: bool) -> Result<Store> {
     let corpus_present = config.corpus_dir.is_dir();
     let stale = if corpus_present {

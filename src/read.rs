@@ -126,32 +126,36 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<CorpusFile>) -> Result<()> {
     Ok(())
 }
 
-/// A cheap fingerprint of the corpus's shape: every folder's path, mtime and the
-/// names in it, read without a `stat` per file. It changes when a file is added,
-/// removed, renamed or replaced by a rename (as most editors and tools save), not
-/// when a file is rewritten in place; `index` and `serve` notice those.
-pub fn corpus_shape(dir: &Path) -> Result<String> {
-    let mut h = blake3::Hasher::new();
-    shape_walk(dir, &mut h)?;
-    Ok(h.finalize().to_hex()[..32].to_string())
+/// The corpus's folders with their modification times (nanoseconds). A folder's
+/// mtime changes when a file or folder in it is added, removed or renamed (as
+/// most editors and tools save: a new file renamed over the old one), so
+/// comparing these with [`folders_unchanged`] tells whether the set of files
+/// changed with one `stat` per folder and none per file. A file rewritten in
+/// place is not seen this way; `index` and `serve` check every file.
+pub fn corpus_folders(dir: &Path) -> Result<Vec<(PathBuf, u128)>> {
+    let mut out = Vec::new();
+    folder_walk(dir, &mut out)?;
+    Ok(out)
 }
 
-fn shape_walk(dir: &Path, h: &mut blake3::Hasher) -> Result<()> {
-    let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
-    let mtime = meta
+fn folder_mtime(dir: &Path) -> std::io::Result<u128> {
+    Ok(fs::metadata(dir)?
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    h.update(dir.as_os_str().as_encoded_bytes());
-    h.update(&mtime.to_le_bytes());
-    let mut names = Vec::new();
+        .unwrap_or(0))
+}
+
+fn folder_walk(dir: &Path, out: &mut Vec<(PathBuf, u128)>) -> Result<()> {
+    out.push((
+        dir.to_path_buf(),
+        folder_mtime(dir).map_err(|e| Error::io(dir, e))?,
+    ));
     let mut dirs = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         let is_dir = match entry.file_type() {
@@ -162,18 +166,20 @@ fn shape_walk(dir: &Path, h: &mut blake3::Hasher) -> Result<()> {
         if is_dir {
             dirs.push(entry.path());
         }
-        names.push(name);
-    }
-    names.sort();
-    for n in names {
-        h.update(n.as_encoded_bytes());
-        h.update(&[0]);
     }
     dirs.sort();
     for d in dirs {
-        shape_walk(&d, h)?;
+        folder_walk(&d, out)?;
     }
     Ok(())
+}
+
+/// Whether every folder recorded by [`corpus_folders`] still has its mtime.
+pub fn folders_unchanged(recorded: &[(PathBuf, u128)]) -> bool {
+    !recorded.is_empty()
+        && recorded
+            .iter()
+            .all(|(dir, mtime)| folder_mtime(dir).is_ok_and(|m| m == *mtime))
 }
 
 fn relative_path(root: &Path, path: &Path) -> String {

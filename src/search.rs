@@ -299,6 +299,7 @@ fn facet_fields(f: &Fields) -> [(&'static str, Field); 7] {
 
 /// Facets whose values are the same on every item of a protocol.
 const PROTOCOL_FACETS: [&str; 5] = ["group", "person", "year", "month", "kind"];
+const _: () = assert!(PROTOCOL_FACETS.len() == crate::facets::PROTOCOL_FIELDS.len());
 
 /// Runs a search.
 pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<SearchResponse> {

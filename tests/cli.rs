@@ -121,6 +121,38 @@ fn search_updates_a_stale_index_by_itself() {
     let (code, v) = search_json(&index, &corpus, &["zebraprojektet"]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["hits"][0]["date"], "2027-01-15");
+    // A new folder with a file, and a file removed: both are seen.
+    std::fs::create_dir_all(corpus.join("2027/vår")).unwrap();
+    std::fs::write(
+        corpus.join("2027/vår/ny.md"),
+        "# Protokoll Testgruppen 2027-03-01\n\n## 1. Giraffprojektet\n\nGiraffer.\n",
+    )
+    .unwrap();
+    std::fs::remove_file(corpus.join("new.md")).unwrap();
+    let (code, v) = search_json(&index, &corpus, &["giraffprojektet"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["hits"][0]["date"], "2027-03-01");
+    let (code, _) = search_json(&index, &corpus, &["zebraprojektet"]);
+    assert_eq!(code, 1, "a removed file is no longer found");
+}
+
+#[test]
+fn facet_counts_do_not_depend_on_the_stored_tables() {
+    let (_tmp, corpus, index) = indexed_archive();
+    assert!(index.join("facets").read_dir().unwrap().count() > 0);
+    let (_, with_tables) = search_json(&index, &corpus, &["samverkan"]);
+    // Without the tables, and with a damaged one, the counts are the same.
+    let tables: Vec<_> = std::fs::read_dir(index.join("facets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    std::fs::write(&tables[0], b"not a table").unwrap();
+    let (_, damaged) = search_json(&index, &corpus, &["samverkan"]);
+    std::fs::remove_dir_all(index.join("facets")).unwrap();
+    let (_, without) = search_json(&index, &corpus, &["samverkan"]);
+    assert!(with_tables["facets"]["person"].as_array().unwrap().len() > 5);
+    assert_eq!(with_tables["facets"], damaged["facets"]);
+    assert_eq!(with_tables["facets"], without["facets"]);
 }
 
 #[test]
