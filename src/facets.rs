@@ -540,4 +540,24 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn tables_round_trip_and_damaged_ones_are_refused() {
+        let t = ProtocolValues {
+            starts: vec![0, 2, 2, 3],
+            values: vec![4, 1, 0],
+        };
+        let bytes = t.to_bytes();
+        let back = ProtocolValues::from_bytes(&bytes, 3, 5).expect("round trip");
+        assert_eq!(
+            (back.starts, back.values),
+            (t.starts.clone(), t.values.clone())
+        );
+        // Another segment's shape, a value out of range, a cut file, noise.
+        assert!(ProtocolValues::from_bytes(&bytes, 4, 5).is_none());
+        assert!(ProtocolValues::from_bytes(&bytes, 3, 4).is_none());
+        assert!(ProtocolValues::from_bytes(&bytes[..bytes.len() - 2], 3, 5).is_none());
+        assert!(ProtocolValues::from_bytes(b"not a table", 3, 5).is_none());
+        assert!(ProtocolValues::from_bytes(b"", 0, 0).is_none());
+    }
 }
