@@ -125,10 +125,9 @@ fn meets(word: &str, cond: &[CondChar]) -> bool {
         .all(|cc| tail.next().is_some_and(|c| cc.matches(c)))
 }
 
-/// The lexicon, loaded once per process.
+/// The lexicon, loaded once per process. The stems are searched in the embedded
+/// sorted file itself, so loading costs only the suffix rules.
 pub struct Lexicon {
-    /// Byte offsets of the lines of `DIC`.
-    lines: Vec<u32>,
     rules: HashMap<&'static str, Vec<Rule>>,
     longest_suffix: usize,
     no_split: Vec<&'static str>,
@@ -153,14 +152,6 @@ const PARTICLES: &[&str] = &[
 
 impl Lexicon {
     fn load() -> Lexicon {
-        let mut lines = vec![0u32];
-        lines.extend(
-            DIC.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1)
-                .filter(|&i| (i as usize) < DIC.len()),
-        );
         let mut rules: HashMap<&'static str, Vec<Rule>> = HashMap::new();
         for line in AFF.lines() {
             let f: Vec<&'static str> = line.split('\t').collect();
@@ -185,37 +176,40 @@ impl Lexicon {
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect();
         Lexicon {
-            lines,
             rules,
             longest_suffix,
             no_split,
         }
     }
 
-    fn line(&self, k: usize) -> &'static str {
-        let start = self.lines[k] as usize;
-        let end = self
-            .lines
-            .get(k + 1)
-            .map(|&e| e as usize - 1)
-            .unwrap_or(DIC.len());
-        DIC[start..end].trim_end_matches('\n')
-    }
-
-    /// The flags of a dictionary stem, if the stem exists.
+    /// The flags of a dictionary stem, if the stem exists: a binary search over
+    /// the lines of the sorted stems file, each probe backing up to its line start.
     fn stem_flags(&self, stem: &str) -> Option<&'static str> {
-        let found = self.lines.binary_search_by(|&off| {
-            let start = off as usize;
-            let rest = &DIC.as_bytes()[start..];
-            let end = rest
+        let bytes = DIC.as_bytes();
+        // `lo` is always a line start; `hi` a line start or the end.
+        let (mut lo, mut hi) = (0usize, bytes.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = bytes[lo..mid]
                 .iter()
-                .position(|&b| b == b'/' || b == b'\n')
-                .unwrap_or(rest.len());
-            rest[..end].cmp(stem.as_bytes())
-        });
-        let k = found.ok()?;
-        let line = self.line(k);
-        Some(line.split_once('/').map(|(_, f)| f).unwrap_or(""))
+                .rposition(|&b| b == b'\n')
+                .map_or(lo, |i| lo + i + 1);
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| start + i);
+            let line = &bytes[start..end];
+            let word_end = line.iter().position(|&b| b == b'/').unwrap_or(line.len());
+            match line[..word_end].cmp(stem.as_bytes()) {
+                std::cmp::Ordering::Equal => {
+                    let flags = (start + word_end + 1).min(end);
+                    return DIC.get(flags..end);
+                }
+                std::cmp::Ordering::Less => lo = end + 1,
+                std::cmp::Ordering::Greater => hi = start,
+            }
+        }
+        None
     }
 
     /// Every reading of a lowercase form.
@@ -533,6 +527,19 @@ mod tests {
         ] {
             assert_eq!(lexicon().split(w), None, "{w:?}");
             assert!(lexicon().lemma(w).is_none(), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn every_stem_of_the_file_is_found() {
+        let lex = lexicon();
+        let probes = DIC.lines().step_by(97).chain(DIC.lines().take(3));
+        for line in probes.chain(DIC.lines().last()) {
+            let (word, flags) = line.split_once('/').unwrap_or((line, ""));
+            assert_eq!(lex.stem_flags(word), Some(flags), "{word}");
+        }
+        for absent in ["", "aaaaaa", "zzzzzz", "öööö", "protokol"] {
+            assert_eq!(lex.stem_flags(absent), None, "{absent}");
         }
     }
 

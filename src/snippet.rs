@@ -23,6 +23,22 @@ struct Terms {
     prefixes: Vec<String>,
 }
 
+/// Analysing a word costs lexicon lookups; most words of a text cannot match,
+/// and these cheap tests say so first. A word's key begins with the word's first
+/// letter (the lemma of a form, the first part of a compound), and a compound
+/// holds the first letters of its part's key.
+fn may_have_key(word: &str, keys: &HashSet<String>) -> bool {
+    let first = word.chars().next();
+    keys.iter().any(|k| k.chars().next() == first)
+}
+
+fn may_have_part(word: &str, parts: &HashSet<String>) -> bool {
+    parts.iter().any(|p| {
+        let head: String = p.chars().take(3).collect();
+        word.contains(&head)
+    })
+}
+
 impl Terms {
     fn new(query: &dyn Query, f: &Fields, prefixes: &[String]) -> Terms {
         let mut m = Terms {
@@ -55,9 +71,13 @@ impl Terms {
         if self.exact.contains(word) || self.prefixes.iter().any(|p| word.starts_with(p.as_str())) {
             return true;
         }
-        if !self.keys.is_empty() || !self.parts.is_empty() {
+        let key = may_have_key(word, &self.keys);
+        let part = may_have_part(word, &self.parts);
+        if key || part {
             let a = analysed.get_or_insert_with(|| analysis::analyse_word(word));
-            if self.keys.contains(&a.key) || a.parts.iter().any(|p| self.parts.contains(p)) {
+            if (key && self.keys.contains(&a.key))
+                || (part && a.parts.iter().any(|p| self.parts.contains(p)))
+            {
                 return true;
             }
         }
