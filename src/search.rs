@@ -320,25 +320,24 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let empty = parsed.groups.is_empty();
     let by_date = empty || req.sort == Sort::Date;
 
-    // By date: the meeting date is the sort key. By relevance: the score alone,
-    // so no date is read per matching item; ties among the hits are broken by
-    // date below.
     let date_field = "date";
-    let top_by_date = TopDocs::with_limit(req.limit.max(1))
+    let top = TopDocs::with_limit(req.limit.max(1))
         .and_offset(req.offset)
         .tweak_score(move |seg: &tantivy::SegmentReader| {
             let dates = seg.fast_fields().date(date_field).ok();
-            move |doc: tantivy::DocId, _score: tantivy::Score| {
-                dates
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let days = dates
                     .as_ref()
                     .and_then(|c| c.first(doc))
                     .map(|d| d.into_timestamp_secs() as f64 / 86_400.0)
-                    .unwrap_or(0.0)
+                    .unwrap_or(0.0);
+                if by_date {
+                    days
+                } else {
+                    score as f64 + days * 1e-8
+                }
             }
         });
-    let top_by_score = TopDocs::with_limit(req.limit.max(1))
-        .and_offset(req.offset)
-        .order_by_score();
     // Facets whose values belong to the protocol are counted per protocol; those
     // of the item itself (topic, decision) per item.
     let with_facets = req.facet_limit > 0;
@@ -350,11 +349,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
     let (per_protocol, per_item): (Vec<&str>, Vec<&str>) =
         names.iter().partition(|n| PROTOCOL_FACETS.contains(n));
     let mut multi = tantivy::collector::MultiCollector::new();
-    let (date_handle, score_handle) = if by_date {
-        (Some(multi.add_collector(top_by_date)), None)
-    } else {
-        (None, Some(multi.add_collector(top_by_score)))
-    };
+    let top_handle = multi.add_collector(top);
     let count_handle = multi.add_collector(Count);
     let protocol_handle = multi.add_collector(ProtocolFacets::new(
         per_protocol.iter().map(|n| format!("f_{n}")).collect(),
@@ -367,15 +362,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         .search(&query, &multi)
         .map_err(|e| Error::index(&config.index_dir, e))?;
 
-    let top_docs: Vec<(f32, tantivy::DocAddress)> = match (date_handle, score_handle) {
-        (Some(h), _) => h
-            .extract(&mut fruits)
-            .into_iter()
-            .map(|(_, a)| (0.0, a))
-            .collect(),
-        (_, Some(h)) => h.extract(&mut fruits),
-        (None, None) => Vec::new(),
-    };
+    let top_docs = top_handle.extract(&mut fruits);
     let total = count_handle.extract(&mut fruits);
     let mut all_counts = protocol_handle.extract(&mut fruits);
     for (n, handle) in per_item.iter().zip(item_handles) {
@@ -410,20 +397,12 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         let body = str_value(&doc, f.body);
         let html = crate::snippet::snippet(&body, &matcher, SNIPPET_CHARS)
             .unwrap_or_else(|| escape_html(&leading_chars(&body, SNIPPET_CHARS)));
-        hits.push(hit_from_doc(f, &doc, score, html));
-    }
-    if !by_date {
-        // Scores within a hair of each other: the newer meeting first.
-        let key = |h: &Hit| {
-            let days = h
-                .date
-                .as_deref()
-                .and_then(Date::parse_iso)
-                .map(|d| d.days_since_epoch() as f64)
-                .unwrap_or(0.0);
-            h.score as f64 + days * 1e-8
-        };
-        hits.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        hits.push(hit_from_doc(
+            f,
+            &doc,
+            if empty { 0.0 } else { score as f32 },
+            html,
+        ));
     }
     Ok(SearchResponse {
         query: req.query.clone(),
