@@ -231,8 +231,8 @@ fn protocol_values(
     };
     let table = Arc::new(table);
     let mut cache = table_cache().lock().expect("no panics under the lock");
-    if cache.len() > 256 {
-        cache.clear(); // old segments, merged away
+    if cache.len() > 4096 {
+        cache.clear(); // mostly old segments, merged away
     }
     cache.insert(key, table.clone());
     Some(table)

@@ -403,13 +403,27 @@ fn recorded(index_dir: &Path, key: &str) -> Option<String> {
     v.get(key)?.as_str().map(str::to_string)
 }
 
-fn record_corpus(index_dir: &Path, corpus: &Path, files: &[CorpusFile]) -> Result<()> {
+/// The corpus folders with their mtimes, walked from the corpus's canonical path.
+/// Taken before the files are listed, so that a file added during a run leaves a
+/// newer mtime than the one recorded, and the next check sees it.
+fn folders_of(corpus: &Path) -> Vec<(std::path::PathBuf, u128)> {
     let abs = corpus
         .canonicalize()
         .unwrap_or_else(|_| corpus.to_path_buf());
-    let folders: Vec<serde_json::Value> = read::corpus_folders(corpus)
-        .unwrap_or_default()
-        .into_iter()
+    read::corpus_folders(&abs).unwrap_or_default()
+}
+
+fn record_corpus(
+    index_dir: &Path,
+    corpus: &Path,
+    files: &[CorpusFile],
+    folders: &[(std::path::PathBuf, u128)],
+) -> Result<()> {
+    let abs = corpus
+        .canonicalize()
+        .unwrap_or_else(|_| corpus.to_path_buf());
+    let folders: Vec<serde_json::Value> = folders
+        .iter()
         .map(|(dir, mtime)| serde_json::json!([dir.to_string_lossy(), mtime.to_string()]))
         .collect();
     let body = serde_json::json!({
@@ -459,10 +473,16 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if same_corpus && !full_check && read::folders_unchanged(&recorded_folders(&config.index_dir)) {
         return Ok(false);
     }
+    let folders = folders_of(&config.corpus_dir);
     let files = read::list_corpus(&config.corpus_dir)?;
-    // Nothing changed since the last run: the listing says so, no need to read the index.
+    // Nothing changed since the last run: the listing says so, no need to read the
+    // index. The folders' mtimes moved all the same (a file saved in place by
+    // rename, say): recording them spares the next search this listing.
     if same_corpus && recorded(&config.index_dir, "fingerprint") == Some(corpus_fingerprint(&files))
     {
+        if let Err(e) = record_corpus(&config.index_dir, &config.corpus_dir, &files, &folders) {
+            tracing::debug!("could not record the corpus folders: {e}");
+        }
         return Ok(false);
     }
     let p = plan(
@@ -478,6 +498,7 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
 /// items of deleted files, and commits once.
 pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
     let started = Instant::now();
+    let folders = folders_of(&config.corpus_dir);
     let files = read::list_corpus(&config.corpus_dir)?;
     let dir = &config.index_dir;
     let mut report = IndexReport::default();
@@ -595,7 +616,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         })
         .collect();
     save_skipped(dir, &skipped_now)?;
-    record_corpus(dir, &config.corpus_dir, &files)?;
+    record_corpus(dir, &config.corpus_dir, &files, &folders)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -210,8 +210,9 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
     if start > 0 {
         // Begin at a word.
         start = text[start..first]
-            .find(char::is_whitespace)
-            .map(|k| start + k + 1)
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(k, c)| start + k + c.len_utf8())
             .unwrap_or(first);
     }
     let mut end = char_offset_after(text, start, max_chars);
@@ -313,6 +314,16 @@ mod tests {
         );
         assert!(html.contains("&lt;i&gt;"), "{html}");
         assert!(snippet("inget här", &m, 60).is_none());
+    }
+
+    #[test]
+    fn wide_spaces_before_a_match_do_not_split_a_character() {
+        let m = matcher(&["vård"], &[], &[], &[]);
+        for space in ["\u{200A}", "\u{3000}", "\u{2005}", "\u{a0}"] {
+            let text = format!("{}{space}ord{space}vård här", "å".repeat(60));
+            let html = snippet(&text, &m, 40).unwrap();
+            assert!(html.contains("<mark>vård</mark>"), "{html}");
+        }
     }
 
     #[test]
