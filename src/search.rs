@@ -297,9 +297,13 @@ fn facet_fields(f: &Fields) -> [(&'static str, Field); 7] {
     ]
 }
 
-/// Facets whose values are the same on every item of a protocol.
-const PROTOCOL_FACETS: [&str; 5] = ["group", "person", "year", "month", "kind"];
-const _: () = assert!(PROTOCOL_FACETS.len() == crate::facets::PROTOCOL_FIELDS.len());
+/// Whether a facet's values are the same on every item of a protocol (one list
+/// of them: [`crate::facets::PROTOCOL_FIELDS`]).
+fn is_protocol_facet(name: &str) -> bool {
+    crate::facets::PROTOCOL_FIELDS
+        .iter()
+        .any(|f| f.strip_prefix("f_") == Some(name))
+}
 
 /// Runs a search.
 pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<SearchResponse> {
@@ -347,7 +351,7 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
         .filter(|_| with_facets)
         .collect();
     let (per_protocol, per_item): (Vec<&str>, Vec<&str>) =
-        names.iter().partition(|n| PROTOCOL_FACETS.contains(n));
+        names.iter().partition(|n| is_protocol_facet(n));
     let mut multi = tantivy::collector::MultiCollector::new();
     let top_handle = multi.add_collector(top);
     let count_handle = multi.add_collector(Count);
@@ -921,9 +925,7 @@ fn protocol_ids(searcher: &Searcher, query: &dyn Query) -> Result<BTreeSet<Strin
 
 /// Every value of a facet field, with counts over the whole index.
 pub fn all_facet_values(searcher: &Searcher, field_name: &str) -> Result<Vec<FacetCount>> {
-    let per_protocol = field_name
-        .strip_prefix("f_")
-        .is_some_and(|n| PROTOCOL_FACETS.contains(&n));
+    let per_protocol = field_name.strip_prefix("f_").is_some_and(is_protocol_facet);
     let counts = if per_protocol {
         searcher
             .search(

@@ -87,9 +87,7 @@ impl Terms {
         if word.is_ascii() {
             return self.folded.contains(word);
         }
-        analysis::tokens(&mut analysis::folded_analyzer(), word)
-            .iter()
-            .any(|t| self.folded.contains(t))
+        self.folded.contains(&analysis::fold(word))
     }
 }
 
