@@ -152,11 +152,19 @@ fn is_page_number(lower: &str) -> bool {
         .filter(|t| !t.is_empty())
         .collect();
     let is_num = |t: &str| t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit());
+    // `3 (9)` and `3/9` count pages; `2025-2026` and `Lokalbehov 2027-2031` do not.
+    let counts = |n: &str, m: &str| {
+        (lower.contains('(') || lower.contains('/'))
+            && n.parse::<u32>().ok() <= m.parse::<u32>().ok()
+            && m.len() <= 3
+    };
     match tokens.as_slice() {
         [n] => is_num(n) && lower.starts_with('-'),
-        [n, m] if is_num(n) && is_num(m) => true,
+        [n, m] if is_num(n) && is_num(m) => counts(n, m),
         [w, n] if is_num(n) => matches!(*w, "sida" | "page" | "s."),
-        [w, n, m] if is_num(n) && is_num(m) => w.chars().all(char::is_alphabetic) && w.len() <= 25,
+        [w, n, m] if is_num(n) && is_num(m) => {
+            w.chars().all(char::is_alphabetic) && w.len() <= 25 && counts(n, m)
+        }
         [w, n, "av", m] if is_num(n) && is_num(m) => matches!(*w, "sida" | "page"),
         [n, "av", m] if is_num(n) && is_num(m) => true,
         _ => false,
@@ -279,6 +287,9 @@ mod tests {
             "12 mars",
             "Sida vid sida med regionen",
             "§ 12",
+            "Lokalbehov 2027-2031",
+            "2025-2026",
+            "Budget 2024/2025",
         ] {
             assert!(!is_page_furniture(l), "{l}");
         }

@@ -23,12 +23,12 @@ use tantivy::{
 use crate::analysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::parse::{parse_protocol, Protocol};
+use crate::parse::{parse_document, Protocol};
 use crate::read::{self, CorpusFile, SkipReason};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +41,8 @@ pub struct Fields {
     pub schema_version: Field,
     pub item_ord: Field,
     pub number: Field,
+    /// The item's diary number, stored; its words are also in `title_exact`.
+    pub dnr: Field,
     pub title: Field,
     pub title_exact: Field,
     pub body: Field,
@@ -110,6 +112,7 @@ pub fn schema() -> (Schema, Fields) {
                 .set_indexed(),
         ),
         number: b.add_text_field("number", stored_only.clone()),
+        dnr: b.add_text_field("dnr", stored_only.clone()),
         title: b.add_text_field("title", text(analysis::STEMMED, true)),
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
         body: b.add_text_field("body", text(analysis::STEMMED, true)),
@@ -688,20 +691,18 @@ pub fn read_and_parse(
             .try_into()
             .expect("8 bytes"),
     );
-    let text = crate::clean::clean_text(&decoded.text);
-    if text.trim().is_empty() {
-        return Err(SkipReason::Empty);
-    }
     // A parser bug on one file must not take the run down: the file is skipped
     // with the reason, and the rest is indexed.
-    let protocol = std::panic::catch_unwind(|| parse_protocol(&f.rel, &text)).map_err(|panic| {
-        let msg = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        SkipReason::ParserBug(msg)
-    })?;
+    let parsed =
+        std::panic::catch_unwind(|| parse_document(&f.rel, &decoded.text)).map_err(|panic| {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            SkipReason::ParserBug(msg)
+        })?;
+    let protocol = parsed.ok_or(SkipReason::Empty)?;
     Ok((hash, bytes.len() as u64, protocol))
 }
 
@@ -744,6 +745,11 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
         );
         if let Some(n) = &item.number {
             d.add_text(f.number, n);
+        }
+        // Staff search by diary number: it is matched like a word of the title.
+        if let Some(dnr) = &item.dnr {
+            d.add_text(f.dnr, dnr);
+            d.add_text(f.title_exact, dnr);
         }
         if let Some(parent) = &item.parent {
             d.add_text(f.parent, parent);

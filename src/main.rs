@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use protokollsok::index::{self, Progress, Store};
 use protokollsok::parse::Date;
 use protokollsok::search::{self, Filters, SearchRequest};
-use protokollsok::{api, clean, parse, read, Config};
+use protokollsok::{api, parse, read, Config};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -450,7 +450,14 @@ fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
         }
     };
     let rel = relative_to_corpus(path, &config.corpus_dir);
-    let p = parse::parse_protocol(&rel, &clean::clean_text(&bytes.text));
+    let Some(p) = parse::parse_document(&rel, &bytes.text) else {
+        eprintln!(
+            "protokollsok: {}: {}",
+            path.display(),
+            read::SkipReason::Empty
+        );
+        return Ok(ExitCode::from(2));
+    };
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &p)?;

@@ -1052,6 +1052,7 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
                 text: str_value(&doc, f.body),
                 presenters: str_values(&doc, f.presenters),
                 decisions: str_values(&doc, f.decisions),
+                dnr: opt_str(&doc, f.dnr),
             },
         ));
     }

@@ -33,6 +33,8 @@ pub struct Heading {
     pub title: String,
     pub group: String,
     pub kind: String,
+    /// The organisation a letterhead names (`Växjö kommun`).
+    pub organisation: Option<String>,
 }
 
 /// Reads title, group and kind from the first lines; `body` is the whole text,
@@ -42,9 +44,11 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
     let title = texts.first().map(|l| l.text.clone()).unwrap_or_default();
     let mut kind = String::new();
     let mut group = String::new();
+    let mut organisation = None;
 
-    if let Some(g) = letterhead_group(raw_lines) {
-        group = g;
+    if let Some((body, org)) = letterhead_group(raw_lines) {
+        group = body;
+        organisation = Some(org);
         kind = "protokoll".into();
     } else {
         for line in &texts {
@@ -81,15 +85,20 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
         kind = "protokoll".into();
     }
     let group = canonical_group(&group, body);
-    Heading { title, group, kind }
+    Heading {
+        title,
+        group,
+        kind,
+        organisation,
+    }
 }
 
 /// A municipal letterhead: the organisation first (`Växjö kommun`, `ÖSTERSUNDS
 /// KOMMUN`, `**Tomelilla kommun**`), possibly with `PROTOKOLL` and a page number in
 /// further columns, then the body that met on one of the next lines (left column),
-/// between labels (`Sammanträdesdatum`) and dates. The group is `Body Organisation`,
-/// e.g. `Socialnämnden Växjö kommun`.
-fn letterhead_group(raw_lines: &[&str]) -> Option<String> {
+/// between labels (`Sammanträdesdatum`) and dates: the body (`Socialnämnden`) and
+/// the organisation (`Växjö kommun`).
+fn letterhead_group(raw_lines: &[&str]) -> Option<(String, String)> {
     let first_cells: Vec<String> = raw_lines
         .iter()
         .filter(|l| !l.trim().is_empty())
@@ -119,10 +128,9 @@ fn letterhead_group(raw_lines: &[&str]) -> Option<String> {
             continue;
         }
         if c.split_whitespace().count() <= 8 && c.chars().next().is_some_and(char::is_uppercase) {
-            return Some(format!(
-                "{} {}",
-                strip_abbreviation(c),
-                title_case_if_shouting(org)
+            return Some((
+                strip_abbreviation(c).to_string(),
+                title_case_if_shouting(org),
             ));
         }
         break;
@@ -456,19 +464,23 @@ mod tests {
     #[test]
     fn letterhead_columns_give_body_and_organisation() {
         let h = heading("Växjö kommun                     PROTOKOLL \nSocialnämnden                        Sammanträdesdatum \n                          2014-12-02 \n");
-        assert_eq!(h.group, "Socialnämnden Växjö kommun");
+        assert_eq!(h.group, "Socialnämnden");
+        assert_eq!(h.organisation.as_deref(), Some("Växjö kommun"));
     }
 
     #[test]
     fn letterheads_in_their_shapes() {
         let h = heading("Vetlanda kommun                  PROTOKOLL        1(3)\n                                                    Sammanträdesdatum\nKommunstyrelsens arbetsutskott                      2024-03-19\n");
-        assert_eq!(h.group, "Kommunstyrelsens arbetsutskott Vetlanda kommun");
+        assert_eq!(h.group, "Kommunstyrelsens arbetsutskott");
+        assert_eq!(h.organisation.as_deref(), Some("Vetlanda kommun"));
         let h = heading("ÖSTERSUNDS KOMMUN                PROTOKOLL 1(4)\nSocialnämnden\n\nTid: Tisdagen den 10 december 2024");
-        assert_eq!(h.group, "Socialnämnden Östersunds kommun");
+        assert_eq!(h.group, "Socialnämnden");
+        assert_eq!(h.organisation.as_deref(), Some("Östersunds kommun"));
         let h = heading(
             "**Tomelilla kommun**\n\n# Kommunala pensionärsrådet (KPR)\n\n**Datum:** 14 maj 2025",
         );
-        assert_eq!(h.group, "Kommunala pensionärsrådet Tomelilla kommun");
+        assert_eq!(h.group, "Kommunala pensionärsrådet");
+        assert_eq!(h.organisation.as_deref(), Some("Tomelilla kommun"));
     }
 
     #[test]

@@ -53,6 +53,12 @@ const LABELS: &[&str] = &[
     "underlag",
     "beslutsunderlag",
     "sammanfattning",
+    "sammanfattning av ärendet",
+    "beskrivning av ärendet",
+    "beslutsgång",
+    "beslutet skickas till",
+    "förslag till beslut på sammanträdet",
+    "omröstningsresultat",
     "bakgrund",
     "ärendebeskrivning",
     "förslag till beslut",
@@ -214,6 +220,8 @@ pub struct RawItem {
     pub body: Vec<usize>,
     pub presenters: Vec<Person>,
     pub decisions: Vec<String>,
+    /// The diary number (`KS 2024/123`, `VN-2025-00007`), without its label.
+    pub dnr: Option<String>,
 }
 
 /// What splitting finds: items, attendance lists and where the header ends.
@@ -234,6 +242,7 @@ struct Heading {
     title: String,
     level: u8,
     sub: bool,
+    dnr: Option<String>,
 }
 
 /// Splits the protocol's lines into items.
@@ -278,6 +287,7 @@ pub fn split_items(lines: &[Line], model: &NameModel) -> Split {
             body,
             presenters,
             decisions,
+            dnr: h.dnr.clone(),
         });
     }
     Split {
@@ -363,19 +373,270 @@ fn previous_text_line_ends_with_comma(lines: &[Line], j: usize) -> bool {
         .is_some_and(|k| lines[k].text.ends_with(','))
 }
 
-/// `§ 57 Title`, `§ 57` (title on the next line), `## § 12 Title (Dnr …)`.
+/// `§ 57 Title`, `§ 57` (title on the next line), `## § 12 Title (Dnr …)`, `§57`, and
+/// OCR's `$ 57`.
 fn paragraph_heading(text: &str) -> Option<(u32, Option<String>)> {
-    let rest = text.strip_prefix('§')?.trim_start();
+    let (rest, ocr) = match text.strip_prefix('§') {
+        Some(rest) => (rest, false),
+        // OCR reads `§` as `$`.
+        None => (text.strip_prefix('$')?, true),
+    };
+    if rest.starts_with('§') {
+        return None; // `§§ 25-35`
+    }
+    let rest = rest.trim_start();
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.is_empty() || digits.len() > 4 {
         return None;
     }
-    let title = strip_dnr(rest[digits.len()..].trim());
+    let after = &rest[digits.len()..];
+    // `§ 161-180`, `§ 137, 163`: a range or list of paragraphs, not a heading.
+    let mut chars = after.trim_start().chars();
+    if matches!(chars.next(), Some('-' | '–' | ',' | '&'))
+        && chars.next().is_some_and(|c| c.is_ascii_digit() || c == ' ')
+    {
+        return None;
+    }
+    let title = strip_dnr(after.trim());
+    // `$ 80` as a price would be followed by a word in lower case.
+    if ocr && !(title.is_empty() || title.starts_with(char::is_uppercase)) {
+        return None;
+    }
     let title = title
         .trim_start_matches(['.', ':', '–', '-'])
         .trim()
         .to_string();
     Some((digits.parse().ok()?, (!title.is_empty()).then_some(title)))
+}
+
+/// The item's title after its `§` line: on that line, or on the next lines that are
+/// not only a diary number. A title wraps over up to three lines: a line continues
+/// the title while the table of contents' title for the number goes on with it, or,
+/// without one, while the line before was long (set to the full column) and ends no
+/// sentence. Returns the title, the line where the body begins and a diary number
+/// found between heading and title.
+fn paragraph_title(
+    lines: &[Line],
+    i: usize,
+    inline: Option<String>,
+    toc_title: Option<&String>,
+) -> Option<(String, usize, Option<String>)> {
+    let mut dnr = None;
+    let (mut title, mut last) = match inline {
+        Some(t) => (t, i),
+        None => {
+            let mut j = i + 1;
+            loop {
+                let l = lines.get(j)?;
+                if j > i + 4 || l.text.starts_with('§') {
+                    return None;
+                }
+                if !l.is_blank() {
+                    if leader_title(&l.text).is_some() {
+                        return None; // an entry of the table of contents
+                    }
+                    if let Some(d) = dnr_of(&l.text) {
+                        dnr.get_or_insert(d);
+                    }
+                    let rest = strip_dnr(&l.text);
+                    if !rest.is_empty() {
+                        break (rest, j);
+                    }
+                }
+                j += 1;
+            }
+        }
+    };
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut taken = 0;
+    while taken < 3 {
+        let Some(next) = lines.get(last + 1) else {
+            break;
+        };
+        if next.is_blank()
+            || next.heading > 0
+            || next.bullet
+            || is_label(&next.text)
+            || paragraph_heading(&next.text).is_some()
+        {
+            break;
+        }
+        if let Some(d) = dnr_of(&next.text) {
+            if strip_dnr(&next.text).is_empty() {
+                dnr.get_or_insert(d);
+                last += 1;
+                continue;
+            }
+        }
+        let joined = format!("{title} {}", next.text);
+        let continues = match toc_title {
+            Some(t) => {
+                let (t, j) = (norm(t), norm(&joined));
+                t.starts_with(&j) && t.len() > norm(&title).len()
+            }
+            None => {
+                title.chars().count() >= 45
+                    && !title.ends_with(['.', ':', '!', '?'])
+                    && next.text.chars().count() <= 120
+            }
+        };
+        if !continues {
+            break;
+        }
+        title = joined;
+        last += 1;
+        taken += 1;
+    }
+    Some((title, last + 1, dnr))
+}
+
+/// The diary number a line gives: `Dnr VN-2025-00007`, `(Dnr SN 2014/0322)`,
+/// `Dnr: KS 2024-00123`, `Diarienummer 2024/17`.
+pub fn dnr_of(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let (p, label) = ["diarienummer", "diarienr", "dnr"]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|p| (p, m.len())))
+        .min()?;
+    // The label is a word of its own.
+    if p > 0 && lower[..p].chars().last().is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    let rest = lower.get(p + label..)?;
+    let start = p + label + (rest.len() - rest.trim_start_matches(['.', ':', ' ']).len());
+    let value = text.get(start..)?;
+    let value = value
+        .split(')')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches([',', '.']);
+    let value: String = value
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    (value.chars().any(|c| c.is_ascii_digit()) && value.len() <= 40).then_some(value)
+}
+
+/// A table of contents: which lines belong to it, and each `§`'s title there.
+pub struct Contents {
+    pub lines: Vec<bool>,
+    pub titles: std::collections::HashMap<u32, String>,
+}
+
+/// Finds table-of-contents entries by their shape: a line that ends in a leader
+/// (dots, or the garbled run OCR makes of them) and a page number, with the entry's
+/// lines above it back to a blank line or the entry before (its `§` and diary
+/// number, a title wrapped over lines); and a short heading line right above the
+/// first entry (`Innehåll`, `Ärendelista`, …).
+pub fn table_of_contents(lines: &[Line]) -> Contents {
+    let mut out = Contents {
+        lines: vec![false; lines.len()],
+        titles: std::collections::HashMap::new(),
+    };
+    let mut first_entry: Option<usize> = None;
+    for e in 0..lines.len() {
+        let Some(tail) = leader_title(&lines[e].text) else {
+            continue;
+        };
+        let mut start = e;
+        while start > 0 {
+            let above = &lines[start - 1];
+            if above.is_blank() {
+                // `§ 12 Dnr …`, a blank line, then the title with its leader.
+                let heading_above = start >= 2
+                    && !out.lines[start - 2]
+                    && paragraph_heading(&lines[start - 2].text).is_some()
+                    || start >= 3
+                        && !out.lines[start - 3]
+                        && dnr_of(&lines[start - 2].text).is_some()
+                        && paragraph_heading(&lines[start - 3].text).is_some();
+                if heading_above && start == e {
+                    start -= 1;
+                    continue;
+                }
+                break;
+            }
+            if out.lines[start - 1] || leader_title(&above.text).is_some() {
+                break;
+            }
+            start -= 1;
+        }
+        if e - start > 4 {
+            start = e; // too long for one entry: only the leader line
+        }
+        let mut number = None;
+        let mut parts: Vec<String> = Vec::new();
+        for (k, line) in lines.iter().enumerate().take(e + 1).skip(start) {
+            out.lines[k] = true;
+            let text = if k == e {
+                tail.clone()
+            } else {
+                line.text.clone()
+            };
+            if let Some((n, t)) = paragraph_heading(&text) {
+                number = Some(n);
+                if let Some(t) = t {
+                    parts.push(t);
+                }
+                continue;
+            }
+            let t = strip_dnr(&text);
+            if !t.is_empty() {
+                parts.push(t);
+            }
+        }
+        if let Some(n) = number {
+            out.titles.entry(n).or_insert_with(|| parts.join(" "));
+        }
+        first_entry.get_or_insert(start);
+    }
+    // The heading above the first entry.
+    if let Some(first) = first_entry {
+        if let Some(h) = (0..first).rev().find(|&k| !lines[k].is_blank()) {
+            let t = &lines[h].text;
+            if first - h <= 3 && t.split_whitespace().count() <= 3 && !t.ends_with('.') {
+                out.lines[h] = true;
+            }
+        }
+    }
+    out
+}
+
+/// The title part of a table-of-contents line: `Årsredovisning 2024 ........ 5`,
+/// `Budget … 12`, OCR's `Uppföljning per april..sssrrsrr er nn 8`.
+fn leader_title(text: &str) -> Option<String> {
+    let t = text.trim_end();
+    let digits = t.chars().rev().take_while(char::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let before = t[..t.len() - digits].trim_end();
+    let is_leader = |c: char| matches!(c, '.' | '…' | '_' | '·');
+    let title = before.trim_end_matches(|c: char| is_leader(c) || c == ' ');
+    let leader: String = before[title.len()..]
+        .chars()
+        .filter(|&c| is_leader(c))
+        .collect();
+    if leader.chars().count() >= 4 || leader.contains('…') {
+        let title = title.trim();
+        return (!title.is_empty()).then(|| title.to_string());
+    }
+    // OCR: a leader read as a long run of a few letters, starting with dots.
+    let p = before.find("..")?;
+    let run: String = before[p..].chars().filter(|c| !c.is_whitespace()).collect();
+    let distinct: std::collections::HashSet<char> = run.chars().collect();
+    if run.chars().count() >= 12 && distinct.len() <= 8 {
+        let title = before[..p].trim();
+        return (!title.is_empty()).then(|| title.to_string());
+    }
+    None
 }
 
 /// Removes a diary number: `Titel (Dnr SN 2014/0322)`, `Dnr SN 2014/0322`.
@@ -438,24 +699,18 @@ fn contains_sentence_break(s: &str) -> bool {
 /// `N.` headings; of those, the longest chain that counts up by one (a numbered
 /// list inside an item breaks no chain of its own).
 fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
+    let toc = table_of_contents(lines);
     let mut para = Vec::new();
     let mut numbered = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        if in_attendance[i] || l.bullet {
+        if in_attendance[i] || l.bullet || toc.lines[i] {
             continue;
         }
         if let Some((n, title)) = paragraph_heading(&l.text) {
-            let (title, body_start) = match title {
-                Some(t) => (t, i + 1),
-                // The title is on the next line that is not only a diary number.
-                None => match (i + 1..lines.len().min(i + 5))
-                    .find(|&j| !lines[j].is_blank() && !strip_dnr(&lines[j].text).is_empty())
-                {
-                    Some(j) if !lines[j].text.starts_with('§') => {
-                        (strip_dnr(&lines[j].text), j + 1)
-                    }
-                    _ => continue,
-                },
+            let Some((title, body_start, dnr)) =
+                paragraph_title(lines, i, title, toc.titles.get(&n))
+            else {
+                continue;
             };
             para.push((
                 n,
@@ -466,6 +721,7 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
                     title,
                     level: l.heading,
                     sub: false,
+                    dnr: dnr.or_else(|| dnr_of(&l.text)),
                 },
                 false,
             ));
@@ -480,25 +736,26 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
                     title,
                     level: l.heading,
                     sub: false,
+                    dnr: None,
                 },
                 listed,
             ));
         }
     }
     if para.len() >= 2 {
-        return longest_chain(para);
+        return longest_chain(para, true);
     }
     if numbered.iter().filter(|(_, h, _)| h.level > 0).count() >= 2 {
         numbered.retain(|(_, h, _)| h.level > 0);
     }
-    longest_chain(numbered)
+    longest_chain(numbered, false)
 }
 
 /// The best run of candidates whose numbers count up, in text order: each step
 /// adds one number (a gap of one, an item struck from the agenda, costs a little),
 /// and a candidate set off by blank lines weighs more than one in a run of
 /// adjacent numbered lines (a list inside an item).
-fn longest_chain(cands: Vec<(u32, Heading, bool)>) -> Vec<Heading> {
+fn longest_chain(cands: Vec<(u32, Heading, bool)>, gaps: bool) -> Vec<Heading> {
     if cands.is_empty() {
         return Vec::new();
     }
@@ -512,6 +769,8 @@ fn longest_chain(cands: Vec<(u32, Heading, bool)>) -> Vec<Heading> {
             let cost = match step {
                 1 => 0.0,
                 2 => 0.4,
+                // Extracts of a protocol skip `§`s (`§ 137`, `§ 163`).
+                s if s > 2 && gaps => 0.9,
                 _ => continue,
             };
             let score = best[j] + weight(i) - cost;
@@ -605,6 +864,7 @@ fn markdown_headings_between_items(
             title: l.text.clone(),
             level: l.heading,
             sub: false,
+            dnr: None,
         });
     }
     out
@@ -643,6 +903,7 @@ fn container_sub_headings(
                     title: l.text.clone(),
                     level: l.heading,
                     sub: true,
+                    dnr: None,
                 });
             }
         }
@@ -692,6 +953,7 @@ fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel
             title: lines[i].text.clone(),
             level: lines[i].heading,
             sub: false,
+            dnr: None,
         })
         .collect()
 }

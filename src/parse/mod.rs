@@ -11,6 +11,7 @@ pub mod group;
 pub mod items;
 pub mod lines;
 pub mod persons;
+pub mod prepare;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,7 @@ pub use persons::Person;
 use items::{attendance_entry, attendance_role, is_label, presenter_label_value, split_items};
 use lines::{to_lines, Line};
 use persons::{merge_persons, person_from_attendance_line, person_mentions, NameModel};
+use prepare::Hints;
 
 /// One agenda item (or sub-item) of a protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,9 @@ pub struct Item {
     pub text: String,
     pub presenters: Vec<String>,
     pub decisions: Vec<String>,
+    /// The diary number of the matter (`KS 2024/123`), without its label.
+    #[serde(default)]
+    pub dnr: Option<String>,
     /// The item's subject for the topic facet; `None` for procedural items
     /// (`Välkomna`, `Övriga frågor`) and containers (`Informationspunkter`).
     pub topic: Option<String>,
@@ -45,6 +50,9 @@ pub struct Protocol {
     /// Meeting date, `YYYY-MM-DD`.
     pub date: Option<String>,
     pub group: String,
+    /// The municipality, region or association the body belongs to.
+    #[serde(default)]
+    pub organisation: Option<String>,
     pub kind: String,
     pub language: String,
     pub title: String,
@@ -69,15 +77,48 @@ pub fn protocol_id(rel_path: &str) -> String {
     blake3::hash(rel_path.as_bytes()).to_hex()[..12].to_string()
 }
 
-/// Parses cleaned protocol text (see [`crate::clean::clean_text`]).
+/// Parses a decoded document: prepares it (front matter, page furniture; see
+/// [`prepare`]), cleans it and parses it with what the preparation found. `None`
+/// when no text is left (a file of front matter or page furniture only).
+pub fn parse_document(rel_path: &str, decoded: &str) -> Option<Protocol> {
+    let prepared = prepare::prepare(decoded);
+    let text = crate::clean::clean_text(&prepared.text);
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(parse_with_hints(rel_path, &text, &prepared.hints))
+}
+
+/// Parses cleaned protocol text (see [`crate::clean::clean_text`]) without hints.
 pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
+    parse_with_hints(rel_path, text, &Hints::default())
+}
+
+fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
     let lines = to_lines(text);
     let raw_lines: Vec<&str> = text.lines().collect();
     let mut model = NameModel::default();
     learn_listed_names(&lines, &mut model);
 
-    let heading = group::read_heading(&lines, &raw_lines, text);
-    let date = date::meeting_date(&lines);
+    let mut heading = group::read_heading(&lines, &raw_lines, text);
+    // The running page header names the body better than any first line; front
+    // matter only where the text names none.
+    if let Some(body) = &hints.body {
+        heading.group = group::canonical_group(body, text);
+    } else if heading.group.is_empty() {
+        if let Some(body) = hints.front_body.as_ref().or(hints.front_title.as_ref()) {
+            heading.group = group::canonical_group(body, text);
+        }
+    }
+    let organisation = hints
+        .organisation
+        .clone()
+        .or(heading.organisation.take())
+        .or_else(|| hints.front_organisation.clone());
+    let date = hints
+        .header_date
+        .or_else(|| date::meeting_date(&lines))
+        .or(hints.front_date);
     let split = split_items(&lines, &model);
 
     let header: Vec<&Line> = lines[..split.header_end.min(lines.len())].iter().collect();
@@ -128,6 +169,7 @@ pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
             text,
             presenters: raw.presenters.iter().map(|p| p.name.clone()).collect(),
             decisions: raw.decisions.clone(),
+            dnr: raw.dnr.clone(),
             topic,
         });
     }
@@ -140,6 +182,7 @@ pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
         file: rel_path.to_string(),
         date: date.map(|d| d.to_string()),
         group: heading.group,
+        organisation,
         kind: heading.kind,
         language: detect_language(text),
         title: heading.title,
@@ -308,6 +351,7 @@ fn whole_text_item(title: &str, lines: &[Line], header_end: usize) -> Item {
         text: item_text(lines, &body),
         presenters: Vec::new(),
         decisions: Vec::new(),
+        dnr: None,
         topic: None,
     }
 }
