@@ -8,7 +8,8 @@
 //! * [`read`] finds protocol files, decodes them (UTF-8 or Windows-1252) and
 //!   rejects what is not text.
 //! * [`clean`] removes the noise of PDF-extracted text (page furniture, hyphenation).
-//! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record.
+//! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record; its
+//!   `prepare` step first takes front matter and page furniture out of the text.
 //! * [`lexicon`] knows Swedish word forms: lemmas and compound parts (hunspell `sv_SE`).
 //! * [`analysis`] holds the Swedish tokenizers used by the index.
 //! * [`facets`] counts facet values over matching items; [`variants`] merges the

@@ -244,10 +244,15 @@ fn narrative_date(header: &[&Line]) -> Option<Date> {
     for verb in MEETING_VERBS {
         let mut from = 0;
         while let Some(p) = lower[from..].find(verb) {
+            // Offsets found in the lowercased text index that text only (`İ` is
+            // longer in lower case).
             let start = from + p + verb.len();
-            let window_end = floor_char_boundary(&text, (start + 40).min(text.len()));
-            if let Some((_, d)) = find_dates(&text[start..window_end]).first() {
-                return Some(*d);
+            let window_end = floor_char_boundary(&lower, (start + 40).min(lower.len()));
+            if let Some((_, d)) = lower
+                .get(start..window_end)
+                .and_then(|w| find_dates(w).first().copied())
+            {
+                return Some(d);
             }
             from = start;
         }
@@ -282,6 +287,12 @@ mod tests {
 
     fn date(s: &str) -> Option<String> {
         meeting_date(&to_lines(s)).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn a_narrative_date_after_a_letter_that_grows_in_lower_case() {
+        let lines = crate::parse::lines::to_lines("İİİİ İİİİ mötet hölls 6 maj 2024 i İzmir");
+        assert_eq!(meeting_date(&lines), Date::parse_iso("2024-05-06"));
     }
 
     #[test]

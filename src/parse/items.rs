@@ -349,6 +349,10 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 && l.text.split_whitespace().count() <= 6
             {
                 out.push((j, role)); // organisation of a wrapped `Name,` line
+            } else if is_entry_continuation(&l.text) {
+                // A role or `§§` limits wrapped from the entry above
+                // (`Sara Johansson, trafikplanerare §§` / `58–59`).
+                out.push((j, role));
             } else {
                 // One line that is no person (a table's header row, a note) does not end
                 // the list when a person follows it.
@@ -364,6 +368,23 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
         i = j;
     }
     out
+}
+
+/// A line that goes on with the list entry above it: it starts in lower case, with
+/// `&`, or with `§` limits.
+fn is_entry_continuation(text: &str) -> bool {
+    let short = text.split_whitespace().count() <= 6;
+    // `§§ 93-99`, `58–59`, `§ 96`: paragraph limits only, never `§ 1 Mötets öppnande`.
+    let limits = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '§' | '$' | '-' | '–' | ',' | ' ' | '.'))
+        && text.chars().any(|c| c.is_ascii_digit());
+    short
+        && (limits
+            || text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || c == '&'))
 }
 
 fn previous_text_line_ends_with_comma(lines: &[Line], j: usize) -> bool {
@@ -914,12 +935,7 @@ fn container_sub_headings(
 /// Sections of a protocol without numbered items: every heading-like line that
 /// does not recur.
 fn unnumbered_sections(lines: &[Line], in_attendance: &[bool], model: &NameModel) -> Vec<Heading> {
-    let first_text = next_text(lines, usize::MAX.wrapping_add(0)).unwrap_or(0);
-    let first_text = if lines.first().is_some_and(|l| !l.is_blank()) {
-        0
-    } else {
-        first_text
-    };
+    let first_text = lines.iter().position(|l| !l.is_blank()).unwrap_or(0);
     let mut cands: Vec<usize> = (0..lines.len())
         .filter(|&i| i > first_text && !in_attendance[i])
         .filter(|&i| {

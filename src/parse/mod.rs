@@ -63,6 +63,9 @@ pub struct Protocol {
     #[serde(default)]
     pub items: Vec<Item>,
     pub persons: Vec<Person>,
+    /// Members replaced for the whole meeting (`Y` of `X tjänstgör för Y`).
+    #[serde(default)]
+    pub absent: Vec<String>,
 }
 
 impl Protocol {
@@ -123,16 +126,32 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
 
     let header: Vec<&Line> = lines[..split.header_end.min(lines.len())].iter().collect();
     let mut persons = Vec::new();
+    let mut absent = Vec::new();
     let (chairs, secretary, header_people) = header_people(&header, &model);
     persons.extend(header_people);
     for (i, role) in &split.attendance {
         if attendance_role(&lines[*i].text).is_some() {
             continue;
         }
-        if let Some(mut p) = person_from_attendance_line(attendance_entry(&lines[*i].text), &model)
-        {
-            if p.organisation.is_none() {
+        let chunks = persons::attendance_chunks(attendance_entry(&lines[*i].text), &model);
+        let single = chunks.len() == 1;
+        for chunk in chunks {
+            let entry = match persons::split_replacement(&chunk) {
+                Some((substitute, _)) => substitute,
+                None => chunk,
+            };
+            let Some(mut p) = person_from_attendance_line(&entry, &model) else {
+                continue;
+            };
+            if p.organisation.is_none() && single {
                 p.organisation = wrapped_organisation(&lines, *i);
+            }
+            if *role == "frånvarande" {
+                // `Frånvarande`, `Anmält förhinder`: named, but not at the meeting.
+                if !absent.contains(&p.name) {
+                    absent.push(p.name);
+                }
+                continue;
             }
             if p.role.is_none() {
                 p.role = Some(role.to_string());
@@ -140,7 +159,31 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             persons.push(p);
         }
     }
+    // A member replaced for the whole meeting is absent; one replaced for some `§§`
+    // only is present when listed in an entry of their own.
+    let header_text: String = header.iter().map(|l| format!("{}\n", l.text)).collect();
+    let mut not_present = Vec::new();
+    for r in &hints.replacements {
+        let substitute_name =
+            persons::person_from_attendance_line(&r.substitute, &model).map(|p| p.name);
+        if let Some(sub) = &substitute_name {
+            for p in persons.iter_mut().filter(|p| &p.name == sub) {
+                p.replaces = Some(r.replaced.clone());
+            }
+        }
+        let listed_elsewhere = header_text.matches(r.replaced.as_str()).count() > 1;
+        if !r.limited || !listed_elsewhere {
+            not_present.push(r.replaced.clone());
+        }
+        if !r.limited && !absent.contains(&r.replaced) {
+            absent.push(r.replaced.clone());
+        }
+    }
 
+    // A cover block that lists the meeting's people before its items is the record
+    // of attendance; minutes that list people at the end, or not at all, name the
+    // people of the meeting in their text as well.
+    let listed = persons.len() >= 3 && split.attendance.iter().any(|(i, _)| *i < split.header_end);
     let mut items = Vec::new();
     for raw in &split.items {
         let text = item_text(&lines, &raw.body);
@@ -151,15 +194,19 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             }
             persons.push(p);
         }
-        // Presenter lines were read as such; running text is read for other names.
-        let prose: String = text
-            .lines()
-            .filter(|l| presenter_label_value(l).is_none())
-            .collect::<Vec<_>>()
-            .join("\n");
-        persons.extend(person_mentions(&prose, &model));
-        for d in &raw.decisions {
-            persons.extend(person_mentions(d, &model));
+        // Presenter lines were read as such. Without an attendance list, running text
+        // is read for the people of the meeting; with one, a name in the text is only
+        // a mention.
+        if !listed {
+            let prose: String = text
+                .lines()
+                .filter(|l| presenter_label_value(l).is_none())
+                .collect::<Vec<_>>()
+                .join("\n");
+            persons.extend(person_mentions(&prose, &model));
+            for d in &raw.decisions {
+                persons.extend(person_mentions(d, &model));
+            }
         }
         let topic = topic_of(&raw.title, raw.number.is_none() && raw.parent.is_none());
         items.push(Item {
@@ -190,7 +237,13 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
         chairs,
         secretary,
         items,
-        persons: merge_persons(persons),
+        persons: merge_persons(
+            persons
+                .into_iter()
+                .filter(|p| !not_present.contains(&p.name))
+                .collect(),
+        ),
+        absent,
     }
 }
 

@@ -16,6 +16,9 @@ pub struct Person {
     pub name: String,
     pub organisation: Option<String>,
     pub role: Option<String>,
+    /// For a substitute: the member they served for (`tjänstgör för`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 impl Person {
@@ -24,6 +27,7 @@ impl Person {
             name: name.into(),
             organisation: None,
             role: None,
+            replaces: None,
         }
     }
 }
@@ -399,6 +403,7 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
             name: tokens.join(" "),
             organisation,
             role,
+            replaces: None,
         });
     }
     // `Name Org` or `Name role[, Org]`: the name ends where an organisation or a role begins.
@@ -439,7 +444,109 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
         name,
         organisation,
         role,
+        replaces: None,
     })
+}
+
+/// A party mark as lists print it: `(S)`, `(KD)`, `(SD),`, and `(KD` where the
+/// extraction lost the bracket.
+fn is_party_mark(t: &str) -> bool {
+    let Some(inner) = t.strip_prefix('(') else {
+        return false;
+    };
+    let inner = inner.trim_end_matches(',').trim_end_matches(')');
+    (1..=4).contains(&inner.chars().count()) && inner.chars().all(char::is_uppercase)
+}
+
+/// The entries of one attendance line whose columns are set with single spaces
+/// (`Tommy Rydfeldt (L), Ordförande Lars Sundbom (M) tjänstgör för`): a new entry
+/// starts at every name that carries a party mark, after the first. The name runs
+/// back from the mark over capitalised words, to a given name where there is one.
+pub fn attendance_chunks(line: &str, model: &NameModel) -> Vec<String> {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let mut starts = vec![0];
+    for k in 1..tokens.len() {
+        if !is_party_mark(tokens[k]) {
+            continue;
+        }
+        let run = (0..k)
+            .rev()
+            .take_while(|&j| is_name_word(tokens[j]) && !tokens[j].ends_with(','))
+            .count()
+            .min(4);
+        if run == 0 {
+            continue;
+        }
+        let first = k - run;
+        let given = (first..k).find(|&p| model.is_first_name(clean_token(tokens[p])));
+        let start = given.unwrap_or(first);
+        // Without a given name, the name must be set off from what comes before it
+        // (`vice Eriksson (S)`), not run on from a particle (`Ebba von Essen (M)`).
+        let bounded = start > 0 && !is_particle(tokens[start - 1]);
+        if (given.is_some() || bounded) && start > *starts.last().unwrap_or(&0) {
+            starts.push(start);
+        }
+    }
+    let mut out = Vec::new();
+    for (n, &s) in starts.iter().enumerate() {
+        let e = starts.get(n + 1).copied().unwrap_or(tokens.len());
+        if s < e {
+            out.push(tokens[s..e].join(" "));
+        }
+    }
+    out
+}
+
+/// Words that tie a substitute to the member they replace: `X (M) tjänstgör för Y`.
+const REPLACES: &[&str] = &[
+    "tjänstgör för",
+    "tjg för",
+    "ersätter",
+    "i stället för",
+    "för",
+];
+
+/// Splits an entry at its replacement verb: `Bo Ek (M) ersätter Lars` →
+/// (`Bo Ek (M)`, `Lars`). The verb counts only after the substitute's party mark or
+/// `§` limits, so `Nämnden för Teknik` is no replacement.
+pub fn split_replacement(entry: &str) -> Option<(String, String)> {
+    let tokens: Vec<&str> = entry.split_whitespace().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        if i == 0
+            || !(is_party_mark(tokens[i - 1]) || tokens[i - 1].chars().any(|c| c.is_ascii_digit()))
+        {
+            continue;
+        }
+        for verb in REPLACES {
+            let words: Vec<&str> = verb.split(' ').collect();
+            let n = words.len();
+            if tokens.len() >= i + n
+                && tokens[i..i + n]
+                    .iter()
+                    .zip(&words)
+                    .all(|(a, b)| a.to_lowercase() == *b)
+            {
+                let _ = t;
+                return Some((tokens[..i].join(" "), tokens[i + n..].join(" ")));
+            }
+        }
+    }
+    None
+}
+
+/// The name in what follows a replacement verb: capitalised words up to a party
+/// mark, a `§` or the end (`Lars`, `Marianne Pleijel (M)`, `Eriksson (S) §§ 98-114`).
+/// Returns the name and whether `§` limits follow it (replaced for part of the
+/// meeting only).
+pub fn replaced_name(rest: &str) -> (String, bool) {
+    let tokens: Vec<&str> = rest.split_whitespace().collect();
+    let name: Vec<&str> = tokens
+        .iter()
+        .take_while(|t| is_name_word(t) && !is_party_mark(t))
+        .copied()
+        .collect();
+    let limited = rest.contains('§') || rest.contains("$$");
+    (name.join(" "), limited)
 }
 
 /// `(tf.)`, `(S)` at the end of a cell stays with the role; other trailing notes go.

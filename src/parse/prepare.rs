@@ -34,6 +34,17 @@ pub struct Hints {
     pub front_title: Option<String>,
     pub front_body: Option<String>,
     pub front_organisation: Option<String>,
+    /// Replacements read off the cover's attendance columns.
+    pub replacements: Vec<Replacement>,
+}
+
+/// `X (M) tjänstgör för Y (S)`: a substitute and the member replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub substitute: String,
+    pub replaced: String,
+    /// The replacement holds for some `§§` only.
+    pub limited: bool,
 }
 
 /// Prepares one decoded document.
@@ -47,6 +58,16 @@ pub fn prepare(text: &str) -> Prepared {
     let furniture = find_furniture(&pages);
     if let Some(header) = &furniture.first_header {
         read_running_header(header, &mut hints);
+    }
+    if let Some(first) = pages.first() {
+        let cover: Vec<&str> = first
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !furniture.removed.contains(&(0, *i)))
+            .map(|(_, l)| *l)
+            .take(120)
+            .collect();
+        hints.replacements = replacements(&cover);
     }
     let mut out = String::with_capacity(text.len());
     for (p, page) in pages.iter().enumerate() {
@@ -164,6 +185,19 @@ fn apply_front_matter(pairs: &[(String, String)], hints: &mut Hints) {
             }
             "organisation" | "organization" | "municipality" | "förening" if is_plain_name(v) => {
                 hints.front_organisation = Some(v.clone())
+            }
+            // `kommun: kungsbacka`, `region: halland`: the organisation by its place name.
+            "kommun" | "region" if v.chars().all(|c| c.is_alphabetic() || c == ' ') => {
+                let mut c = v.chars();
+                let place: String = c
+                    .next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default();
+                hints.front_organisation.get_or_insert(if k == "kommun" {
+                    format!("{place} kommun")
+                } else {
+                    format!("Region {place}")
+                });
             }
             _ => {}
         }
@@ -419,32 +453,39 @@ fn find_furniture(pages: &[Vec<&str>]) -> Furniture {
         z.reverse();
         z
     };
-    let mut top_count: HashMap<String, usize> = HashMap::new();
-    let mut bottom_count: HashMap<String, usize> = HashMap::new();
+    // A line of the running header stands at the same place on every page: it is
+    // counted with its rank from the page's edge, so that a `§` heading listed at the
+    // top of the contents page and again at the top of its own page is not furniture.
+    let mut top_count: HashMap<(usize, String), usize> = HashMap::new();
+    let mut bottom_count: HashMap<(usize, String), usize> = HashMap::new();
     for page in pages {
-        let keys: HashSet<String> = top_zone(page)
+        let keys: HashSet<(usize, String)> = top_zone(page)
             .into_iter()
-            .map(|i| furniture_key(page[i]))
+            .enumerate()
+            .map(|(rank, i)| (rank, furniture_key(page[i])))
             .collect();
         for k in keys {
             *top_count.entry(k).or_default() += 1;
         }
-        let keys: HashSet<String> = bottom_zone(page)
-            .into_iter()
-            .map(|i| furniture_key(page[i]))
+        let zone = bottom_zone(page);
+        let keys: HashSet<(usize, String)> = zone
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(rank, &i)| (rank, furniture_key(page[i])))
             .collect();
         for k in keys {
             *bottom_count.entry(k).or_default() += 1;
         }
     }
-    let repeated = |counts: &HashMap<String, usize>, k: &str| {
-        !k.is_empty() && counts.get(k).is_some_and(|&n| n >= need)
+    let repeated = |counts: &HashMap<(usize, String), usize>, rank: usize, k: String| {
+        !k.is_empty() && counts.get(&(rank, k)).is_some_and(|&n| n >= need)
     };
     for (p, page) in pages.iter().enumerate() {
         let mut header = Vec::new();
-        for i in top_zone(page) {
+        for (rank, i) in top_zone(page).into_iter().enumerate() {
             let key = furniture_key(page[i]);
-            if is_bare_counter(page[i]) || repeated(&top_count, &key) {
+            if is_bare_counter(page[i]) || repeated(&top_count, rank, key) {
                 out.removed.insert((p, i));
                 header.push(page[i].to_string());
             } else {
@@ -455,15 +496,68 @@ fn find_furniture(pages: &[Vec<&str>]) -> Furniture {
             out.first_header = Some(header);
         }
         let zone = bottom_zone(page);
-        for &i in zone.iter().rev() {
+        for (rank, &i) in zone.iter().rev().enumerate() {
             if out.removed.contains(&(p, i)) {
                 break;
             }
             let key = furniture_key(page[i]);
-            if is_bare_counter(page[i]) || repeated(&bottom_count, &key) {
+            if is_bare_counter(page[i]) || repeated(&bottom_count, rank, key) {
                 out.removed.insert((p, i));
             } else {
                 break;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- replacements
+
+/// Reads `X (M) tjänstgör för Y` off the cover. Columns may be set with runs of
+/// spaces or with single spaces, and the replaced member's name often wraps into
+/// the next row: there it stands at the same place in the row's order of entries
+/// (`… ersätter Lars` / `Heinrich Kaufmann (C), 1:e vice Eriksson (S) §§ 98-114`).
+fn replacements(lines: &[&str]) -> Vec<Replacement> {
+    use super::persons::{attendance_chunks, replaced_name, split_replacement, NameModel};
+    let model = NameModel::default();
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .flat_map(|c| attendance_chunks(c, &model))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (k, chunk) in row.iter().enumerate() {
+            let Some((substitute, rest)) = split_replacement(chunk) else {
+                continue;
+            };
+            let (mut name, mut limited) = replaced_name(&rest);
+            if name.split_whitespace().count() < 2 {
+                // The name goes on in the next row that has an entry at this place.
+                let next = rows
+                    .iter()
+                    .skip(r + 1)
+                    .take(2)
+                    .find_map(|row| row.get(k).filter(|c| split_replacement(c).is_none()));
+                if let Some(next) = next {
+                    let (more, lim) = replaced_name(next);
+                    if !more.is_empty() && more.split_whitespace().count() <= 3 {
+                        name = format!("{name} {more}").trim().to_string();
+                        limited |= lim;
+                    }
+                }
+            }
+            if name.split_whitespace().count() >= 2 {
+                out.push(Replacement {
+                    substitute: super::lines::collapse_spaces(&substitute),
+                    replaced: name,
+                    limited,
+                });
             }
         }
     }
@@ -659,6 +753,17 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_listed_atop_the_contents_page_and_its_own_page_stays() {
+        let header = "EKERYDS KOMMUN      PROTOKOLL\nSocialnämnden\n\n";
+        let text = format!(
+            "{header}Innehåll\n§ 7 Dnr SN-1\nBudget ........ 2\n<!-- sida 2 -->\n{header}§ 7 Dnr SN-1\nBudget\n\nText.\n"
+        );
+        let p = prepare(&text);
+        assert_eq!(p.text.matches("§ 7 Dnr SN-1").count(), 2, "{}", p.text);
+        assert!(!p.text.contains("EKERYDS"));
+    }
+
+    #[test]
     fn form_feeds_are_page_breaks() {
         let page = |n: usize| {
             format!("Region Halland      PROTOKOLL      {n} (3)\nHälso- och sjukvårdsnämnden      2025-01-02\n\n{n}. Punkt {n}\nText om punkt {n}.\n")
@@ -699,6 +804,36 @@ mod tests {
         assert_eq!(page_counter("Sida 2 av 7"), Some((2, 7)));
         assert_eq!(page_counter("Anna Ek (S)"), None);
         assert_eq!(page_counter("Lag (2019:1)"), None);
+    }
+
+    #[test]
+    fn replacements_across_wrapped_columns() {
+        let cover = [
+            "Beslutande    Ledamöter                     Tjänstgörande ersättare",
+            "Tommy Rydfeldt (L), Ordförande Lars Sundbom (M) tjänstgör för",
+            "Maj-Britt Rane-Andersson (S), 2:e vice Marianne Pleijel (M)",
+            "ordförande                    Conny Loftander (S) tjänstgör för",
+            "Lars Blom (M)                 Åsa Andersson (S)",
+            "Thure Sandén (M), Ordförande  Bo Johansson (MP) ersätter Lars",
+            "Heinrich Kaufmann (C), 1:e vice Eriksson (S) §§ 98-114",
+            "Annika Hedman (C), Ordförande Bo Barknertz (M) för Annika",
+            "Maria Gathendahl (M), 1:e vice ordförande Hamberg (M)",
+        ];
+        let got: Vec<(String, String, bool)> = replacements(&cover)
+            .into_iter()
+            .map(|r| (r.substitute, r.replaced, r.limited))
+            .collect();
+        let want = [
+            ("Lars Sundbom (M)", "Marianne Pleijel", false),
+            ("Conny Loftander (S)", "Åsa Andersson", false),
+            ("Bo Johansson (MP)", "Lars Eriksson", true),
+            ("Bo Barknertz (M)", "Annika Hamberg", false),
+        ];
+        let want: Vec<(String, String, bool)> = want
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]
