@@ -511,7 +511,7 @@ const REPLACES: &[&str] = &[
 /// `§` limits, so `Nämnden för Teknik` is no replacement.
 pub fn split_replacement(entry: &str) -> Option<(String, String)> {
     let tokens: Vec<&str> = entry.split_whitespace().collect();
-    for (i, t) in tokens.iter().enumerate() {
+    for i in 1..tokens.len() {
         if i == 0
             || !(is_party_mark(tokens[i - 1]) || tokens[i - 1].chars().any(|c| c.is_ascii_digit()))
         {
@@ -526,7 +526,6 @@ pub fn split_replacement(entry: &str) -> Option<(String, String)> {
                     .zip(&words)
                     .all(|(a, b)| a.to_lowercase() == *b)
             {
-                let _ = t;
                 return Some((tokens[..i].join(" "), tokens[i + n..].join(" ")));
             }
         }
