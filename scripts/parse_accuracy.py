@@ -17,7 +17,8 @@ shared/tools/gen_corpus.py writes (DIR/truth.jsonl by default, see that script's
 docstring) and reports totals over all truth files:
 
   date      exact match rate.
-  group     exact match after casefold and whitespace normalisation.
+  group     exact match after casefold and whitespace normalisation; where the truth gives
+            a "body", the body alone (with the organisation in its own field) is also right.
   kind      for truth files that carry a "kind" (presidiekonferens): casefold match.
   items     a truth item is found when a parsed item title equals its title after
             casefold, whitespace normalisation and removing markdown `*` and `#`.
@@ -31,6 +32,15 @@ docstring) and reports totals over all truth files:
   presenters  recall over matched items (exact and lenient).
   decisions   over matched items, how often "truth has a decision" agrees with "parsed
             item has a non-empty decisions list".
+  dnr       over matched items whose truth has a "dnr": exact match (casefold); items whose
+            truth dnr is null are counted apart (a parsed dnr there is a false one).
+  organisation, absent, chair, secretary, adjusters, parties
+            the fields of the municipal and association styles, scored where the truth
+            gives them: the organisation must start with the truth "municipality"; absent
+            recall against the parsed "absent" list, and how often an absent or only
+            mentioned person is reported present; the chair among the parsed "chairs", the
+            secretary equal to "secretary", adjusters among "adjusters"; the party of each
+            present person whose name is parsed (persons[].party).
 
 A truth file that has no parse record counts as a miss in every metric. A parse record
 for a file that is not in the truth is reported as extra and otherwise ignored.
@@ -205,6 +215,15 @@ METRICS = [
     ("presenter_recall", "presenters: recall (exact)"),
     ("presenter_recall_lenient", "presenters: recall (lenient)"),
     ("decision_agreement", "decision present iff truth has one"),
+    ("dnr", "item dnr (matched items with a truth dnr)"),
+    ("dnr_false", "item dnr where the truth has none"),
+    ("organisation", "organisation (truth files with a municipality)"),
+    ("absent_recall", "absent: recall"),
+    ("absent_as_present", "absent or mentioned not reported present"),
+    ("chair", "chair"),
+    ("secretary", "secretary"),
+    ("adjusters", "adjusters: recall"),
+    ("parties", "party of present persons"),
 ]
 
 
@@ -271,8 +290,18 @@ def score_dates(t, tally, truth_doc, rec):
 
 
 def score_group(t, tally, truth_doc, rec):
+    """The group is right when it equals the truth group, or the truth body (where the truth
+    gives one) with the organisation in its own field."""
     got = rec.get("group") if rec else None
-    ok = normalise_text(got) == normalise_text(truth_doc.get("group")) and got is not None
+    org = rec.get("organisation") if rec else None
+    want = normalise_text(truth_doc.get("group"))
+    accepted = {want}
+    if truth_doc.get("body"):
+        accepted.add(normalise_text(truth_doc["body"]))
+    candidates = {normalise_text(got)}
+    if org:
+        candidates.add(normalise_text(f"{got} {org}"))
+    ok = got is not None and bool(accepted & candidates)
     tally["group"].add(ok, t, truth_doc.get("group"), got)
 
 
@@ -323,6 +352,10 @@ def score_items(t, tally, truth_doc, rec):
                                  normalise_number(got.get("number")),
                                  t, f"{label}: {want.get('number')!r}",
                                  f"{got.get('number')!r}")
+        if "dnr" in want:
+            key = "dnr" if want["dnr"] else "dnr_false"
+            ok = normalise_text(want["dnr"] or "") == normalise_text(got.get("dnr") or "")
+            tally[key].add(ok, t, f"{label}: {want['dnr']!r}", got.get("dnr"))
         score_presenters(t, tally, label, as_list(want.get("presenters")),
                          [str(x) for x in as_list(got.get("presenters"))])
         has_truth = want.get("decision") is not None
@@ -359,6 +392,49 @@ def score_persons(t, tally, truth_doc, rec):
                        list(expected_keys.values()), list(got_keys.values()))
 
 
+def person_records(rec):
+    return [p for p in as_list(rec.get("persons") if rec else None) if isinstance(p, dict)]
+
+
+def score_cover(t, tally, truth_doc, rec):
+    """The fields of the municipal and association styles: organisation, absent, chair,
+    secretary, adjusters and parties. Each is scored only where the truth gives it."""
+    if truth_doc.get("municipality"):
+        got = rec.get("organisation") if rec else None
+        want = truth_doc["municipality"]
+        tally["organisation"].add(normalise_text(got).startswith(normalise_text(want)),
+                                  t, want, got)
+    present = {normalise_name(n) for n in parsed_person_names(rec)} if rec else set()
+    if "absent" in truth_doc:
+        absent_got = {normalise_name(str(x.get("name") if isinstance(x, dict) else x))
+                      for x in as_list(rec.get("absent") if rec else None)}
+        for name in as_list(truth_doc.get("absent")):
+            tally["absent_recall"].add(normalise_name(name) in absent_got, t, name,
+                                       sorted(absent_got))
+        for name in as_list(truth_doc.get("absent")) + as_list(truth_doc.get("mentioned")):
+            tally["absent_as_present"].add(normalise_name(name) not in present, t,
+                                           f"{name} not present", "reported present")
+    for field, parsed_key in (("chair", "chairs"), ("secretary", "secretary")):
+        if truth_doc.get(field):
+            got = [str(x) for x in as_list(rec.get(parsed_key) if rec else None)]
+            ok = normalise_name(truth_doc[field]) in {normalise_name(g) for g in got}
+            tally[field].add(ok, t, truth_doc[field], got)
+    if "adjusters" in truth_doc:
+        got = {normalise_name(str(x)) for x in as_list(rec.get("adjusters") if rec else None)}
+        for name in as_list(truth_doc.get("adjusters")):
+            tally["adjusters"].add(normalise_name(name) in got, t, name, sorted(got))
+    parties = truth_doc.get("parties") or {}
+    if parties:
+        by_name = {normalise_name(str(p.get("name"))): p.get("party")
+                   for p in person_records(rec)}
+        for name, party in parties.items():
+            key = normalise_name(name)
+            if key in by_name:
+                got = by_name[key]
+                tally["parties"].add(normalise_text(got or "") == normalise_text(party),
+                                     t, f"{name} ({party})", got)
+
+
 def evaluate(truth, records, max_examples):
     """Score every truth file; return (tallies, missing_files, extra_files)."""
     tally = {key: Tally(label, max_examples) for key, label in METRICS}
@@ -375,6 +451,7 @@ def evaluate(truth, records, max_examples):
         score_kind(t, tally, doc, rec)
         score_items(t, tally, doc, rec)
         score_persons(t, tally, doc, rec)
+        score_cover(t, tally, doc, rec)
     extra = sorted(f for f in records if f not in truth_files)
     return tally, missing, extra
 

@@ -94,8 +94,55 @@ fn month_number(word: &str) -> Option<u32> {
     Some(m)
 }
 
-/// Every date written in `s`, in order, with its byte offset.
-pub fn find_dates(s: &str) -> Vec<(usize, Date)> {
+/// A day of a month whose year is not written: `6 december`, `Styrelsemöte 8 maj,`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DayMonth {
+    day: u32,
+    month: u32,
+}
+
+/// One date as written, before the year is known for certain.
+enum Written {
+    Full(Date),
+    Yearless(DayMonth),
+}
+
+/// A day number, or the first day of a range (`1–2`, `22-23`), as written before a month name.
+fn day_number(core: &str) -> Option<u32> {
+    let core = core.trim_end_matches(":e").trim_end_matches(":a");
+    let first = match core.split_once(['-', '–']) {
+        Some((a, b)) => {
+            let (from, to) = (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?);
+            (b.len() <= 2 && to > from).then_some(a)?
+        }
+        None => core,
+    };
+    if !(1..=2).contains(&first.len()) || !first.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    first.parse().ok().filter(|d| (1..=31).contains(d))
+}
+
+/// `YY-MM-DD`, the short form of an ISO date (`24-10-21`), read in this century or the last.
+fn parse_short_iso(core: &str) -> Option<Date> {
+    let b = core.as_bytes();
+    if b.len() != 8 || b[2] != b'-' || b[5] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = core.get(r)?;
+        part.chars()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let yy = num(0..2)? as i32;
+    let year = if yy < 70 { 2000 + yy } else { 1900 + yy };
+    Date::new(year, num(3..5)?, num(6..8)?)
+}
+
+/// Every date written in `s`, in order, with its byte offset; a day and month without a
+/// year is `Yearless`.
+fn written_dates(s: &str) -> Vec<(usize, Written)> {
     let tokens: Vec<(usize, &str)> = s
         .split_whitespace()
         .map(|t| (t.as_ptr() as usize - s.as_ptr() as usize, t))
@@ -106,35 +153,67 @@ pub fn find_dates(s: &str) -> Vec<(usize, Date)> {
         let (pos, tok) = tokens[i];
         let core = tok.trim_matches(|c: char| !c.is_alphanumeric());
         // ISO date, possibly glued to punctuation or a time: `2026-02-06,` `(2026-02-06)`.
-        if let Some(head) = core.get(..10) {
-            if let Some(d) = Date::parse_iso(head) {
-                let offset = tok.find(head).unwrap_or(0);
-                out.push((pos + offset, d));
-                i += 1;
-                continue;
-            }
+        if let Some(d) = core.get(..10).and_then(Date::parse_iso) {
+            let offset = core.get(..10).and_then(|head| tok.find(head)).unwrap_or(0);
+            out.push((pos + offset, Written::Full(d)));
+            i += 1;
+            continue;
         }
-        // `8 april 2014`, `8:e april 2014`, `8 apr. 2014`, `8 april, 2014`.
-        let day_str = core.trim_end_matches(":e").trim_end_matches(":a");
-        if (1..=2).contains(&day_str.len())
-            && day_str.chars().all(|c| c.is_ascii_digit())
-            && i + 2 < tokens.len()
-        {
-            let month = month_number(tokens[i + 1].1.trim_end_matches(','));
-            let year_tok = tokens[i + 2].1.trim_matches(|c: char| !c.is_ascii_digit());
-            if let (Some(m), true) = (month, year_tok.len() == 4) {
-                if let (Ok(d), Ok(y)) = (day_str.parse::<u32>(), year_tok.parse::<i32>()) {
-                    if let Some(date) = Date::new(y, m, d) {
-                        out.push((pos, date));
-                        i += 3;
+        if let Some(d) = parse_short_iso(core) {
+            out.push((pos, Written::Full(d)));
+            i += 1;
+            continue;
+        }
+        // `8 april 2014`, `8:e april 2014`, `8 apr. 2014`, `8 april, 2014`, `1–2 oktober 2015`;
+        // without a year token, `8 april` is yearless.
+        if let (Some(day), Some(&(_, month_tok))) = (day_number(core), tokens.get(i + 1)) {
+            if let Some(month) = month_number(month_tok.trim_end_matches([',', ':', ';'])) {
+                let year = tokens
+                    .get(i + 2)
+                    .map(|(_, t)| t.trim_matches(|c: char| !c.is_ascii_digit()))
+                    .filter(|y| y.len() == 4)
+                    .and_then(|y| y.parse::<i32>().ok());
+                // `6 december: 2022 års budget` is no date of 2022.
+                let month_ends_clause = month_tok.ends_with([':', ';']);
+                match year.filter(|_| !month_ends_clause) {
+                    Some(y) => {
+                        if let Some(date) = Date::new(y, month, day) {
+                            out.push((pos, Written::Full(date)));
+                            i += 3;
+                            continue;
+                        }
+                    }
+                    None if Date::new(2000, month, day).is_some() => {
+                        out.push((pos, Written::Yearless(DayMonth { day, month })));
+                        i += 2;
                         continue;
                     }
+                    None => {}
                 }
             }
         }
         i += 1;
     }
     out
+}
+
+/// Every complete date written in `s`, in order, with its byte offset.
+pub fn find_dates(s: &str) -> Vec<(usize, Date)> {
+    written_dates(s)
+        .into_iter()
+        .filter_map(|(pos, w)| match w {
+            Written::Full(d) => Some((pos, d)),
+            Written::Yearless(_) => None,
+        })
+        .collect()
+}
+
+/// The first day and month written without a year in `s`.
+fn find_yearless(s: &str) -> Option<DayMonth> {
+    written_dates(s).into_iter().find_map(|(_, w)| match w {
+        Written::Yearless(dm) => Some(dm),
+        Written::Full(_) => None,
+    })
 }
 
 /// Labels after which the meeting date stands (on the same line or the next).
@@ -190,6 +269,7 @@ pub fn meeting_date(lines: &[Line]) -> Option<Date> {
         .collect();
     labelled_date(&header)
         .or_else(|| title_date(&header))
+        .or_else(|| yearless_title_date(&header, lines))
         .or_else(|| narrative_date(&header))
         .or_else(|| first_plain_date(header.iter().copied()))
         .or_else(|| first_plain_date(lines.iter()))
@@ -231,6 +311,55 @@ fn title_date(header: &[&Line]) -> Option<Date> {
             !NOT_MEETING_DATE.iter().any(|w| lower.contains(w))
         })
         .find_map(|l| find_dates(&l.text).first().map(|(_, d)| *d))
+}
+
+/// A title or labelled date without its year (`Styrelsemöte 6 december`), completed with the
+/// year the header writes on its own (`Protokoll nr 6/2022`), else the year most of the
+/// document's complete dates fall in.
+fn yearless_title_date(header: &[&Line], lines: &[Line]) -> Option<Date> {
+    let dm = header
+        .iter()
+        .take(3)
+        .chain(
+            header
+                .iter()
+                .filter(|l| starts_with_label(&l.text.to_lowercase())),
+        )
+        .filter(|l| {
+            let lower = l.text.to_lowercase();
+            !NOT_MEETING_DATE.iter().any(|w| lower.contains(w))
+        })
+        .find_map(|l| find_yearless(&l.text))?;
+    let year = header
+        .iter()
+        .take(3)
+        .find_map(|l| standalone_year(&l.text))
+        .or_else(|| commonest_year(lines))?;
+    Date::new(year, dm.month, dm.day)
+}
+
+/// A year written as a number of its own in a heading: `nr 6/2022`, `2022`, `(2022)`.
+fn standalone_year(s: &str) -> Option<i32> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 4)
+        .filter_map(|t| t.parse::<i32>().ok())
+        .find(|y| (1950..=2100).contains(y))
+}
+
+fn commonest_year(lines: &[Line]) -> Option<i32> {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    for (_, d) in lines.iter().flat_map(|l| find_dates(&l.text)) {
+        match counts.iter_mut().find(|(y, _)| *y == d.year) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.year, 1)),
+        }
+    }
+    // The earliest of the most frequent years: a document cites the coming year less often
+    // than a protocol's own.
+    counts
+        .into_iter()
+        .max_by_key(|&(y, n)| (n, std::cmp::Reverse(y)))
+        .map(|(y, _)| y)
 }
 
 fn narrative_date(header: &[&Line]) -> Option<Date> {
@@ -329,6 +458,39 @@ mod tests {
     fn deadlines_and_next_meetings_do_not_win() {
         let t = "Protokoll Samverkansrådet\n\n1. Nästa möte\nNästa möte 2024-06-11.\nRemissen ska vara inne senast 2024-05-30.\nMötet hölls 14 maj 2024.";
         assert_eq!(date(t).as_deref(), Some("2024-05-14"));
+    }
+
+    #[test]
+    fn short_iso_dates_day_ranges_and_yearless_titles() {
+        let cases = [
+            ("Föreningen Lindåsen Ridklubb\nÅrsmöte 16-03-10\nJärnetrummet", "2016-03-10"),
+            ("Protokoll fört vid planeringsmöte\nDatum: 20–21 februari 2018\n", "2018-02-20"),
+            ("Styrelseprotokoll\nDag: 22-23 sep 2015\n", "2015-09-22"),
+            ("Kommunfullmäktige 3–4 mars 2012\n", "2012-03-03"),
+            (
+                "## Protokoll nr 6/2022\nStyrelsemöte 6 december, Vretby båtklubb\nNästa möte hålls 17 januari 2023.",
+                "2022-12-06",
+            ),
+            (
+                "Styrelsemöte 8 maj, BRF Eken\n§ 1 Budget\nBudgeten för 2014 antogs 2014-04-30.\nÅrsmöte 2014-05-15.",
+                "2014-05-08",
+            ),
+            ("Minnesanteckningar\nDatum: 2024-05-06 (justerat 24-05-10)", "2024-05-06"),
+            ("Protokoll\nVi träffades den 3 feb. 2022 i Växjö", "2022-02-03"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(date(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_only_look_like_dates() {
+        assert!(find_dates("tel 08-12-34 och 24-13-01, 5–3 maj 2020").is_empty());
+        assert_eq!(
+            find_yearless("efter 3 maj"),
+            Some(DayMonth { day: 3, month: 5 })
+        );
+        assert_eq!(find_yearless("7 timmar"), None);
     }
 
     #[test]

@@ -53,11 +53,24 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
     } else {
         for line in &texts {
             let (k, rest) = strip_kind_and_date(&line.text);
+            // `Protokoll fört vid styrelsemöte i Brf Lodet`: the body follows the meeting;
             // `Minnesanteckningar från dialogkonferens`: the body is on the next line.
             let rest = if k.is_some() && starts_with_qualifier(&rest) {
-                String::new()
+                body_after_qualifier(&rest).unwrap_or_default()
             } else {
                 rest
+            };
+            // `Styrelsemöte 6 december, Vretby båtklubb`: the name after the meeting and its
+            // date; `Årsmöte 16-03-10` names no body.
+            let rest = match meeting_line_body(&rest) {
+                Some(named) => named,
+                None if starts_with_meeting_noun(&rest) => {
+                    if kind.is_empty() {
+                        kind = "protokoll".into();
+                    }
+                    continue;
+                }
+                None => rest,
             };
             if kind.is_empty() {
                 if let Some(k) = &k {
@@ -84,7 +97,7 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
     if kind.is_empty() {
         kind = "protokoll".into();
     }
-    let group = canonical_group(&group, body);
+    let group = canonical_group(without_column_label(&group), body);
     Heading {
         title,
         group,
@@ -112,7 +125,13 @@ fn letterhead_group(raw_lines: &[&str]) -> Option<(String, String)> {
             super::lines::strip_markdown_line(cell).text
         })
         .collect();
+    // `VRETSTADS KOMMUN SAMMANTRÄDESPROTOKOLL 1 (6)`: columns set with single spaces.
     let org = first_cells.first()?;
+    let org = super::prepare::split_counter(org).map_or(org.as_str(), |(head, _, _)| head);
+    let org = match org.rsplit_once(' ') {
+        Some((head, last)) if KIND_WORDS.iter().any(|(w, _)| last.to_lowercase() == *w) => head,
+        _ => org,
+    };
     if !is_organisation_name(org) {
         return None;
     }
@@ -127,6 +146,10 @@ fn letterhead_group(raw_lines: &[&str]) -> Option<(String, String)> {
         {
             continue;
         }
+        if c.split_whitespace().next().is_some_and(is_date_label) {
+            continue;
+        }
+        let c = without_column_label(c);
         if c.split_whitespace().count() <= 8 && c.chars().next().is_some_and(char::is_uppercase) {
             return Some((
                 strip_abbreviation(c).to_string(),
@@ -207,13 +230,114 @@ fn starts_with_qualifier(rest: &str) -> bool {
     matches!(first, "från" | "vid" | "fört" | "förda" | "över" | "med")
 }
 
+/// A noun that names a meeting rather than a body: `styrelsemöte`, `årsmöte`, `sammanträde`,
+/// `föreningsstämma`, `extra årsmöte`.
+fn is_meeting_noun(word: &str) -> bool {
+    let w = word
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase();
+    [
+        "möte",
+        "möten",
+        "sammanträde",
+        "sammanträdet",
+        "stämma",
+        "stämman",
+        "mötet",
+    ]
+    .iter()
+    .any(|end| w.ends_with(end))
+}
+
+fn starts_with_meeting_noun(s: &str) -> bool {
+    let mut words = s.split_whitespace();
+    let first = words.next().unwrap_or("");
+    is_meeting_noun(first)
+        || (matches!(
+            first.to_lowercase().as_str(),
+            "extra" | "ordinarie" | "konstituerande"
+        ) && words.next().is_some_and(is_meeting_noun))
+}
+
+/// After `fört vid` / `från`: the body named after the meeting noun and a preposition
+/// (`styrelsemöte i Brf Lodet`, `sammanträde med kommunstyrelsen`), or a name that follows
+/// directly (`från Socialnämnden`); none when only the meeting is named.
+fn body_after_qualifier(rest: &str) -> Option<String> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let mut i = 0;
+    while words
+        .get(i)
+        .is_some_and(|w| matches!(*w, "från" | "vid" | "fört" | "förda" | "över"))
+    {
+        i += 1;
+    }
+    let first = words.get(i)?;
+    if first.starts_with(char::is_uppercase) {
+        return Some(words.get(i..)?.join(" "));
+    }
+    let meeting_end = words
+        .iter()
+        .skip(i)
+        .position(|w| is_meeting_noun(w))
+        .map(|p| i + p + 1)?;
+    let prep = words.get(meeting_end)?;
+    if !matches!(*prep, "i" | "med" | "för" | "hos" | "inom") {
+        return None;
+    }
+    let name = words.get(meeting_end + 1..)?.join(" ");
+    (!name.is_empty()).then(|| capitalise_first(&name))
+}
+
+/// `Styrelsemöte 6 december, Vretby båtklubb` → `Vretby båtklubb`: a meeting noun, maybe
+/// its date, then the body after a comma.
+fn meeting_line_body(s: &str) -> Option<String> {
+    if !starts_with_meeting_noun(s) {
+        return None;
+    }
+    let (_, after) = s.split_once(", ")?;
+    let name = after.trim();
+    let looks_like_name = name.starts_with(char::is_uppercase)
+        && find_dates(name).is_empty()
+        && !name.to_lowercase().starts_with("protokoll")
+        && !name.to_lowercase().starts_with("kl");
+    looks_like_name.then(|| name.to_string())
+}
+
+/// `Överförmyndarnämnden Datum`, `Socialnämnden Sammanträdesdatum`: a column label that a
+/// text extractor set after the body with one space is not part of the name.
+pub fn without_column_label(s: &str) -> &str {
+    match s.trim_end().rsplit_once(' ') {
+        Some((head, last)) if is_date_label(last) && !head.trim().is_empty() => head.trim_end(),
+        _ => s,
+    }
+}
+
+/// `Datum`, `Sammanträdesdatum`, `Mötesdatum`: the label of a date column.
+pub fn is_date_label(word: &str) -> bool {
+    let w = word.trim_end_matches(':').to_lowercase();
+    w == "datum" || (w.ends_with("datum") && w.chars().count() <= 20 && w.chars().count() > 5)
+}
+
 /// Removes a leading kind word (`Protokoll`, `Mötesanteckningar`), the word
 /// `presidiekonferens`, dates and separators; returns the kind found and the rest.
 fn strip_kind_and_date(text: &str) -> (Option<String>, String) {
     let mut s = text.trim().to_string();
     let mut kind = None;
     let lower = s.to_lowercase();
-    for (word, k) in KIND_WORDS {
+    // `Styrelseprotokoll`, `Årsmötesprotokoll`: a compound of the kind word.
+    let first_word_len = s.find(char::is_whitespace).unwrap_or(s.len());
+    if s.get(..first_word_len).is_some_and(|w| {
+        w.to_lowercase().ends_with("protokoll") && w.chars().all(char::is_alphabetic)
+    }) {
+        s = s.get(first_word_len..).unwrap_or("").to_string();
+        kind = Some("protokoll".to_string());
+    }
+    let lower = if kind.is_some() {
+        s.to_lowercase()
+    } else {
+        lower
+    };
+    for (word, k) in KIND_WORDS.iter().filter(|_| kind.is_none()) {
         let after = lower.get(word.len()..).unwrap_or("x");
         if lower.starts_with(word) && after.chars().next().is_none_or(|c| !c.is_alphabetic()) {
             let Some(rest) = s.get(word.len()..) else {
@@ -236,10 +360,41 @@ fn strip_kind_and_date(text: &str) -> (Option<String>, String) {
     for (pos, _) in find_dates(&s).into_iter().rev() {
         s.truncate(pos);
     }
+    s = without_protocol_number(&s);
     let s = s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '–' | '-' | ':' | ',' | '—' | '|')
     });
     (kind, org_suffix_joined(&collapse_spaces(s)))
+}
+
+/// `nr 6/2022`, `Nr 4`, `, protokoll nr 9`: the protocol's number is not part of a name.
+fn without_protocol_number(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].trim_end_matches([',', '.', ':']).to_lowercase();
+        let number_follows = words
+            .get(i + 1)
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()));
+        if matches!(w.as_str(), "nr" | "nummer" | "nr.") && number_follows {
+            // `, protokoll nr 9`: the kind word before the number goes too.
+            if out
+                .last()
+                .is_some_and(|p| p.to_lowercase().trim_end_matches(',') == "protokoll")
+            {
+                out.pop();
+            }
+            i += 2;
+            continue;
+        }
+        out.push(words[i]);
+        i += 1;
+    }
+    out.join(" ")
+        .trim_end_matches([',', ' '])
+        .trim_start_matches([',', ' '])
+        .to_string()
 }
 
 /// `Socialnämnden, Växjö kommun` → `Socialnämnden Växjö kommun`.
@@ -352,6 +507,14 @@ fn extend_from_text(name: &str, body: &str) -> Option<String> {
             .last()
             .unwrap_or(end);
         if start >= end || end + 1 >= words.len() || words[end] != "i" {
+            continue;
+        }
+        // `ge kommunstyrelsen i uppdrag att`: a body's name in running text, in lower case,
+        // is followed by ordinary words; only a name written as a name is extended.
+        if !words[start]
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .starts_with(char::is_uppercase)
+        {
             continue;
         }
         let next = words[end + 1].trim_end_matches(|c: char| !c.is_alphabetic());
@@ -499,6 +662,39 @@ mod tests {
         assert_eq!(h.group, "Beredningsgrupp för psykisk hälsa");
         let h = heading("# Protokoll – Regionstyrelsen, Region Jönköpings län\n");
         assert_eq!(h.group, "Regionstyrelsen Region Jönköpings län");
+    }
+
+    #[test]
+    fn association_titles_in_their_shapes() {
+        let cases = [
+            ("**Protokoll nr 1/2014**\nStyrelsemöte 9 januari, Bostadsrättsföreningen Eken 8\nNärvarande ledamöter:", "Bostadsrättsföreningen Eken 8"),
+            ("## Styrelseprotokoll\nFöreningen Lindåsen Ridklubb\n2015-06-11, 17.30–18.15", "Föreningen Lindåsen Ridklubb"),
+            ("Protokoll fört vid styrelsemöte i Strandvägens vägförening\nDatum: tisdagen den 14 november 2017", "Strandvägens vägförening"),
+            ("**Protokoll fört vid årsmöte med Brf Furbygården**\nDatum: 15 mars 2016", "Brf Furbygården"),
+            ("BÅTSÄLLSKAPET GARVAREN\nStyrelsemöte 23-12-12, protokoll nr 8\nHos Ylva Åkerman, kl. 18.30", "BÅTSÄLLSKAPET GARVAREN"),
+            ("Föreningen Lindåsen Ridklubb\nÅrsmöte 16-03-10\nJärnetrummet, kl. 18.30", "Föreningen Lindåsen Ridklubb"),
+            ("Årsmötesprotokoll\nIK Kullbacken\ntorsdagen den 14 mars 2019, 18.00–21.00", "IK Kullbacken"),
+            ("Protokoll fört vid sammanträde med kommunstyrelsen\n2024-01-01", "Kommunstyrelsen"),
+            ("Protokoll från Socialnämnden 2024-01-01", "Socialnämnden"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(heading(text).group, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_date_column_label_is_not_part_of_the_body() {
+        let h = heading("VRETSTADS KOMMUN SAMMANTRÄDESPROTOKOLL 1 (6)\nÖverförmyndarnämnden Datum\n2014-06-04\n");
+        assert_eq!(h.group, "Överförmyndarnämnden");
+        let h = heading("BROFJÄRDS KOMMUN              PROTOKOLL              1 (11)\nSammanträdesdatum 22 februari\nBarn- och ungdomsnämnden\n");
+        assert_eq!(h.group, "Barn- och ungdomsnämnden");
+        assert_eq!(h.organisation.as_deref(), Some("Brofjärds kommun"));
+    }
+
+    #[test]
+    fn a_body_named_in_lower_case_in_running_text_is_not_extended() {
+        let body = "Kommunstyrelsen Datum\n§ 1 Motion\natt ge kommunstyrelsen i uppdrag att utreda. Vi ger kommunstyrelsen i uppdrag.";
+        assert_eq!(heading(body).group, "Kommunstyrelsen");
     }
 
     #[test]

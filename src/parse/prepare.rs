@@ -338,7 +338,7 @@ pub fn page_counter(line: &str) -> Option<(u32, u32)> {
 }
 
 /// The line without its trailing page counter, and the counter.
-fn split_counter(line: &str) -> Option<(&str, u32, u32)> {
+pub fn split_counter(line: &str) -> Option<(&str, u32, u32)> {
     let t = line.trim_end();
     let num = |s: &str| -> Option<u32> {
         (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
@@ -614,8 +614,9 @@ fn read_running_header(header: &[String], hints: &mut Hints) {
                 hints.organisation.get_or_insert(org);
                 continue;
             }
-            if hints.body.is_none() && is_body_name(&cell) {
-                hints.body = Some(cell);
+            let cell = super::group::without_column_label(&cell);
+            if hints.body.is_none() && is_body_name(cell) {
+                hints.body = Some(cell.to_string());
             }
         }
     }
@@ -691,8 +692,12 @@ fn is_body_name(cell: &str) -> bool {
         || lower.starts_with("utdrag")
         || lower == "kallelse"
         || lower == "dagordning";
-    let label = one_word
-        && (lower.ends_with("datum") || matches!(lower.as_str(), "sida" | "dnr" | "datum"));
+    let label = (one_word && matches!(lower.as_str(), "sida" | "dnr"))
+        || cell
+            .split_whitespace()
+            .next()
+            .is_some_and(super::group::is_date_label)
+        || super::items::is_label(cell);
     let letters = cell.chars().filter(|c| c.is_alphabetic()).count();
     !kind_word && !label && letters >= 4 && !lower.starts_with("sida ")
 }
