@@ -513,24 +513,24 @@ fn paragraph_title(
         last += 1;
         taken += 1;
     }
+    // `§ 67 Fördelning av bidrag` / (blank) / `    Dnr. KUF.2023.416`: the diary number may
+    // stand apart from the title, as the first line of the item.
+    if dnr.is_none() {
+        if let Some(next) = lines.iter().skip(last + 1).take(3).find(|l| !l.is_blank()) {
+            if strip_dnr(&next.text).is_empty() {
+                dnr = dnr_of(&next.text);
+            }
+        }
+    }
     Some((title, last + 1, dnr))
 }
 
 /// The diary number a line gives: `Dnr VN-2025-00007`, `(Dnr SN 2014/0322)`,
 /// `Dnr: KS 2024-00123`, `Diarienummer 2024/17`.
 pub fn dnr_of(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let (p, label) = ["diarienummer", "diarienr", "dnr"]
-        .iter()
-        .filter_map(|m| lower.find(m).map(|p| (p, m.len())))
-        .min()?;
-    // The label is a word of its own.
-    if p > 0 && lower[..p].chars().last().is_some_and(char::is_alphanumeric) {
-        return None;
-    }
-    let rest = lower.get(p + label..)?;
-    let start = p + label + (rest.len() - rest.trim_start_matches(['.', ':', ' ']).len());
-    let value = text.get(start..)?;
+    let (p, label) = dnr_label(text)?;
+    let rest = text.get(p + label..)?;
+    let value = rest.trim_start_matches(['.', ':', ' ']);
     let value = value
         .split(')')
         .next()
@@ -543,6 +543,23 @@ pub fn dnr_of(text: &str) -> Option<String> {
         .collect::<Vec<_>>()
         .join(" ");
     (value.chars().any(|c| c.is_ascii_digit()) && value.len() <= 40).then_some(value)
+}
+
+/// Where a diary number's label stands in `text` (a word of its own: `Dnr`, `Dnr.`, `dnr:`,
+/// `Diarienr`, `Diarienummer`) and its length. The labels are ASCII, so offsets found in the
+/// ASCII-lowercased text index the text itself.
+fn dnr_label(text: &str) -> Option<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    ["diarienummer", "diarienr", "dnr"]
+        .iter()
+        .flat_map(|m| lower.match_indices(m).map(|(p, _)| (p, m.len())))
+        .filter(|&(p, len)| {
+            let before = lower.get(..p).and_then(|b| b.chars().next_back());
+            let after = lower.get(p + len..).and_then(|a| a.chars().next());
+            before.is_none_or(|c| !c.is_alphanumeric())
+                && after.is_none_or(|c| matches!(c, '.' | ':' | ' ' | '\u{a0}'))
+        })
+        .min()
 }
 
 /// A table of contents: which lines belong to it, and each `§`'s title there.
@@ -662,13 +679,13 @@ fn leader_title(text: &str) -> Option<String> {
 
 /// Removes a diary number: `Titel (Dnr SN 2014/0322)`, `Dnr SN 2014/0322`.
 fn strip_dnr(s: &str) -> String {
-    let lower = s.to_lowercase();
-    let cut = ["(dnr", "dnr ", "dnr:", "diarienr", "diarienummer"]
-        .iter()
-        .filter_map(|m| lower.find(m))
-        .min();
-    match cut {
-        Some(p) => s[..p].trim().to_string(),
+    match dnr_label(s) {
+        Some((p, _)) => s
+            .get(..p)
+            .unwrap_or("")
+            .trim_end_matches(['(', ' '])
+            .trim()
+            .to_string(),
         None => s.trim().to_string(),
     }
 }
@@ -1331,6 +1348,33 @@ mod tests {
                 (Some("62".into()), "Placeringar".into(), None)
             ]
         );
+        let t = "Kommunstyrelsen\n\n§67 Fördelning av bidrag 2023\n\n            Dnr. KUF.2023.416\n\nÄrendebeskrivning\nText.\n\n§ 68 Övrigt\n\nText med Dnr 2023-5 i löptext.";
+        let dnrs: Vec<Option<String>> = split_items(&to_lines(t), &NameModel::default())
+            .items
+            .into_iter()
+            .map(|i| i.dnr)
+            .collect();
+        assert_eq!(dnrs, [Some("KUF.2023.416".to_string()), None]);
+    }
+
+    #[test]
+    fn diary_numbers_in_their_written_forms() {
+        let cases = [
+            ("Dnr. KUF.2023.116", Some("KUF.2023.116")),
+            ("Dnr: KS 2024-00123", Some("KS 2024-00123")),
+            ("Placeringar (Dnr SN 2014/0043)", Some("SN 2014/0043")),
+            ("Diarienummer 2024/17", Some("2024/17")),
+            ("Diarienr: BUN 2019.112", Some("BUN 2019.112")),
+            ("İİ Dnr 2024-5", Some("2024-5")),
+            ("Ingen dnr-uppgift", None),
+            ("Kondnr 2024", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(dnr_of(text).as_deref(), want, "{text}");
+        }
+        assert_eq!(strip_dnr("Placeringar (Dnr SN 2014/0043)"), "Placeringar");
+        assert_eq!(strip_dnr("Dnr. KUF.2023.116"), "");
+        assert_eq!(strip_dnr("İstanbul-resan Dnr 2024-5"), "İstanbul-resan");
     }
 
     #[test]
