@@ -41,6 +41,9 @@ pub const ATTENDANCE_HEADINGS: &[(&str, &str)] = &[
     ("adjungerade", "adjungerad"),
     ("frånvarande", "frånvarande"),
     ("anmält förhinder", "frånvarande"),
+    ("anmäld frånvaro", "frånvarande"),
+    ("förhinder", "frånvarande"),
+    ("ej närvarande", "frånvarande"),
 ];
 
 /// Lines that label a part of an item, never an item of their own.
@@ -326,6 +329,9 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
         let mut j = i + 1;
         let mut role = role;
         let mut misses = 0;
+        // `Beslutande   Ledamöter   Tjänstgörande ersättare`: headings in a row are the
+        // header of a table; its rows take the first heading's role.
+        let mut heading_run = inline.is_none();
         while j < lines.len() {
             let l = &lines[j];
             if l.is_blank() {
@@ -333,9 +339,14 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 continue;
             }
             if let Some(r) = attendance_role(&l.text) {
-                role = r;
+                if !heading_run {
+                    role = r;
+                }
+                heading_run = true;
                 out.push((j, role));
                 misses = 0;
+                j += 1;
+                continue;
             } else if let Some((r, _)) = attendance_heading_with_entry(&l.text)
                 .filter(|(_, e)| person_from_attendance_line(e, model).is_some())
             {
@@ -345,6 +356,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
             } else if person_from_attendance_line(&l.text, model).is_some() {
                 out.push((j, role));
                 misses = 0;
+                heading_run = false;
             } else if previous_text_line_ends_with_comma(lines, j)
                 && l.text.split_whitespace().count() <= 6
             {
@@ -379,12 +391,30 @@ fn is_entry_continuation(text: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '§' | '$' | '-' | '–' | ',' | ' ' | '.'))
         && text.chars().any(|c| c.is_ascii_digit());
-    short
-        && (limits
-            || text
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_lowercase() || c == '&'))
+    // `Lundqvist (M)`, `(C)`: the end of a name that wrapped in a narrow column.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let wrapped_name_tail = match words.as_slice() {
+        [mark] => super::persons::is_party_mark(mark),
+        [word, mark, ..] => {
+            super::persons::is_party_mark(mark)
+                && word.starts_with(char::is_uppercase)
+                && word.chars().all(|c| c.is_alphabetic() || c == '-')
+                && words[2..]
+                    .iter()
+                    .all(|w| w.chars().all(|c| !c.is_alphabetic()))
+        }
+        [] => false,
+    };
+    // `§§ 131-136, 138-162, 165, ordförande §§`: limits with the role they go with.
+    let double_mark = text.starts_with("§§") || text.starts_with("$$");
+    double_mark
+        || short
+            && (limits
+                || wrapped_name_tail
+                || text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || c == '&'))
 }
 
 fn previous_text_line_ends_with_comma(lines: &[Line], j: usize) -> bool {

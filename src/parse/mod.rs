@@ -10,6 +10,7 @@ pub mod date;
 pub mod group;
 pub mod items;
 pub mod lines;
+pub mod officers;
 pub mod persons;
 pub mod prepare;
 
@@ -59,6 +60,9 @@ pub struct Protocol {
     pub place: Option<String>,
     pub chairs: Vec<String>,
     pub secretary: Option<String>,
+    /// Who adjusted (justerade) the minutes, besides the chair.
+    #[serde(default)]
+    pub adjusters: Vec<String>,
     /// Empty in the copy stored once per protocol in the index.
     #[serde(default)]
     pub items: Vec<Item>,
@@ -127,22 +131,45 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
     let header: Vec<&Line> = lines[..split.header_end.min(lines.len())].iter().collect();
     let mut persons = Vec::new();
     let mut absent = Vec::new();
-    let (chairs, secretary, header_people) = header_people(&header, &model);
+    let (chairs, secretary, header_people, attendees) = header_people(&header, &model);
+    // `Närvarande: A, B, C` in the header lists the meeting's people as a cover list does.
+    let labelled_list = attendees >= 3;
     persons.extend(header_people);
     for (i, role) in &split.attendance {
         if attendance_role(&lines[*i].text).is_some() {
             continue;
         }
-        let chunks = persons::attendance_chunks(attendance_entry(&lines[*i].text), &model);
+        let entry_text = attendance_entry(&lines[*i].text);
+        if *role == "frånvarande" && entry_text.contains(',') {
+            // `Förhinder: Anna Ek, Bo Ek`: names side by side, not a name and its title.
+            for name in officers::names_in_cells(entry_text, &model) {
+                if !absent.contains(&name) {
+                    absent.push(name);
+                }
+            }
+            continue;
+        }
+        let chunks = persons::attendance_chunks(entry_text, &model);
         let single = chunks.len() == 1;
         for chunk in chunks {
-            let entry = match persons::split_replacement(&chunk) {
-                Some((substitute, _)) => substitute,
-                None => chunk,
+            let (entry, replaced) = match persons::split_replacement(&chunk) {
+                Some((substitute, rest)) => (substitute, Some(persons::replaced_name(&rest))),
+                None => (chunk, None),
             };
-            let Some(mut p) = person_from_attendance_line(&entry, &model) else {
+            let found = person_from_attendance_line(&entry, &model)
+                .or_else(|| (!single).then(|| persons::entry_by_shape(&entry)).flatten());
+            let Some(mut p) = found else {
                 continue;
             };
+            // `X (M) tjänstgör för Y (M)`: Y is absent unless replaced for some `§§` only.
+            if let Some((name, limited)) =
+                replaced.filter(|(n, _)| n.split_whitespace().count() >= 2)
+            {
+                p.replaces.get_or_insert(name.clone());
+                if !limited && !absent.contains(&name) {
+                    absent.push(name);
+                }
+            }
             if p.organisation.is_none() && single {
                 p.organisation = wrapped_organisation(&lines, *i);
             }
@@ -171,19 +198,26 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
                 p.replaces = Some(r.replaced.clone());
             }
         }
-        let listed_elsewhere = header_text.matches(r.replaced.as_str()).count() > 1;
+        // Replaced for some `§§` in each mention, and never listed as present: absent.
+        let listed_elsewhere = header_text.matches(r.replaced.as_str()).count()
+            > hints
+                .replacements
+                .iter()
+                .filter(|o| o.replaced == r.replaced)
+                .count();
         if !r.limited || !listed_elsewhere {
             not_present.push(r.replaced.clone());
-        }
-        if !r.limited && !absent.contains(&r.replaced) {
-            absent.push(r.replaced.clone());
+            if !absent.contains(&r.replaced) {
+                absent.push(r.replaced.clone());
+            }
         }
     }
 
     // A cover block that lists the meeting's people before its items is the record
     // of attendance; minutes that list people at the end, or not at all, name the
     // people of the meeting in their text as well.
-    let listed = persons.len() >= 3 && split.attendance.iter().any(|(i, _)| *i < split.header_end);
+    let listed = persons.len() >= 3
+        && (labelled_list || split.attendance.iter().any(|(i, _)| *i < split.header_end));
     let mut items = Vec::new();
     for raw in &split.items {
         let text = item_text(&lines, &raw.body);
@@ -223,6 +257,17 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
     if items.is_empty() {
         items.push(whole_text_item(&heading.title, &lines, split.header_end));
     }
+    let decisions: Vec<&str> = items
+        .iter()
+        .flat_map(|i| i.decisions.iter().map(String::as_str))
+        .collect();
+    let officers = officers::find_officers(&lines, &decisions, &persons, &model);
+    let chairs = if officers.chairs.is_empty() {
+        chairs
+    } else {
+        officers.chairs
+    };
+    let secretary = officers.secretary.or(secretary);
 
     Protocol {
         id: protocol_id(rel_path),
@@ -236,6 +281,7 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
         place: find_place(&header, text),
         chairs,
         secretary,
+        adjusters: officers.adjusters,
         items,
         persons: merge_persons(
             persons
@@ -288,13 +334,15 @@ fn wrapped_organisation(lines: &[Line], i: usize) -> Option<String> {
 
 /// People named in header labels: `Ordförande: A, B`, `Sekreterare: C`,
 /// `Utses att justera: D`, `Närvarande: E, F`.
+/// Also returns how many were named under an attendance label (`Närvarande`, `Deltagare`).
 fn header_people(
     header: &[&Line],
     model: &NameModel,
-) -> (Vec<String>, Option<String>, Vec<Person>) {
+) -> (Vec<String>, Option<String>, Vec<Person>, usize) {
     let mut chairs = Vec::new();
     let mut secretary = None;
     let mut people = Vec::new();
+    let mut attendees = 0;
     for l in header {
         let Some((label, value)) = l.text.split_once(':') else {
             continue;
@@ -310,6 +358,7 @@ fn header_people(
             _ => continue,
         };
         for p in persons::names_in_presenter_value(value, model) {
+            attendees += (role == "närvarande") as usize;
             match role {
                 "ordförande" => chairs.push(p.name.clone()),
                 "sekreterare" if secretary.is_none() => secretary = Some(p.name.clone()),
@@ -323,8 +372,7 @@ fn header_people(
             people.push(p);
         }
     }
-    // `Anna Ek (S), ordförande` in a Beslutande list.
-    (chairs, secretary, people)
+    (chairs, secretary, people, attendees)
 }
 
 /// The meeting place: a `Plats:` label, `Plats och tid X, tisdagen …`, or

@@ -19,6 +19,9 @@ pub struct Person {
     /// For a substitute: the member they served for (`tjänstgör för`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaces: Option<String>,
+    /// The party letters an attendance list prints after the name (`S`, `KD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
 }
 
 impl Person {
@@ -28,6 +31,7 @@ impl Person {
             organisation: None,
             role: None,
             replaces: None,
+            party: None,
         }
     }
 }
@@ -370,6 +374,7 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
     if line.is_empty() || line.len() > 160 {
         return None;
     }
+    let line = comma_after_party_mark(&line);
     let (name_part, rest) = match line.split_once(',') {
         Some((a, b)) => (a.trim(), Some(b.trim())),
         None => (line.as_str(), None),
@@ -394,16 +399,12 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
             return None;
         }
         let (organisation, role) = split_org_and_role(rest.unwrap_or(""));
-        let role = match (party, role) {
-            (Some(p), Some(r)) => Some(format!("{r} ({p})")),
-            (Some(p), None) => Some(format!("ledamot ({p})")),
-            (None, r) => r,
-        };
         return Some(Person {
             name: tokens.join(" "),
             organisation,
             role,
             replaces: None,
+            party: party.map(str::to_string),
         });
     }
     // `Name Org` or `Name role[, Org]`: the name ends where an organisation or a role begins.
@@ -433,6 +434,18 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
         // `Anna Ek Leder mötet och …`: prose, not a list line.
         return None;
     }
+    // `Patrik Löfgren (S) har begärt att bli entledigad …`: a sentence about the person.
+    let after_party = rest
+        .strip_prefix(|c: char| c == '(')
+        .filter(|_| tokens.get(used).is_some_and(|t| is_party_mark(t)))
+        .and_then(|r| r.split_once(')'))
+        .map_or(rest, |(_, r)| r.trim_start_matches([',', ' ']));
+    let sentence = after_party.starts_with(char::is_lowercase)
+        && after_party.split_whitespace().count() > 6
+        && !after_party.contains(|c: char| c.is_ascii_digit() || matches!(c, '§' | ','));
+    if sentence {
+        return None;
+    }
     let (organisation, role) = if rest.is_empty() {
         (None, None)
     } else if rest.chars().next().is_some_and(char::is_lowercase) {
@@ -445,12 +458,30 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
         organisation,
         role,
         replaces: None,
+        party: None,
     })
+}
+
+/// `Anna Ek (S) ordförande` → `Anna Ek (S), ordförande`: a party mark ends the name, and
+/// what follows it is the entry's role, as if a comma stood there.
+fn comma_after_party_mark(line: &str) -> String {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    // A role is a few words (`1:e vice ordförande`, `deltar ej i § 22 p.g.a. jäv`); more
+    // is prose: `Patrik Löfgren (S) har begärt att bli entledigad från sitt uppdrag.`
+    match tokens
+        .iter()
+        .position(|t| is_party_mark(t) && t.ends_with(')'))
+    {
+        Some(k) if k > 0 && k + 1 < tokens.len() && tokens.len() - k - 1 <= 6 => {
+            format!("{}, {}", tokens[..=k].join(" "), tokens[k + 1..].join(" "))
+        }
+        _ => line.to_string(),
+    }
 }
 
 /// A party mark as lists print it: `(S)`, `(KD)`, `(SD),`, and `(KD` where the
 /// extraction lost the bracket.
-fn is_party_mark(t: &str) -> bool {
+pub fn is_party_mark(t: &str) -> bool {
     let Some(inner) = t.strip_prefix('(') else {
         return false;
     };
@@ -466,6 +497,35 @@ pub fn attendance_chunks(line: &str, model: &NameModel) -> Vec<String> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
     let mut starts = vec![0];
     for k in 1..tokens.len() {
+        // `Karin Ek (EY) Somayeh Jamshidi ärende 5`, `Maria Ek (EY) ärende 4-5 Anette
+        // Kristensson ärende 6`: after a party mark or a number that ends an entry, a
+        // given name and a capitalised word begin the next one.
+        let ends_entry = |t: &str| {
+            is_party_mark(t)
+                || t.trim_end_matches(',')
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–'))
+        };
+        // Right after a party mark, two capitalised words suffice: `(EY) Somayeh Jamshidi`.
+        let given = model.is_first_name(clean_token(tokens[k]))
+            || (is_party_mark(tokens[k - 1])
+                && !is_org_word(clean_token(tokens[k]))
+                && !is_role_word(clean_token(tokens[k]))
+                && tokens
+                    .get(k + 1)
+                    .is_some_and(|t| !is_org_word(clean_token(t))));
+        if k + 1 < tokens.len()
+            && ends_entry(tokens[k - 1])
+            && is_name_word(clean_token(tokens[k]))
+            && given
+            && is_name_word(clean_token(tokens[k + 1]))
+            && !is_party_mark(tokens[k + 1])
+            && k > *starts.last().unwrap_or(&0)
+            && !ends_replacement_verb(&tokens[..k])
+        {
+            starts.push(k);
+            continue;
+        }
         if !is_party_mark(tokens[k]) {
             continue;
         }
@@ -483,7 +543,9 @@ pub fn attendance_chunks(line: &str, model: &NameModel) -> Vec<String> {
         // Without a given name, the name must be set off from what comes before it
         // (`vice Eriksson (S)`), not run on from a particle (`Ebba von Essen (M)`).
         let bounded = start > 0 && !is_particle(tokens[start - 1]);
-        if (given.is_some() || bounded) && start > *starts.last().unwrap_or(&0) {
+        // `X (M) tjänstgör för Y (M)`: the member served for is part of X's entry.
+        let replaced = start > 0 && ends_replacement_verb(&tokens[..start]);
+        if (given.is_some() || bounded) && !replaced && start > *starts.last().unwrap_or(&0) {
             starts.push(start);
         }
     }
@@ -497,14 +559,68 @@ pub fn attendance_chunks(line: &str, model: &NameModel) -> Vec<String> {
     out
 }
 
-/// Words that tie a substitute to the member they replace: `X (M) tjänstgör för Y`.
+/// An entry that the line's structure set apart (a chunk after another entry's party
+/// mark) read by its shape alone: two or three capitalised words that are neither an
+/// organisation nor a role, then a role or limits in lower case (`Somayeh Jamshidi
+/// ärende 5`).
+pub fn entry_by_shape(entry: &str) -> Option<Person> {
+    let tokens: Vec<&str> = entry.split_whitespace().collect();
+    let (name, used) = name_by_shape(&tokens)?;
+    if name.split_whitespace().count() < 2
+        || tokens
+            .iter()
+            .take(used)
+            .any(|t| is_role_word(clean_token(t)) || is_org_word(clean_token(t)))
+    {
+        return None;
+    }
+    let rest = tokens[used..].join(" ");
+    let (rest, party) = match tokens.get(used) {
+        Some(t) if is_party_mark(t) => (
+            tokens[used + 1..].join(" "),
+            Some(t.trim_matches(['(', ')', ',']).to_string()),
+        ),
+        _ => (rest, None),
+    };
+    let rest = rest.trim_start_matches([',', ' ']);
+    if rest.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let mut p = Person::new(name);
+    p.role = (!rest.is_empty()).then(|| rest.to_string());
+    p.party = party;
+    Some(p)
+}
+
+/// Words that tie a substitute to the member they replace: `X (M) tjänstgör för Y`,
+/// longest first.
 const REPLACES: &[&str] = &[
+    "tjänstgörande ersättare för",
+    "ersättare för",
+    "ers. för",
+    "ers för",
+    "tjg ersättare för",
+    "tjg ers för",
+    "tjg ers. för",
+    "tjänstgörande för",
     "tjänstgör för",
     "tjg för",
     "ersätter",
     "i stället för",
     "för",
 ];
+
+/// True when `tokens` end with a replacement verb (`… tjänstgör för`, `… ersätter`).
+fn ends_replacement_verb(tokens: &[&str]) -> bool {
+    REPLACES.iter().any(|verb| {
+        let words: Vec<&str> = verb.split(' ').collect();
+        tokens.len() >= words.len()
+            && tokens[tokens.len() - words.len()..]
+                .iter()
+                .zip(&words)
+                .all(|(a, b)| a.to_lowercase() == *b)
+    })
+}
 
 /// Splits an entry at its replacement verb: `Bo Ek (M) ersätter Lars` →
 /// (`Bo Ek (M)`, `Lars`). The verb counts only after the substitute's party mark or
@@ -815,11 +931,17 @@ mod tests {
             (n.as_str(), o.as_deref()),
             ("Maria Minich Karlsson", Some("Region Kalmar län"))
         );
-        let (n, _, r) = list("Susanne Johansson (S), ordförande").unwrap();
-        assert_eq!(
-            (n.as_str(), r.as_deref()),
-            ("Susanne Johansson", Some("ordförande (S)"))
-        );
+        for line in [
+            "Susanne Johansson (S), ordförande",
+            "Susanne Johansson (S) ordförande",
+        ] {
+            let p = person_from_attendance_line(line, &NameModel::default()).unwrap();
+            assert_eq!(
+                (p.name.as_str(), p.role.as_deref(), p.party.as_deref()),
+                ("Susanne Johansson", Some("ordförande"), Some("S")),
+                "{line}"
+            );
+        }
         assert_eq!(
             list("Lennart O Werner Högsby kommun").unwrap().0,
             "Lennart O Werner"
