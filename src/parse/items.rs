@@ -44,6 +44,8 @@ pub const ATTENDANCE_HEADINGS: &[(&str, &str)] = &[
     ("anmäld frånvaro", "frånvarande"),
     ("förhinder", "frånvarande"),
     ("ej närvarande", "frånvarande"),
+    ("personalföreträdare", "personalföreträdare"),
+    ("personalrepresentanter", "personalföreträdare"),
 ];
 
 /// Lines that label a part of an item, never an item of their own.
@@ -150,7 +152,7 @@ pub fn is_decision_heading(text: &str) -> bool {
 
 /// The role an attendance heading gives its list, when `text` is one.
 pub fn attendance_role(text: &str) -> Option<&'static str> {
-    if text.len() > 60 {
+    if text.len() > 90 {
         return None;
     }
     let t = text.trim().trim_end_matches(':').trim().to_lowercase();
@@ -158,6 +160,28 @@ pub fn attendance_role(text: &str) -> Option<&'static str> {
         .iter()
         .find(|(h, _)| *h == t)
         .map(|(_, role)| *role)
+        .or_else(|| heading_row(&t))
+}
+
+/// `beslutande ledamöter tjänstgörande ersättare`, `övriga närvarande ersättare
+/// tjänstepersoner`: a table's column headings set side by side with single spaces. The
+/// whole line must be headings, at least two; the row's role is the first heading's.
+fn heading_row(lower: &str) -> Option<&'static str> {
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let mut i = 0;
+    let mut roles = Vec::new();
+    while i < words.len() {
+        let (len, role) = (1..=words.len() - i).rev().find_map(|n| {
+            let candidate = words[i..i + n].join(" ");
+            ATTENDANCE_HEADINGS
+                .iter()
+                .find(|(h, _)| *h == candidate)
+                .map(|(_, role)| (n, *role))
+        })?;
+        roles.push(role);
+        i += len;
+    }
+    (roles.len() >= 2).then(|| roles[0])
 }
 
 /// `Beslutande Lennart Fogelqvist (KD), ordförande`: a heading with the list's first
@@ -353,7 +377,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 role = r;
                 out.push((j, role));
                 misses = 0;
-            } else if person_from_attendance_line(&l.text, model).is_some() {
+            } else if super::persons::is_attendance_entry(&l.text, model) {
                 out.push((j, role));
                 misses = 0;
                 heading_run = false;
@@ -370,7 +394,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 // the list when a person follows it.
                 misses += 1;
                 let person_next = next_text(lines, j)
-                    .is_some_and(|k| person_from_attendance_line(&lines[k].text, model).is_some());
+                    .is_some_and(|k| super::persons::is_attendance_entry(&lines[k].text, model));
                 if misses > 1 || !person_next {
                     break;
                 }

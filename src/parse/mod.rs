@@ -188,7 +188,6 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
     }
     // A member replaced for the whole meeting is absent; one replaced for some `§§`
     // only is present when listed in an entry of their own.
-    let header_text: String = header.iter().map(|l| format!("{}\n", l.text)).collect();
     let mut not_present = Vec::new();
     for r in &hints.replacements {
         let substitute_name =
@@ -198,13 +197,9 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
                 p.replaces = Some(r.replaced.clone());
             }
         }
-        // Replaced for some `§§` in each mention, and never listed as present: absent.
-        let listed_elsewhere = header_text.matches(r.replaced.as_str()).count()
-            > hints
-                .replacements
-                .iter()
-                .filter(|o| o.replaced == r.replaced)
-                .count();
+        // Replaced for some `§§` only, and listed with an entry of their own: present
+        // for the rest; never listed: absent.
+        let listed_elsewhere = persons.iter().any(|p| p.name == r.replaced);
         if !r.limited || !listed_elsewhere {
             not_present.push(r.replaced.clone());
             if !absent.contains(&r.replaced) {

@@ -472,6 +472,8 @@ fn comma_after_party_mark(line: &str) -> String {
         .iter()
         .position(|t| is_party_mark(t) && t.ends_with(')'))
     {
+        // `Charlotte Wallenstein (M) (S)`: a party mark wrapped from the next column.
+        Some(k) if tokens[k + 1..].iter().all(|t| is_party_mark(t)) => tokens[..=k].join(" "),
         Some(k) if k > 0 && k + 1 < tokens.len() && tokens.len() - k - 1 <= 6 => {
             format!("{}, {}", tokens[..=k].join(" "), tokens[k + 1..].join(" "))
         }
@@ -506,9 +508,13 @@ pub fn attendance_chunks(line: &str, model: &NameModel) -> Vec<String> {
                     .chars()
                     .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–'))
         };
-        // Right after a party mark, two capitalised words suffice: `(EY) Somayeh Jamshidi`.
+        // Right after a party mark, two capitalised words suffice: `(EY) Somayeh Jamshidi`;
+        // after limits, `Kasra Hassirian, förvaltningsjurist` (a name, a comma, a role).
+        let name_comma_role = tokens[k + 1..].len() >= 2
+            && tokens[k + 1].ends_with(',')
+            && tokens[k + 2].starts_with(char::is_lowercase);
         let given = model.is_first_name(clean_token(tokens[k]))
-            || (is_party_mark(tokens[k - 1])
+            || ((is_party_mark(tokens[k - 1]) || name_comma_role)
                 && !is_org_word(clean_token(tokens[k]))
                 && !is_role_word(clean_token(tokens[k]))
                 && tokens
@@ -590,6 +596,20 @@ pub fn entry_by_shape(entry: &str) -> Option<Person> {
     p.role = (!rest.is_empty()).then(|| rest.to_string());
     p.party = party;
     Some(p)
+}
+
+/// True when a line of an attendance list holds at least one entry: the line whole, or
+/// one of the entries set side by side in it (see [`attendance_chunks`]).
+pub fn is_attendance_entry(line: &str, model: &NameModel) -> bool {
+    if person_from_attendance_line(line, model).is_some() {
+        return true;
+    }
+    let chunks = attendance_chunks(line, model);
+    chunks.len() > 1
+        && chunks.iter().any(|c| {
+            let entry = split_replacement(c).map_or(c.clone(), |(sub, _)| sub);
+            person_from_attendance_line(&entry, model).is_some()
+        })
 }
 
 /// Words that tie a substitute to the member they replace: `X (M) tjänstgör för Y`,
