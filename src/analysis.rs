@@ -29,7 +29,7 @@ pub const STEMMED: &str = "sv_stem_2";
 /// Exact (lowercased) analysis.
 pub const EXACT: &str = "sv_exact_1";
 /// Compound parts.
-pub const PARTS: &str = "sv_parts_1";
+pub const PARTS: &str = "sv_parts_2";
 /// Diacritics folded.
 pub const FOLDED: &str = "sv_folded_2";
 
@@ -143,7 +143,7 @@ fn analyse_uncached(word: &str) -> WordAnalysis {
         }
         _ => snowball(word),
     };
-    let (parts, written_parts) = match split {
+    let (mut parts, written_parts): (Vec<String>, Vec<String>) = match split {
         Some(parts) => (
             parts
                 .iter()
@@ -153,11 +153,40 @@ fn analyse_uncached(word: &str) -> WordAnalysis {
         ),
         None => (Vec::new(), Vec::new()),
     };
+    // The compounds inside a compound: `badvattenprovtagning` (bad+vatten+provtagning)
+    // also holds `badvatten` and `vattenprovtagning`, `hemsjukvårdsavtalet` holds
+    // `hemsjukvård` (its linking `s` dropped) and `sjukvårdsavtal`.
+    let n = written_parts.len();
+    for i in 0..n {
+        for j in i + 2..=n {
+            if (i, j) == (0, n) {
+                continue;
+            }
+            let text = written_parts[i..j].concat();
+            let key = inner_compound_key(&text, j == n);
+            if !parts.contains(&key) {
+                parts.push(key);
+            }
+        }
+    }
     WordAnalysis {
         key,
         parts,
         written_parts,
     }
+}
+
+/// The key of a compound inside a compound. One that ends before the last part may carry
+/// the linking `s` (`hemsjukvårds-`): without it, when the lexicon knows that word.
+fn inner_compound_key(text: &str, at_end: bool) -> String {
+    if !at_end {
+        if let Some(stripped) = text.strip_suffix('s') {
+            if lexicon().lemma(stripped).is_some() {
+                return analysed(stripped).key.clone();
+            }
+        }
+    }
+    analysed(text).key.clone()
 }
 
 /// The token filter behind `sv_stem`, `sv_parts` and `sv_folded`.
@@ -379,6 +408,20 @@ mod tests {
             tokens(&mut parts, "Digital ungdomsmottagning i länet"),
             [key("ungdom"), key("mottagning")]
         );
+    }
+
+    #[test]
+    fn compounds_inside_compounds_have_keys() {
+        let a = analyse_word("badvattenprovtagning");
+        assert!(a.parts.contains(&key("badvatten")), "{:?}", a.parts);
+        let a = analyse_word("hemsjukvårdsavtalet");
+        assert!(a.parts.contains(&key("hemsjukvård")), "{:?}", a.parts);
+        assert!(
+            !a.parts.contains(&a.key),
+            "the whole word is not its own part"
+        );
+        // Two parts hold no inner compound.
+        assert_eq!(analyse_word("välfärdsbrottslighet").parts.len(), 2);
     }
 
     #[test]
