@@ -207,3 +207,69 @@ fn key(s: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The same real protocols as some PDF extractors give them: each page one line, the
+/// front matter gone. The records must still name the date, the body, most agenda
+/// items (each title found at the start of an item title) and most of the people.
+#[test]
+fn real_protocols_with_each_page_on_one_line() {
+    let dir = repo("tests/fixtures/real");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut files, mut dates, mut groups) = (0, 0, 0);
+    let (mut items, mut items_found, mut persons, mut persons_found) = (0, 0, 0, 0);
+    for (name, want) in truth.as_object().unwrap() {
+        if name == "about" {
+            continue;
+        }
+        files += 1;
+        let text = std::fs::read_to_string(dir.join("corpus").join(name)).unwrap();
+        let body = match text.strip_prefix("---") {
+            Some(rest) => rest.split_once("\n---").map_or(rest, |(_, b)| b),
+            None => &text,
+        };
+        let pages: Vec<String> = body
+            .split("<!-- sida ")
+            .map(|p| p.split_once("-->").map_or(p, |(_, rest)| rest))
+            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|p| !p.is_empty())
+            .collect();
+        let path = tmp.path().join(name.replace(".md", ".txt"));
+        std::fs::write(&path, pages.join("\n")).unwrap();
+        let out = run(&["parse", path.to_str().unwrap(), "--json"]);
+        let rec: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        dates += (rec["date"] == want["date"]) as usize;
+        let group = key(rec["group"].as_str().unwrap());
+        groups += group.contains(&key(want["group"].as_str().unwrap())) as usize;
+        let titles: Vec<String> = rec["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| key(i["title"].as_str().unwrap()))
+            .collect();
+        for t in want["items"].as_array().unwrap() {
+            items += 1;
+            let t = key(t.as_str().unwrap());
+            items_found += titles.iter().any(|got| got.starts_with(&t)) as usize;
+        }
+        let names: Vec<String> = rec["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| key(p["name"].as_str().unwrap()))
+            .collect();
+        for p in want["persons"].as_array().into_iter().flatten() {
+            persons += 1;
+            persons_found += names.contains(&key(p.as_str().unwrap())) as usize;
+        }
+    }
+    let report = format!(
+        "{files} files: date {dates}, group {groups}, items {items_found}/{items}, \
+         persons {persons_found}/{persons}"
+    );
+    eprintln!("{report}");
+    assert!(dates + 2 >= files && groups + 1 >= files, "{report}");
+    assert!(items_found * 100 >= items * 70, "{report}");
+    assert!(persons_found * 100 >= persons * 75, "{report}");
+}

@@ -8,8 +8,7 @@
 
 use super::lines::Line;
 use super::persons::{
-    names_in_presenter_value, person_from_attendance_line, person_from_list_line, person_mentions,
-    NameModel, Person,
+    names_in_presenter_value, person_from_list_line, person_mentions, NameModel, Person,
 };
 
 /// Headings of attendance lists, lowercase, without a trailing colon.
@@ -49,7 +48,7 @@ pub const ATTENDANCE_HEADINGS: &[(&str, &str)] = &[
 ];
 
 /// Lines that label a part of an item, never an item of their own.
-const LABELS: &[&str] = &[
+pub(crate) const LABELS: &[&str] = &[
     "information och dialog",
     "information/dialog",
     "information",
@@ -332,7 +331,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
     let mut i = 0;
     while i < lines.len() {
         let inline = attendance_heading_with_entry(&lines[i].text)
-            .filter(|(_, entry)| person_from_attendance_line(entry, model).is_some());
+            .filter(|(_, entry)| super::persons::is_attendance_entry(entry, model));
         let Some(role) = attendance_role(&lines[i].text).or(inline.map(|(r, _)| r)) else {
             i += 1;
             continue;
@@ -344,7 +343,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
         if inline.is_none()
             && !upcoming
                 .iter()
-                .any(|&j| person_from_attendance_line(&lines[j].text, model).is_some())
+                .any(|&j| super::persons::is_attendance_entry(&lines[j].text, model))
         {
             i += 1;
             continue;
@@ -372,7 +371,7 @@ fn find_attendance(lines: &[Line], model: &NameModel) -> Vec<(usize, &'static st
                 j += 1;
                 continue;
             } else if let Some((r, _)) = attendance_heading_with_entry(&l.text)
-                .filter(|(_, e)| person_from_attendance_line(e, model).is_some())
+                .filter(|(_, e)| super::persons::is_attendance_entry(e, model))
             {
                 role = r;
                 out.push((j, role));

@@ -20,7 +20,7 @@ pub struct Officers {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Office {
+pub(crate) enum Office {
     Chair,
     Secretary,
     Adjuster,
@@ -29,7 +29,7 @@ enum Office {
 }
 
 /// Officer labels as protocols print them, longest first within each office.
-const LABELS: &[(&str, Office)] = &[
+pub(crate) const LABELS: &[(&str, Office)] = &[
     ("ordförande för mötet", Office::Chair),
     ("mötesordförande", Office::Chair),
     ("ordförande", Office::Chair),

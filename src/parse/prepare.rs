@@ -49,6 +49,8 @@ pub struct Replacement {
 
 /// Prepares one decoded document.
 pub fn prepare(text: &str) -> Prepared {
+    let unflattened = unflatten(text);
+    let text = unflattened.as_deref().unwrap_or(text);
     let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
     let (front, body_start) = front_matter(&lines);
     let mut hints = Hints::default();
@@ -83,6 +85,264 @@ pub fn prepare(text: &str) -> Prepared {
         }
     }
     Prepared { text: out, hints }
+}
+
+// ---------------------------------------------------------------- flattened text
+
+/// A line this long in a document of such lines is a page (or a whole document) whose
+/// line breaks the text extraction lost.
+const FLAT_LINE: usize = 400;
+
+/// Text where each page became one line (some PDF extractors write it so) is split again
+/// where the structure of a protocol begins a line: before `§ N Title`, before `N. Title`
+/// after a sentence, and around a section label (`Beslut`, `Beslutsunderlag`, …) that
+/// follows a sentence. `None` when the document keeps its line breaks: its lines are
+/// short on average, or none is long.
+fn unflatten(text: &str) -> Option<String> {
+    let non_blank: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let chars: usize = non_blank.iter().map(|l| l.len()).sum();
+    if non_blank.is_empty() || chars / non_blank.len() < FLAT_LINE || chars < 2000 {
+        return None;
+    }
+    let long: Vec<&str> = non_blank
+        .iter()
+        .copied()
+        .filter(|l| l.len() >= FLAT_LINE)
+        .collect();
+    let header = running_prefix(&long);
+    let mut out = String::with_capacity(text.len() + text.len() / 50);
+    for line in text.split('\n') {
+        if line.len() < FLAT_LINE {
+            out.push_str(line);
+        } else {
+            // Each long line is a page: a form feed keeps the boundary for the furniture.
+            if !out.is_empty() && !line.contains('\u{0c}') {
+                out.push('\u{0c}');
+            }
+            split_flat_line(line, header.as_deref(), &mut out);
+        }
+        out.push('\n');
+    }
+    out.pop();
+    Some(out)
+}
+
+/// A token of a page counter: `2`, `(25)`, `2(25)`, `Sida`, `av`.
+fn is_counter_token(t: &str) -> bool {
+    let inner = t.trim_matches(['(', ')']);
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '(' | ')' | '/')))
+        || matches!(t.to_lowercase().as_str(), "sida" | "av")
+}
+
+/// The words that begin most flattened pages (the running header, counters aside):
+/// the longest run of two to sixteen words that at least 40 % of the long lines, and
+/// two or more, begin with.
+fn running_prefix(long: &[&str]) -> Option<Vec<String>> {
+    if long.len() < 2 {
+        return None;
+    }
+    // A heading (`§ 12`) never belongs to the running header.
+    let heads: Vec<Vec<&str>> = long
+        .iter()
+        .map(|l| {
+            l.split_whitespace()
+                .take(24)
+                .take_while(|t| !t.starts_with('§'))
+                .filter(|t| !is_counter_token(t))
+                .take(16)
+                .collect()
+        })
+        .collect();
+    let need = (long.len() * 2).div_ceil(5).max(2);
+    (2..=16).rev().find_map(|n| {
+        let mut counts: std::collections::HashMap<&[&str], usize> = Default::default();
+        for h in heads.iter().filter(|h| h.len() >= n) {
+            *counts.entry(&h[..n]).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .filter(|&(_, c)| c >= need)
+            .max_by_key(|&(_, c)| c)
+            .map(|(p, _)| p.iter().map(|t| t.to_string()).collect())
+    })
+}
+
+/// Whether a header word is a column of its own: a document kind, a date label, a date
+/// or a counter.
+fn header_cell(t: &str) -> bool {
+    let lower = t.to_lowercase();
+    is_counter_token(t)
+        || matches!(lower.as_str(), "datum" | "sammanträdesdatum")
+        || (lower.ends_with("protokoll") && t.chars().all(|c| !c.is_lowercase()))
+        || find_dates(t).first().is_some()
+}
+
+/// Whether a header word ends a column: a cell of its own, or the kind word that ends
+/// an organisation's name (`KUNGSBACKA KOMMUN`).
+fn header_cell_end(t: &str) -> bool {
+    header_cell(t)
+        || matches!(
+            t.to_lowercase().as_str(),
+            "kommun" | "stad" | "landsting" | "län"
+        )
+}
+
+fn split_flat_line(line: &str, header: Option<&[String]>, out: &mut String) {
+    let all: Vec<&str> = line.split_whitespace().collect();
+    // The running header goes on a line of its own, its columns set apart as a layout
+    // would set them, so that the page furniture is found and read as on any page.
+    let mut start = 0;
+    if let Some(header) = header {
+        let mut matched = 0;
+        let mut k = 0;
+        while k < all.len() && matched < header.len() {
+            if is_counter_token(all[k]) {
+                k += 1;
+                continue;
+            }
+            if all[k] != header[matched] {
+                break;
+            }
+            matched += 1;
+            k += 1;
+        }
+        while k < all.len() && is_counter_token(all[k]) {
+            k += 1;
+        }
+        if matched == header.len() {
+            for (i, t) in all[..k].iter().enumerate() {
+                if i > 0 {
+                    let wide = header_cell(t) || header_cell_end(all[i - 1]);
+                    out.push_str(if wide { "   " } else { " " });
+                }
+                out.push_str(t);
+            }
+            out.push('\n');
+            start = k;
+        }
+    }
+    let tokens = &all[start..];
+    let capital = |k: usize| {
+        tokens
+            .get(k)
+            .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
+    };
+    let number = |t: &str| !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit());
+    let sentence_end = |k: usize| {
+        k == 0
+            || tokens[k - 1].ends_with(['.', ':', '!', '?'])
+            || number(tokens[k - 1])
+            || tokens[k - 1].ends_with(')')
+    };
+    let mut k = 0;
+    while k < tokens.len() {
+        let t = tokens[k];
+        // `§ 45 Reviderat …`, `§45 Reviderat …`.
+        let paragraph = sentence_end(k)
+            && ((t == "§" && tokens.get(k + 1).is_some_and(|n| number(n)) && capital(k + 2))
+                || (t.strip_prefix('§').is_some_and(number) && capital(k + 1)));
+        // `… avslutat. 3. Val av justerare`.
+        let numbered = t
+            .strip_suffix('.')
+            .is_some_and(|n| number(n) && n.len() <= 2)
+            && capital(k + 1)
+            && k > 0
+            && tokens[k - 1].ends_with(['.', ':', '!', '?']);
+        let label_len = if sentence_end(k) {
+            label_at(&tokens[k..])
+        } else {
+            0
+        };
+        // `… sammanträde Beslutande Ledamöter Tjänstgörande ersättare Niclas Nilsson (M), …`,
+        // `… Paragrafer §§ 120-135 Ordförande Niclas Nilsson (M)`: the cover's blocks.
+        let block = k > 0 && !tokens[k - 1].ends_with(',') && block_label_at(&tokens[k..]);
+        if (paragraph || numbered || block || label_len > 0)
+            && !out.is_empty()
+            && !out.ends_with('\n')
+        {
+            out.push('\n');
+        }
+        if label_len > 0 {
+            out.push_str(&tokens[k..k + label_len].join(" "));
+            out.push('\n');
+            k += label_len;
+            continue;
+        }
+        // `§ 44 Dnr IF-2023-00055 Förändring av …`: the title starts after the diary
+        // number, on a line of its own.
+        if paragraph {
+            let n = if t == "§" { 2 } else { 1 };
+            let dnr_at = k + n;
+            let is_dnr_label = |x: &str| {
+                matches!(
+                    x.trim_end_matches([':', '.']).to_lowercase().as_str(),
+                    "dnr" | "diarienummer" | "diarienr"
+                )
+            };
+            if tokens.get(dnr_at).is_some_and(|x| is_dnr_label(x)) {
+                let value_len = match tokens.get(dnr_at + 1) {
+                    Some(v) if v.chars().all(char::is_alphabetic) => 2,
+                    Some(_) => 1,
+                    None => 0,
+                };
+                let end = (dnr_at + 1 + value_len).min(tokens.len());
+                out.push_str(&tokens[k..end].join(" "));
+                out.push('\n');
+                k = end;
+                continue;
+            }
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push(' ');
+        }
+        out.push_str(t);
+        k += 1;
+    }
+}
+
+/// Whether `tokens` begin with an attendance heading or an officer label, capitalised as
+/// a heading is, followed by a capitalised word.
+fn block_label_at(tokens: &[&str]) -> bool {
+    if !tokens
+        .first()
+        .is_some_and(|t| t.starts_with(char::is_uppercase))
+    {
+        return false;
+    }
+    (1..=3.min(tokens.len().saturating_sub(1))).any(|n| {
+        let candidate = tokens[..n].join(" ").to_lowercase();
+        let candidate = candidate.trim_end_matches(':');
+        let known = super::items::ATTENDANCE_HEADINGS
+            .iter()
+            .any(|(h, _)| *h == candidate)
+            || super::officers::LABELS.iter().any(|(l, _)| *l == candidate)
+            || candidate == "paragrafer";
+        known
+            && tokens
+                .get(n)
+                .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase() || c == '§'))
+    })
+}
+
+/// How many tokens at the start of `tokens` form an item section label followed by a
+/// capitalised word (`Beslut Nämnden beslutar …`, `Beslutsunderlag Tjänsteskrivelse …`);
+/// 0 when none does.
+fn label_at(tokens: &[&str]) -> usize {
+    (1..=4.min(tokens.len().saturating_sub(1)))
+        .rev()
+        .find(|&n| {
+            let candidate = tokens[..n].join(" ").to_lowercase();
+            let candidate = candidate.trim_end_matches(':');
+            super::items::LABELS.contains(&candidate)
+                && tokens[0].starts_with(char::is_uppercase)
+                && tokens
+                    .get(n)
+                    .is_some_and(|t| t.starts_with(|c: char| c.is_uppercase()))
+        })
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------- front matter
@@ -403,7 +663,30 @@ const ZONE: usize = 8;
 fn furniture_key(line: &str) -> String {
     let t = line.trim();
     let t = split_counter(t).map_or(t, |(head, _, _)| head);
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
+    // A counter may also stand between the header's columns: `PROTOKOLL   2 (20)   Nämnd`.
+    let tokens: Vec<&str> = t.split_whitespace().collect();
+    let bracketed = |s: &str| {
+        s.strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let glued = tokens[i]
+            .split_once('(')
+            .is_some_and(|(n, rest)| digits(n) && bracketed(&format!("({rest}")));
+        if glued {
+            i += 1;
+        } else if digits(tokens[i]) && tokens.get(i + 1).is_some_and(|n| bracketed(n)) {
+            i += 2;
+        } else {
+            kept.push(tokens[i]);
+            i += 1;
+        }
+    }
+    kept.join(" ")
 }
 
 /// A line that only holds a page counter, or nothing.
@@ -766,6 +1049,27 @@ mod tests {
         let p = prepare(&text);
         assert_eq!(p.text.matches("§ 7 Dnr SN-1").count(), 2, "{}", p.text);
         assert!(!p.text.contains("EKERYDS"));
+    }
+
+    #[test]
+    fn pages_that_became_one_line_are_split_again() {
+        let page1 = "SOCIALNÄMNDEN Protokoll 2024-05-06 Plats och tid Stadshuset. Närvarande enligt lista. ".repeat(6);
+        let page2 = "§ 12 Budget 2025 Förvaltningen redovisar förslaget till budget för nästa år. Beslut Socialnämnden beslutar att anta budgeten. § 13 Val av ombud Nämnden väljer ombud. 3. Övrigt Inget. Kommunen ska enligt § 4 lagen lämna uppgifter. ";
+        let text = format!("{page1}\n{}", page2.repeat(8));
+        let p = prepare(&text);
+        let lines: Vec<&str> = p.text.lines().collect();
+        assert!(lines.contains(&"Beslut"), "{lines:?}");
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("§ 12 Budget 2025 Förvaltningen")));
+        assert!(lines.iter().any(|l| l.starts_with("§ 13 Val av ombud")));
+        assert!(lines.iter().any(|l| l.starts_with("3. Övrigt")));
+        // A reference to a section of a law is no heading: `enligt § 4 lagen`.
+        assert!(!lines.iter().any(|l| l.starts_with("§ 4 lagen")));
+        // A document with its line breaks is left as it is.
+        let normal = "Protokoll\n\n§ 1 Öppnande\nText. Beslut Nämnden beslutar.\n".repeat(50);
+        assert!(unflatten(&normal).is_none());
+        assert!(!prepare(&normal).text.lines().any(|l| l == "Beslut"));
     }
 
     #[test]
