@@ -177,7 +177,7 @@ fn header_cell(t: &str) -> bool {
     is_counter_token(t)
         || matches!(lower.as_str(), "datum" | "sammanträdesdatum")
         || (lower.ends_with("protokoll") && t.chars().all(|c| !c.is_lowercase()))
-        || find_dates(t).first().is_some()
+        || !find_dates(t).is_empty()
 }
 
 /// Whether a header word ends a column: a cell of its own, or the kind word that ends
