@@ -94,7 +94,15 @@ fn table_cache() -> &'static TableCache {
 }
 
 /// The protocol facet fields: their values are the same on every item of a protocol.
-pub const PROTOCOL_FIELDS: [&str; 5] = ["f_group", "f_person", "f_year", "f_month", "f_kind"];
+pub const PROTOCOL_FIELDS: [&str; 7] = [
+    "f_group",
+    "f_person",
+    "f_year",
+    "f_month",
+    "f_kind",
+    "f_organisation",
+    "f_party",
+];
 
 /// Index folders whose `facets/` folder holds tables written by [`write_tables`].
 fn table_dirs() -> &'static Mutex<Vec<PathBuf>> {

@@ -28,7 +28,7 @@ use crate::read::{self, CorpusFile, SkipReason};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +70,10 @@ pub struct Fields {
     pub f_month: Field,
     pub f_decision: Field,
     pub f_kind: Field,
+    /// The municipality, region or association (`Kungsbacka kommun`).
+    pub f_organisation: Field,
+    /// Party letters of the people present, on the first item of each protocol only.
+    pub f_party: Field,
     /// `ABBR\u{1f}long form` pairs the protocol defines (on its first item).
     pub f_abbrev: Field,
 }
@@ -145,6 +149,8 @@ pub fn schema() -> (Schema, Fields) {
         f_month: b.add_text_field("f_month", STRING | FAST),
         f_decision: b.add_text_field("f_decision", STRING | FAST),
         f_kind: b.add_text_field("f_kind", STRING | FAST),
+        f_organisation: b.add_text_field("f_organisation", STRING | FAST),
+        f_party: b.add_text_field("f_party", STRING | FAST),
         f_abbrev: b.add_text_field("f_abbrev", STRING),
     };
     (b.build(), fields)
@@ -770,11 +776,23 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
             d.add_text(f.f_group, &p.group);
         }
         d.add_text(f.f_kind, &p.kind);
+        if let Some(org) = p.organisation.as_deref().filter(|o| !o.is_empty()) {
+            d.add_text(f.f_organisation, org);
+        }
         // The attendees are the protocol's: they go on its first item only, and a
-        // person filter reaches the other items through the protocol id.
+        // person or party filter reaches the other items through the protocol id.
         if ord == 0 {
+            let mut parties: Vec<&str> = Vec::new();
             for person in &p.persons {
                 d.add_text(f.f_person, &person.name);
+                if let Some(party) = person.party.as_deref() {
+                    if !parties.contains(&party) {
+                        parties.push(party);
+                    }
+                }
+            }
+            for party in parties {
+                d.add_text(f.f_party, party);
             }
         }
         for name in &item.presenters {

@@ -54,6 +54,12 @@ enum Command {
         /// Only items on this topic.
         #[arg(long)]
         topic: Option<String>,
+        /// Only this municipality, region or association.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Only meetings where a person of this party (`S`, `M`, …) took part.
+        #[arg(long)]
+        party: Option<String>,
         /// Only items that hold a decision.
         #[arg(long)]
         decisions: bool,
@@ -116,7 +122,7 @@ enum Command {
     },
     /// List facet values with counts.
     Facets {
-        /// One of group, person, topic, year, month, decision, kind.
+        /// One of group, organisation, party, person, topic, year, month, decision, kind.
         #[arg(long)]
         field: Option<String>,
         #[arg(long)]
@@ -169,6 +175,8 @@ fn run(args: Args) -> Result<ExitCode> {
             group,
             person,
             topic,
+            organisation,
+            party,
             decisions,
             limit,
             offset,
@@ -180,6 +188,8 @@ fn run(args: Args) -> Result<ExitCode> {
                 group,
                 person,
                 topic,
+                organisation,
+                party,
                 decisions,
             };
             cmd_search(&config, query, filters, limit, offset, json)
@@ -504,6 +514,9 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
     writeln!(out, "  fil:     {}", p.file)?;
     writeln!(out, "  datum:   {}", p.date.as_deref().unwrap_or("okänt"))?;
     writeln!(out, "  grupp:   {}", p.group)?;
+    if let Some(org) = &p.organisation {
+        writeln!(out, "  organisation: {org}")?;
+    }
     writeln!(out, "  typ:     {}", p.kind)?;
     if let Some(place) = &p.place {
         writeln!(out, "  plats:   {place}")?;
@@ -513,6 +526,12 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
     }
     if let Some(s) = &p.secretary {
         writeln!(out, "  sekreterare: {s}")?;
+    }
+    if !p.adjusters.is_empty() {
+        writeln!(out, "  justerare: {}", p.adjusters.join(", "))?;
+    }
+    if !p.absent.is_empty() {
+        writeln!(out, "  frånvarande: {}", p.absent.join(", "))?;
     }
     writeln!(out, "\nDagordning")?;
     for item in &p.items {
@@ -527,6 +546,9 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
             .map(|n| format!("{n}. "))
             .unwrap_or_default();
         writeln!(out, "{indent}{number}{}", item.title)?;
+        if let Some(dnr) = &item.dnr {
+            writeln!(out, "{indent}    dnr: {dnr}")?;
+        }
         if !item.presenters.is_empty() {
             writeln!(
                 out,
@@ -540,10 +562,19 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
     }
     writeln!(out, "\nPersoner ({})", p.persons.len())?;
     for person in &p.persons {
-        let extra: Vec<&str> = [person.role.as_deref(), person.organisation.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let replaces = person
+            .replaces
+            .as_ref()
+            .map(|r| format!("tjänstgör för {r}"));
+        let extra: Vec<&str> = [
+            person.party.as_deref(),
+            person.role.as_deref(),
+            person.organisation.as_deref(),
+            replaces.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         writeln!(
             out,
             "  {}{}",

@@ -173,6 +173,10 @@ pub struct Filters {
     pub group: Option<String>,
     pub person: Option<String>,
     pub topic: Option<String>,
+    /// The municipality, region or association.
+    pub organisation: Option<String>,
+    /// Meetings where a person of this party was present.
+    pub party: Option<String>,
     pub decisions: bool,
 }
 
@@ -285,9 +289,11 @@ pub struct Correction {
 }
 
 /// Facet fields by their public name.
-fn facet_fields(f: &Fields) -> [(&'static str, Field); 7] {
+fn facet_fields(f: &Fields) -> [(&'static str, Field); 9] {
     [
         ("group", f.f_group),
+        ("organisation", f.f_organisation),
+        ("party", f.f_party),
         ("person", f.f_person),
         ("topic", f.f_topic),
         ("year", f.f_year),
@@ -854,13 +860,19 @@ fn build_filters(
         (f.f_group, "group", &filters.group),
         (f.f_person, "person", &filters.person),
         (f.f_topic, "topic", &filters.topic),
+        (f.f_organisation, "organisation", &filters.organisation),
+        (f.f_party, "party", &filters.party),
     ] {
         let Some(value) = value else { continue };
         let resolved = resolve_facet_value(searcher, field, value)?;
         match resolved {
-            // A person is every spelling of their name.
-            Some(v) if field == f.f_person => {
-                let spellings = store.person_variants()?.spellings(&v);
+            // A person is every spelling of their name; a party is on the first item.
+            Some(v) if field == f.f_person || field == f.f_party => {
+                let spellings = if field == f.f_person {
+                    store.person_variants()?.spellings(&v)
+                } else {
+                    vec![v.clone()]
+                };
                 let terms: Vec<Box<dyn Query>> = spellings
                     .iter()
                     .map(|s| {

@@ -266,6 +266,8 @@ fn filters_from(p: &HashMap<String, String>) -> Result<Filters> {
         group: text("group"),
         person: text("person"),
         topic: text("topic"),
+        organisation: text("organisation"),
+        party: text("party"),
         decisions,
     })
 }

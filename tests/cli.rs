@@ -455,3 +455,54 @@ fn analyze_shows_lemma_key_and_compound_parts() {
     assert_eq!(lines[1]["lemma"], "protokoll");
     assert_eq!(lines[2]["parts"], serde_json::json!([]));
 }
+
+/// Organisation and party are facets and filters: the real protocols are all of one
+/// municipality; a party filter keeps the meetings where someone of that party was
+/// present, and its count in the facet equals what the filter finds.
+#[test]
+fn organisation_and_party_are_facets_and_filters() {
+    let (_tmp, corpus, index) = indexed_copy(&[repo("tests/fixtures/real/corpus")]);
+    let (code, all) = search_json(&index, &corpus, &["", "--limit", "1"]);
+    assert_eq!(code, 0);
+    let total = all["total"].as_u64().unwrap();
+    let orgs = all["facets"]["organisation"].as_array().unwrap();
+    assert_eq!(orgs.len(), 1, "{orgs:?}");
+    assert_eq!(orgs[0]["value"], "Kungsbacka kommun");
+    assert_eq!(orgs[0]["count"].as_u64(), Some(total));
+    let parties = all["facets"]["party"].as_array().unwrap();
+    let mp = parties
+        .iter()
+        .find(|p| p["value"] == "MP")
+        .expect("an MP member is present somewhere");
+    let (code, only_mp) = search_json(&index, &corpus, &["", "--party", "MP", "--limit", "100"]);
+    assert_eq!(code, 0);
+    assert_eq!(only_mp["total"], mp["count"]);
+    assert!(only_mp["total"].as_u64().unwrap() < total);
+    // Every protocol found lists a person of that party.
+    let ids: std::collections::BTreeSet<&str> = only_mp["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["protocol_id"].as_str().unwrap())
+        .collect();
+    for id in ids {
+        let out = run(&[
+            "show",
+            id,
+            "--json",
+            "--index",
+            index.to_str().unwrap(),
+            "--corpus",
+            corpus.to_str().unwrap(),
+        ]);
+        let p: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let has_mp = p["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["party"] == "MP");
+        assert!(has_mp, "{id}");
+    }
+    let (_, none) = search_json(&index, &corpus, &["", "--organisation", "Region Halland"]);
+    assert_eq!(none["total"], 0);
+}

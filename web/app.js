@@ -4,10 +4,12 @@
 "use strict";
 
 const PAGE = 20;
-const FILTER_KEYS = ["q", "from", "to", "group", "person", "topic", "decisions"];
+const FILTER_KEYS = ["q", "from", "to", "group", "organisation", "party", "person", "topic", "decisions"];
 const FACETS = [
   ["group", "Grupp"],
+  ["organisation", "Organisation"],
   ["person", "Person"],
+  ["party", "Parti"],
   ["topic", "Ämne"],
   ["year", "År"],
 ];
@@ -229,10 +231,13 @@ async function renderProtocol(id, params) {
       <dl>
         <dt>Datum</dt><dd>${esc(p.date || "okänt")}</dd>
         <dt>Grupp</dt><dd>${esc(p.group)}</dd>
+        ${p.organisation ? `<dt>Organisation</dt><dd>${esc(p.organisation)}</dd>` : ""}
         <dt>Typ</dt><dd>${esc(p.kind)}</dd>
         ${p.place ? `<dt>Plats</dt><dd>${esc(p.place)}</dd>` : ""}
         ${p.chairs.length ? `<dt>Ordförande</dt><dd>${p.chairs.map(person).join(", ")}</dd>` : ""}
         ${p.secretary ? `<dt>Sekreterare</dt><dd>${person(p.secretary)}</dd>` : ""}
+        ${(p.adjusters || []).length ? `<dt>Justerare</dt><dd>${p.adjusters.map(person).join(", ")}</dd>` : ""}
+        ${(p.absent || []).length ? `<dt>Frånvarande</dt><dd>${p.absent.map(esc).join(", ")}</dd>` : ""}
         <dt>Fil</dt><dd>${esc(p.file)}</dd>
       </dl></header>
       <nav class="toc" aria-label="Dagordning"><h2>Dagordning</h2><ol>`;
@@ -245,6 +250,7 @@ async function renderProtocol(id, params) {
       const num = it.number ? `${esc(it.number)}. ` : "";
       html += `<section class="item${String(i) === item ? " hit" : ""}" id="item-${i}" tabindex="-1">
         <h2>${it.parent ? `<span class="parent">${esc(it.parent)} ›</span> ` : ""}${num}${highlight(esc(it.title), q)}</h2>
+        ${it.dnr ? `<p class="dnr muted">Dnr ${highlight(esc(it.dnr), q)}</p>` : ""}
         ${it.presenters.length ? `<p class="people">Föredragande: ${it.presenters.map(person).join(", ")}</p>` : ""}
         ${paragraphs(it.text, q)}
         ${it.decisions.map((d) => `<div class="decision"><b>Beslut</b> ${highlight(esc(d), q)}</div>`).join("")}
@@ -252,7 +258,8 @@ async function renderProtocol(id, params) {
     });
     html += `</div><section class="persons"><h2>Personer (${p.persons.length})</h2><ul>`;
     for (const pe of p.persons) {
-      const extra = [pe.role, pe.organisation].filter(Boolean).map(esc).join(", ");
+      const extra = [pe.party, pe.role, pe.organisation, pe.replaces ? `tjänstgör för ${pe.replaces}` : ""]
+        .filter(Boolean).map(esc).join(", ");
       html += `<li>${person(pe.name)}${extra ? ` <span class="muted">${extra}</span>` : ""}</li>`;
     }
     html += "</ul></section>";
