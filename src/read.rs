@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::error::{Error, Result};
 
 /// File endings read as protocols.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "org"];
 
 /// A file found in the corpus, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,10 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::Unsupported(ext) => {
-                write!(f, "unsupported file type {ext:?} (reads .txt and .md)")
+                write!(
+                    f,
+                    "unsupported file type {ext:?} (reads .txt, .md, .markdown and .org)"
+                )
             }
             SkipReason::Empty => write!(f, "empty file (no text)"),
             SkipReason::Binary => write!(f, "binary file (NUL bytes or control characters)"),

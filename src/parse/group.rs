@@ -77,6 +77,16 @@ pub fn read_heading(lines: &[Line], raw_lines: &[&str], body: &str) -> Heading {
                     kind = k.clone();
                 }
             }
+            // `HÄLLEBY KOMMUN` on a line of its own: the organisation; the body follows.
+            let proper_name = rest
+                .split_whitespace()
+                .rev()
+                .skip(1)
+                .all(|w| w.starts_with(char::is_uppercase));
+            if k.is_none() && organisation.is_none() && proper_name && is_organisation_name(&rest) {
+                organisation = Some(title_case_if_shouting(&rest));
+                continue;
+            }
             if !rest.is_empty() && looks_like_group_name(&rest) {
                 group = rest;
                 break;

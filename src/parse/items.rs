@@ -836,10 +836,107 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
     if para.len() >= 2 {
         return longest_chain(para, true);
     }
+    // `Sn 49 Title`, `SON 108 Title`, `KS § 12 Title`: the body's short name before each
+    // paragraph number, the same on two or more headings.
+    // They win only over a shorter agenda of `N.` headings.
+    let prefixed = prefixed_headings(lines, in_attendance);
+    let prefixed = if prefixed.len() >= 2 {
+        longest_chain(prefixed, true)
+    } else {
+        Vec::new()
+    };
     if numbered.iter().filter(|(_, h, _)| h.level > 0).count() >= 2 {
         numbered.retain(|(_, h, _)| h.level > 0);
     }
-    longest_chain(numbered, false)
+    let numbered = longest_chain(numbered, false);
+    if prefixed.len() >= 2 && prefixed.len() > numbered.len() {
+        prefixed
+    } else {
+        numbered
+    }
+}
+
+/// `Sn 49 Title`, `SON 108 Title`, `KS § 12 Title`: a short name (two to four letters,
+/// capitalised), maybe `§`, a paragraph number and a capitalised title. Returns the
+/// number and title, with the short name.
+fn prefixed_heading(text: &str) -> Option<(String, u32, String)> {
+    let mut words = text.split_whitespace();
+    let prefix = words.next()?;
+    let letters = prefix.chars().count();
+    if !(2..=4).contains(&letters)
+        || !prefix.chars().all(char::is_alphabetic)
+        || !prefix.starts_with(char::is_uppercase)
+        || matches!(
+            prefix.to_lowercase().as_str(),
+            "dnr" | "nr" | "kl" | "tel" | "sid" | "sida" | "bil"
+        )
+    {
+        return None;
+    }
+    let mut number = words.next()?;
+    if number == "§" {
+        number = words.next()?;
+    }
+    let number = number.trim_end_matches(['.', ':']);
+    if number.is_empty() || number.len() > 4 || !number.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let title: Vec<&str> = words.collect();
+    let title = strip_dnr(&title.join(" "));
+    if !title.starts_with(char::is_uppercase) || title.chars().count() > 150 {
+        return None;
+    }
+    Some((prefix.to_string(), number.parse().ok()?, title))
+}
+
+/// The headings of [`prefixed_heading`] shape whose short name is the commonest among
+/// them, when two or more share it.
+fn prefixed_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<(u32, Heading, bool)> {
+    let found: Vec<(usize, String, u32, String)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| !in_attendance[*i] && !l.bullet && leader_title(&l.text).is_none())
+        .filter_map(|(i, l)| prefixed_heading(&l.text).map(|(p, n, t)| (i, p, n, t)))
+        .collect();
+    let mut counts: std::collections::HashMap<&str, usize> = Default::default();
+    for (_, p, _, _) in &found {
+        *counts.entry(p.as_str()).or_default() += 1;
+    }
+    let Some((prefix, n)) = counts
+        .into_iter()
+        .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))
+    else {
+        return Vec::new();
+    };
+    if n < 2 {
+        return Vec::new();
+    }
+    let prefix = prefix.to_string();
+    found
+        .into_iter()
+        .filter(|(_, p, _, _)| *p == prefix)
+        .map(|(i, _, n, title)| {
+            // The diary number may stand on the line after the heading.
+            let next = (i + 1..lines.len().min(i + 4)).find(|&j| !lines[j].is_blank());
+            let dnr_line = next.filter(|&j| {
+                strip_dnr(&lines[j].text).is_empty() && dnr_of(&lines[j].text).is_some()
+            });
+            (
+                n,
+                Heading {
+                    line: i,
+                    body_start: dnr_line.map_or(i + 1, |j| j + 1),
+                    number: Some(n.to_string()),
+                    title,
+                    level: lines[i].heading,
+                    sub: false,
+                    dnr: dnr_of(&lines[i].text)
+                        .or_else(|| dnr_line.and_then(|j| dnr_of(&lines[j].text))),
+                },
+                false,
+            )
+        })
+        .collect()
 }
 
 /// The best run of candidates whose numbers count up, in text order: each step
@@ -1085,7 +1182,12 @@ fn heading_like(lines: &[Line], i: usize, model: &NameModel, compact: bool) -> b
     {
         return false;
     }
-    if is_label(t) || t.starts_with("http") || t.contains('@') || is_question(t) {
+    if is_label(t)
+        || super::officers::is_officer_label(t)
+        || t.starts_with("http")
+        || t.contains('@')
+        || is_question(t)
+    {
         return false;
     }
     // A sentence broken by the line wrap: a decision, or a list of clauses.
@@ -1428,6 +1530,22 @@ mod tests {
         assert_eq!(strip_dnr("Placeringar (Dnr SN 2014/0043)"), "Placeringar");
         assert_eq!(strip_dnr("Dnr. KUF.2023.116"), "");
         assert_eq!(strip_dnr("İstanbul-resan Dnr 2024-5"), "İstanbul-resan");
+    }
+
+    #[test]
+    fn paragraph_numbers_after_the_bodys_short_name() {
+        let t = "Socialnämnden\n\nSn 49 Val av justerare\n\nNämnden utser Anna Ek.\n\nSn 50 Budget 2025\nDnr SN 2024/12\n\nText om budget, se KS 2024-00123 Bilaga.\n\nSn 51 Övrigt\n\nInget.";
+        assert_eq!(
+            just_titles(t),
+            ["Val av justerare", "Budget 2025", "Övrigt"]
+        );
+        let t = "Protokoll\n\nSON 108 Anmälan av delegationsbeslut\n\nText.\n\nSON 109 Meddelanden\n\nText.";
+        assert_eq!(
+            just_titles(t),
+            ["Anmälan av delegationsbeslut", "Meddelanden"]
+        );
+        // One such line alone is no agenda: `Kl 13 Lunch`.
+        assert_eq!(prefixed_heading("Kl 13 Lunch"), None);
     }
 
     #[test]

@@ -18,9 +18,137 @@ impl Line {
     }
 }
 
-/// Splits cleaned text into lines and strips each one's markdown.
+/// Splits cleaned text into lines and strips each one's markup: Markdown; HTML tags
+/// (`<h2>` is a heading, `<li>` a list item, `<br>` and `<p>` break lines, other tags
+/// go); org-mode headings (`* Title`, `** Title`) in a text that has org structure.
 pub fn to_lines(text: &str) -> Vec<Line> {
-    text.lines().map(strip_markdown_line).collect()
+    let html = has_html_tags(text);
+    let org = is_org_text(text);
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        if html && raw.contains('<') {
+            for (part, heading, bullet) in html_parts(raw) {
+                let mut line = strip_markdown_line(&part);
+                line.heading = line.heading.max(heading);
+                line.bullet |= bullet;
+                out.push(line);
+            }
+            continue;
+        }
+        if org {
+            let stars = raw.chars().take_while(|&c| c == '*').count();
+            if (1..=6).contains(&stars) && raw[stars..].starts_with(' ') {
+                let mut line = strip_markdown_line(&raw[stars..]);
+                line.heading = stars as u8;
+                line.bullet = false;
+                out.push(line);
+                continue;
+            }
+        }
+        out.push(strip_markdown_line(raw));
+    }
+    out
+}
+
+/// Org-mode structure: `#+TITLE:`-style keywords, or headings of two or more stars
+/// (`** 3. Budget`), which Markdown never writes with a space after them.
+fn is_org_text(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.starts_with("#+") || l.starts_with("** ") || l.starts_with("*** "))
+}
+
+const HTML_TAGS: &[&str] = &[
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "li", "ul", "ol", "strong", "b", "em", "i",
+    "div", "span", "table", "tr", "td", "th", "u",
+];
+
+fn has_html_tags(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "<h1", "<h2", "<h3", "<h4", "<p>", "<br", "<li>", "<strong>", "<div", "<td",
+    ]
+    .iter()
+    .any(|t| lower.contains(t))
+}
+
+/// One line's text split at block tags, each part with its heading level and whether
+/// it is a list item; inline tags are dropped and entities decoded.
+fn html_parts(raw: &str) -> Vec<(String, u8, bool)> {
+    let mut out: Vec<(String, u8, bool)> = Vec::new();
+    let mut current = String::new();
+    let (mut heading, mut bullet) = (0u8, false);
+    let mut rest = raw;
+    while let Some(open) = rest.find('<') {
+        current.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('>') else {
+            current.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = after[..close].trim().to_ascii_lowercase();
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !HTML_TAGS.contains(&name.as_str()) {
+            // Not markup we know: keep the text as it is (`<5 år`).
+            current.push('<');
+            rest = after;
+            continue;
+        }
+        let block = matches!(
+            name.as_str(),
+            "h1" | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "p"
+                | "br"
+                | "li"
+                | "div"
+                | "tr"
+                | "ul"
+                | "ol"
+        );
+        if block {
+            if !current.trim().is_empty() {
+                out.push((decode_entities(&current), heading, bullet));
+            }
+            current.clear();
+            heading = 0;
+            bullet = false;
+            if !closing {
+                if let Some(level) = name.strip_prefix('h').and_then(|d| d.parse::<u8>().ok()) {
+                    heading = level;
+                }
+                bullet = name == "li";
+            }
+        } else if matches!(name.as_str(), "td" | "th") && !closing && !current.trim().is_empty() {
+            current.push_str(", ");
+        }
+        rest = &after[close + 1..];
+    }
+    current.push_str(rest);
+    if !current.trim().is_empty() {
+        out.push((decode_entities(&current), heading, bullet));
+    }
+    if out.is_empty() {
+        out.push((String::new(), 0, false));
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Takes markdown markup off one line: heading hashes, bullets, emphasis, links,
@@ -167,6 +295,48 @@ mod tests {
             "Stärkt arbete, 7 211 056 kr"
         );
         assert_eq!(strip_markdown_line("|--|--------------|").text, "");
+    }
+
+    #[test]
+    fn html_markup_gives_structure() {
+        let lines = to_lines("<h2>§ 12 Budget</h2><p>Nämnden <strong>beslutar</strong> att anta.<br>Dnr KS 2024/1</p>\n<ul><li>Anna Ek &amp; Bo</li></ul>\nBarn <5 år");
+        let texts: Vec<(&str, u8, bool)> = lines
+            .iter()
+            .map(|l| (l.text.as_str(), l.heading, l.bullet))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("§ 12 Budget", 2, false),
+                ("Nämnden beslutar att anta.", 0, false),
+                ("Dnr KS 2024/1", 0, false),
+                ("Anna Ek & Bo", 0, true),
+                ("Barn <5 år", 0, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn org_mode_headings_have_levels() {
+        let lines = to_lines(
+            "* Protokoll styrelsen\n** 1. Mötets öppnande\nText.\n** 2. Budget\n- en punkt",
+        );
+        let texts: Vec<(&str, u8, bool)> = lines
+            .iter()
+            .map(|l| (l.text.as_str(), l.heading, l.bullet))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Protokoll styrelsen", 1, false),
+                ("1. Mötets öppnande", 2, false),
+                ("Text.", 0, false),
+                ("2. Budget", 2, false),
+                ("en punkt", 0, true),
+            ]
+        );
+        // Markdown bullets with stars stay bullets.
+        assert!(to_lines("* Anna Ek\n* Bo Ek")[0].bullet);
     }
 
     #[test]

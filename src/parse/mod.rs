@@ -140,6 +140,23 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             continue;
         }
         let entry_text = attendance_entry(&lines[*i].text);
+        // `Närvarande: Anna Ek (ordförande), Bo Ek (kassör), Cia Ek`: a label with the
+        // names after it, side by side; `header_people` reads their roles.
+        let full = lines[*i].text.as_str();
+        let labelled = full
+            .get(..full.len().saturating_sub(entry_text.len()))
+            .is_some_and(|head| head.contains(':'));
+        if labelled && entry_text.matches(',').count() >= 2 && *role != "frånvarande" {
+            for cell in entry_text.split(',') {
+                if let Some(mut p) = person_from_attendance_line(cell, &model) {
+                    if p.role.is_none() {
+                        p.role = Some(role.to_string());
+                    }
+                    persons.push(p);
+                }
+            }
+            continue;
+        }
         if *role == "frånvarande" && entry_text.contains(',') {
             // `Förhinder: Anna Ek, Bo Ek`: names side by side, not a name and its title.
             for name in officers::names_in_cells(entry_text, &model) {

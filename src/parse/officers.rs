@@ -120,6 +120,12 @@ fn first_non_empty<const N: usize>(lists: [Vec<String>; N]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A line that is an officer's label alone (`Vid protokollet`, `Justeras`): the start of a
+/// signature block, never a heading of the agenda.
+pub fn is_officer_label(text: &str) -> bool {
+    office_label(text).is_some_and(|(_, rest)| rest.trim().is_empty())
+}
+
 /// The office a line's label names, and the rest of the line. The label is a word (or
 /// words) of its own at the start of the line, followed by a colon, spaces or nothing.
 fn office_label(text: &str) -> Option<(Office, &str)> {
@@ -334,14 +340,14 @@ fn roles(persons: &[Person], pick: fn(&str) -> bool) -> Vec<String> {
 
 /// `Ordförande`, `ordförande (M)`, `ordförande, Region Halland`; never `vice ordförande`.
 fn is_chair(role: &str) -> bool {
-    let r = role.trim().to_lowercase();
+    let r = role.trim().trim_matches(['(', ')']).to_lowercase();
     let head = r.split([',', '(']).next().unwrap_or("").trim();
     matches!(head, "ordförande" | "ordf" | "ordf." | "mötesordförande")
 }
 
 /// `sekreterare`, `nämndsekreterare`, `sekr.`, `protokollförare`.
 fn is_secretary(role: &str) -> bool {
-    let r = role.trim().to_lowercase();
+    let r = role.trim().trim_matches(['(', ')']).to_lowercase();
     let head = r.split([',', '(']).next().unwrap_or("").trim();
     head.ends_with("sekreterare") || matches!(head, "sekr" | "sekr." | "protokollförare")
 }

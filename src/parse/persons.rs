@@ -446,7 +446,14 @@ fn list_line(line: &str, model: &NameModel, in_list: bool) -> Option<Person> {
     if sentence {
         return None;
     }
-    let (organisation, role) = if rest.is_empty() {
+    // `Anna Ek (ordförande)`: a role in brackets.
+    let bracketed_role = rest
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .filter(|r| r.starts_with(char::is_lowercase) && !r.contains(['(', ')']));
+    let (organisation, role) = if let Some(r) = bracketed_role {
+        (None, Some(r.to_string()))
+    } else if rest.is_empty() {
         (None, None)
     } else if rest.chars().next().is_some_and(char::is_lowercase) {
         split_org_and_role(rest)
@@ -775,7 +782,18 @@ pub fn names_in_presenter_value(value: &str, model: &NameModel) -> Vec<Person> {
             Some((name, used)) => {
                 let rest = tokens[used..].join(" ");
                 let mut p = Person::new(name);
-                if !rest.is_empty() {
+                // `Anna Ek (ordförande)`, `Anna Ek (S)`: a role or a party in brackets.
+                let bracketed = rest
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .filter(|r| !r.contains(['(', ')']));
+                if let Some(inner) = bracketed {
+                    if is_party_mark(&rest) {
+                        p.party = Some(inner.to_string());
+                    } else {
+                        p.role = Some(inner.trim().to_string());
+                    }
+                } else if !rest.is_empty() {
                     if rest.chars().next().is_some_and(char::is_lowercase) {
                         p.role = Some(rest);
                     } else {

@@ -39,7 +39,7 @@ pub fn corpus_from(dirs: &[PathBuf], into: &Path) {
         for e in std::fs::read_dir(d).unwrap() {
             let p = e.unwrap().path();
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if p.is_file() && (ext == "txt" || ext == "md") {
+            if p.is_file() && matches!(ext, "txt" | "md" | "markdown" | "org") {
                 std::fs::copy(&p, into.join(p.file_name().unwrap())).unwrap();
             }
         }
