@@ -17,6 +17,9 @@ pub struct Config {
     pub max_query_chars: usize,
     /// Largest `--limit` accepted.
     pub max_limit: usize,
+    /// Largest `--offset` accepted: paging deeper asks for more memory than any page
+    /// of hits is worth.
+    pub max_offset: usize,
 }
 
 impl Config {
@@ -29,6 +32,7 @@ impl Config {
             writer_memory_bytes: 200_000_000,
             max_query_chars: 1000,
             max_limit: 1000,
+            max_offset: 10_000,
         }
     }
 }

@@ -147,10 +147,18 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            if let Some(ioe) = e.downcast_ref::<std::io::Error>() {
-                if ioe.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+            // A reader that stopped reading (`| head`) is no failure.
+            let closed_pipe = e.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || cause
+                        .downcast_ref::<serde_json::Error>()
+                        .and_then(serde_json::Error::io_error_kind)
+                        == Some(std::io::ErrorKind::BrokenPipe)
+            });
+            if closed_pipe {
+                return ExitCode::SUCCESS;
             }
             eprintln!("protokollsok: {e:#}");
             ExitCode::from(2)
@@ -364,7 +372,10 @@ fn cmd_search(
         serde_json::to_writer(&mut out, &resp)?;
         writeln!(out)?;
     } else {
-        print_hits(&mut out, &resp, std::io::stdout().is_terminal())?;
+        // https://no-color.org: any value of NO_COLOR turns colour off.
+        let color = std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        print_hits(&mut out, &resp, color)?;
     }
     Ok(if resp.hits.is_empty() && resp.total == 0 {
         ExitCode::from(1)
@@ -378,11 +389,26 @@ fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> 
         writeln!(out, "Inga träffar för \"{}\".", resp.query)?;
         return Ok(());
     }
+    let noun = if resp.total == 1 {
+        "träff"
+    } else {
+        "träffar"
+    };
+    if resp.hits.is_empty() {
+        writeln!(
+            out,
+            "{} {noun} för \"{}\" (inga från nummer {})",
+            resp.total,
+            resp.query,
+            resp.offset + 1
+        )?;
+        return Ok(());
+    }
     let first = resp.offset + 1;
     let last = resp.offset + resp.hits.len();
     writeln!(
         out,
-        "{} träffar för \"{}\" (visar {first}–{last})\n",
+        "{} {noun} för \"{}\" (visar {first}–{last})\n",
         resp.total, resp.query
     )?;
     for (k, h) in resp.hits.iter().enumerate() {

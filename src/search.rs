@@ -320,6 +320,12 @@ pub fn search(store: &Store, config: &Config, req: &SearchRequest) -> Result<Sea
             config.max_limit
         )));
     }
+    if req.offset > config.max_offset {
+        return Err(Error::InvalidArgument(format!(
+            "offset must be at most {}",
+            config.max_offset
+        )));
+    }
     check_filters(&req.filters)?;
     let mut parsed = parse_query(&req.query, config.max_query_chars)?;
     let searcher = store.reader.searcher();

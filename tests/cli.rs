@@ -506,3 +506,52 @@ fn organisation_and_party_are_facets_and_filters() {
     let (_, none) = search_json(&index, &corpus, &["", "--organisation", "Region Halland"]);
     assert_eq!(none["total"], 0);
 }
+
+/// The CLI pages as the API does: an offset past the engine's limit is refused (exit 2,
+/// no abort), a page past the last hit says so, one hit is `1 träff`, and a reader that
+/// closes the pipe early ends the command quietly with exit 0.
+#[test]
+fn paging_counting_and_closed_pipes() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let search = |extra: &[&str]| run(&[&["search"][..], extra, &base[..]].concat());
+    let out = search(&["vård", "--offset", "1000000000"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("offset must be at most"),
+        "{}",
+        stderr(&out)
+    );
+    let out = search(&["vård", "--offset", "9000"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("(inga från nummer 9001)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("visar 9001"));
+    let (_, one) = search_json(&index, &corpus, &["Utbildningsbussen"]);
+    assert_eq!(one["total"], 1);
+    let out = search(&["Utbildningsbussen"]);
+    assert!(stdout(&out).starts_with("1 träff för"), "{}", stdout(&out));
+    // A reader that stops after ten bytes.
+    let mut child = bin()
+        .args([&["search", "", "--json", "--limit", "100"][..], &base[..]].concat())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Read;
+        let mut first = [0u8; 10];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+}
