@@ -3,6 +3,13 @@
 
 use std::path::PathBuf;
 
+/// A query the user wrote that cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bad query: {message}")]
+pub struct QueryError {
+    pub message: String,
+}
+
 /// Every error the library returns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -21,7 +28,7 @@ pub enum Error {
     Locked(PathBuf),
     /// The user's query could not be understood.
     #[error(transparent)]
-    Query(#[from] crate::search::QueryError),
+    Query(#[from] QueryError),
     /// An argument (date, limit, filter) is out of range or malformed.
     #[error("{0}")]
     InvalidArgument(String),

@@ -1,9 +1,10 @@
 //! protokollsok: full-text search over Swedish meeting protocols.
 //!
-//! Data flows one way through the modules, left to right:
-//! `read → clean → parse → lexicon → analysis → facets → variants → index → snippet →
-//! search → (trend | profile | eval) → (api | server | main.rs)`.
-//! A module uses the ones to its left and never the ones to its right.
+//! Data flows one way through the modules, left to right, on a foundation of `error`
+//! and `config`: `read → clean → parse → lexicon → analysis → synonyms → facets →
+//! variants → index → snippet → search → (trend | profile | eval) → api → server`, with
+//! `main.rs` on top. A module uses the ones to its left and never the ones to its right
+//! (`tests/architecture.rs` checks it; `ARCHITECTURE.md` has the whole map).
 //!
 //! * [`read`] finds protocol files, decodes them (UTF-8 or Windows-1252) and
 //!   rejects what is not text.

@@ -24,12 +24,8 @@ use crate::facets::{ProtocolFacets, TermCounts};
 use crate::index::{Fields, Store};
 use crate::parse::{Date, Item, Protocol};
 
-/// A query the user wrote that cannot be run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad query: {message}")]
-pub struct QueryError {
-    pub message: String,
-}
+pub use crate::error::QueryError;
+pub use crate::variants::edit_distance;
 
 fn query_error(message: impl Into<String>) -> Error {
     Error::Query(QueryError {
@@ -603,31 +599,6 @@ fn closest_term_within(
                 .then(a.cmp(b))
         })
         .map(|(t, _)| t))
-}
-
-/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 fn facet_values(counts: &HashMap<String, u64>, limit: usize, name: &str) -> Vec<FacetCount> {

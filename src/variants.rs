@@ -223,11 +223,35 @@ fn one_letter_apart(a: &str, b: &str) -> bool {
     let diffs: Vec<(&&str, &&str)> = pa.iter().zip(&pb).filter(|(x, y)| x != y).collect();
     match diffs.as_slice() {
         [(x, y)] => {
-            x.chars().count() >= 6
-                && crate::search::edit_distance(&x.to_lowercase(), &y.to_lowercase()) == 1
+            x.chars().count() >= 6 && edit_distance(&x.to_lowercase(), &y.to_lowercase()) == 1
         }
         _ => false,
     }
+}
+
+/// Optimal string alignment distance (Levenshtein with adjacent transpositions).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
