@@ -43,6 +43,8 @@ pub struct Fields {
     pub number: Field,
     /// The item's diary number, stored; its words are also in `title_exact`.
     pub dnr: Field,
+    /// The item's motions and reservations as JSON (`{"motions": […], "reservations": […]}`).
+    pub stances_json: Field,
     pub title: Field,
     pub title_exact: Field,
     pub body: Field,
@@ -117,6 +119,7 @@ pub fn schema() -> (Schema, Fields) {
         ),
         number: b.add_text_field("number", stored_only.clone()),
         dnr: b.add_text_field("dnr", stored_only.clone()),
+        stances_json: b.add_text_field("stances_json", stored_only.clone()),
         title: b.add_text_field("title", text(analysis::STEMMED, true)),
         title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
         body: b.add_text_field("body", text(analysis::STEMMED, true)),
@@ -753,6 +756,13 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
             d.add_text(f.number, n);
         }
         // Staff search by diary number: it is matched like a word of the title.
+        if !item.motions.is_empty() || !item.reservations.is_empty() {
+            let stances = serde_json::json!({
+                "motions": item.motions,
+                "reservations": item.reservations,
+            });
+            d.add_text(f.stances_json, stances.to_string());
+        }
         if let Some(dnr) = &item.dnr {
             d.add_text(f.dnr, dnr);
             d.add_text(f.title_exact, dnr);

@@ -585,6 +585,12 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
         for d in &item.decisions {
             writeln!(out, "{indent}    beslut: {d}")?;
         }
+        for m in &item.motions {
+            writeln!(out, "{indent}    yrkande: {}", m.text)?;
+        }
+        for r in &item.reservations {
+            writeln!(out, "{indent}    reservation: {}", r.text)?;
+        }
     }
     writeln!(out, "\nPersoner ({})", p.persons.len())?;
     for person in &p.persons {

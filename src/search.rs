@@ -1031,6 +1031,12 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
             .unwrap_or(0);
         let title = str_value(&doc, f.title);
         let parent = opt_str(&doc, f.parent);
+        let stances: serde_json::Value = opt_str(&doc, f.stances_json)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let stance_list = |key: &str| -> Vec<crate::parse::debate::Stance> {
+            serde_json::from_value(stances[key].clone()).unwrap_or_default()
+        };
         items.push((
             ord,
             Item {
@@ -1042,6 +1048,8 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
                 presenters: str_values(&doc, f.presenters),
                 decisions: str_values(&doc, f.decisions),
                 dnr: opt_str(&doc, f.dnr),
+                motions: stance_list("motions"),
+                reservations: stance_list("reservations"),
             },
         ));
     }

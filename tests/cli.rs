@@ -555,3 +555,47 @@ fn paging_counting_and_closed_pipes() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
 }
+
+/// Motions and reservations are part of an item's record, in `parse` and, through the
+/// index, in `show`.
+#[test]
+fn motions_and_reservations_survive_the_index() {
+    let (_tmp, corpus, index) = indexed_copy(&[repo("tests/fixtures/real/corpus")]);
+    let file = corpus.join("kungsbacka_ga_2025-10-16.md");
+    let parsed: Value =
+        serde_json::from_str(&stdout(&run(&["parse", file.to_str().unwrap(), "--json"]))).unwrap();
+    let id = parsed["id"].as_str().unwrap();
+    let out = run(&[
+        "show",
+        id,
+        "--json",
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ]);
+    let shown: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for rec in [&parsed, &shown] {
+        let reservations: Vec<&Value> = rec["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i["reservations"].as_array().into_iter().flatten())
+            .collect();
+        assert!(
+            reservations.iter().any(|r| r["by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n == "Shabnam Zamani")),
+            "{reservations:?}"
+        );
+        let motions = rec["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i["motions"].as_array().into_iter().flatten())
+            .count();
+        assert!(motions >= 5, "{motions}");
+    }
+}

@@ -254,6 +254,7 @@ async function renderProtocol(id, params) {
         ${it.presenters.length ? `<p class="people">Föredragande: ${it.presenters.map(person).join(", ")}</p>` : ""}
         ${paragraphs(it.text, q)}
         ${it.decisions.map((d) => `<div class="decision"><b>Beslut</b> ${highlight(esc(d), q)}</div>`).join("")}
+        ${(it.reservations || []).map((r) => `<div class="reservation"><b>Reservation</b> ${r.by.length ? r.by.map(person).join(", ") : esc(r.text)}</div>`).join("")}
       </section>`;
     });
     html += `</div><section class="persons"><h2>Personer (${p.persons.length})</h2><ul>`;

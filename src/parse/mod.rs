@@ -7,6 +7,7 @@
 //! tokenisation (see `analysis`).
 
 pub mod date;
+pub mod debate;
 pub mod group;
 pub mod items;
 pub mod lines;
@@ -38,6 +39,12 @@ pub struct Item {
     /// The diary number of the matter (`KS 2024/123`), without its label.
     #[serde(default)]
     pub dnr: Option<String>,
+    /// Motions made at the meeting (`X (M) yrkar bifall till …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub motions: Vec<debate::Stance>,
+    /// Reservations against the decision (`X (S) reserverar sig`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<debate::Stance>,
     /// The item's subject for the topic facet; `None` for procedural items
     /// (`Välkomna`, `Övriga frågor`) and containers (`Informationspunkter`).
     pub topic: Option<String>,
@@ -255,6 +262,7 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             }
         }
         let topic = topic_of(&raw.title, raw.number.is_none() && raw.parent.is_none());
+        let (motions, reservations) = debate::motions_and_reservations(&text, &model);
         items.push(Item {
             number: raw.number.clone(),
             title: raw.title.clone(),
@@ -263,6 +271,8 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             presenters: raw.presenters.iter().map(|p| p.name.clone()).collect(),
             decisions: raw.decisions.clone(),
             dnr: raw.dnr.clone(),
+            motions,
+            reservations,
             topic,
         });
     }
@@ -465,6 +475,8 @@ fn whole_text_item(title: &str, lines: &[Line], header_end: usize) -> Item {
         presenters: Vec::new(),
         decisions: Vec::new(),
         dnr: None,
+        motions: Vec::new(),
+        reservations: Vec::new(),
         topic: None,
     }
 }
