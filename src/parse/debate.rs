@@ -51,7 +51,21 @@ const TITLES: &[&str] = &[
 pub fn motions_and_reservations(text: &str, model: &NameModel) -> (Vec<Stance>, Vec<Stance>) {
     let mut motions = Vec::new();
     let mut reservations = Vec::new();
+    // The verbs are written in lower case after their subject: a paragraph without
+    // their stems needs no closer look.
+    if !["yrka", "reserv", "föresl", "Reserv"]
+        .iter()
+        .any(|s| text.contains(s))
+    {
+        return (motions, reservations);
+    }
     for paragraph in paragraphs(text) {
+        if !["yrka", "reserv", "föresl"]
+            .iter()
+            .any(|s| paragraph.contains(s))
+        {
+            continue;
+        }
         let lower = paragraph.to_lowercase();
         if let Some(at) = verb_position(&lower, RESERVATION_VERBS) {
             reservations.push(stance(&paragraph, &lower, at, model));

@@ -489,6 +489,15 @@ fn extend_from_text(name: &str, body: &str) -> Option<String> {
     if key.len() < 6 {
         return None;
     }
+    // The longer name is `<name> i <word>`, twice: without two occurrences of the
+    // name's last letters before ` i ` (as written, joined or split), nothing to find.
+    let tail: String = {
+        let chars: Vec<char> = name.chars().collect();
+        chars[chars.len().saturating_sub(3)..].iter().collect()
+    };
+    if body.matches(&format!("{tail} i ")).nth(1).is_none() {
+        return None;
+    }
     // The body squashed into one string, with where each word starts in it.
     let words: Vec<&str> = body.split_whitespace().collect();
     let mut squashed = String::with_capacity(body.len());
@@ -544,14 +553,15 @@ fn extend_from_text(name: &str, body: &str) -> Option<String> {
 /// the joined word.
 fn join_split_compounds(name: &str, body: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
-    let lower_body = body.to_lowercase();
+    let lower_body = std::cell::OnceCell::new();
+    let lower_body = || lower_body.get_or_init(|| body.to_lowercase());
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         if i + 1 < words.len() && words[i + 1].chars().next().is_some_and(char::is_lowercase) {
             let joined = format!("{}{}", words[i], words[i + 1]);
             let needle = joined.to_lowercase();
-            if joined.chars().count() >= 8 && contains_word(&lower_body, &needle) {
+            if joined.chars().count() >= 8 && contains_word(lower_body(), &needle) {
                 out.push(joined);
                 i += 2;
                 continue;

@@ -166,17 +166,26 @@ pub fn attendance_role(text: &str) -> Option<&'static str> {
 /// tjänstepersoner`: a table's column headings set side by side with single spaces. The
 /// whole line must be headings, at least two; the row's role is the first heading's.
 fn heading_row(lower: &str) -> Option<&'static str> {
+    static HEADINGS: std::sync::OnceLock<Vec<(Vec<&str>, &str)>> = std::sync::OnceLock::new();
+    let headings = HEADINGS.get_or_init(|| {
+        ATTENDANCE_HEADINGS
+            .iter()
+            .map(|(h, role)| (h.split(' ').collect(), *role))
+            .collect()
+    });
     let words: Vec<&str> = lower.split_whitespace().collect();
+    if !(2..=10).contains(&words.len()) {
+        return None;
+    }
     let mut i = 0;
     let mut roles = Vec::new();
     while i < words.len() {
-        let (len, role) = (1..=words.len() - i).rev().find_map(|n| {
-            let candidate = words[i..i + n].join(" ");
-            ATTENDANCE_HEADINGS
-                .iter()
-                .find(|(h, _)| *h == candidate)
-                .map(|(_, role)| (n, *role))
-        })?;
+        // The longest heading that the words from `i` begin with.
+        let (len, role) = headings
+            .iter()
+            .filter(|(h, _)| words[i..].starts_with(h))
+            .max_by_key(|(h, _)| h.len())
+            .map(|(h, role)| (h.len(), *role))?;
         roles.push(role);
         i += len;
     }

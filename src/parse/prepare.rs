@@ -600,6 +600,9 @@ pub fn page_counter(line: &str) -> Option<(u32, u32)> {
 /// The line without its trailing page counter, and the counter.
 pub fn split_counter(line: &str) -> Option<(&str, u32, u32)> {
     let t = line.trim_end();
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let num = |s: &str| -> Option<u32> {
         (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
             .then(|| s.parse().ok())
@@ -803,9 +806,23 @@ fn find_furniture(pages: &[Vec<&str>]) -> Furniture {
 fn replacements(lines: &[&str]) -> Vec<Replacement> {
     use super::persons::{attendance_chunks, replaced_name, split_replacement, NameModel};
     let model = NameModel::default();
-    let rows: Vec<Vec<String>> = lines
+    // Only rows with a replacement verb, and the two after them (where a wrapped name
+    // goes on), are read into entries.
+    let has_verb: Vec<bool> = lines
         .iter()
         .map(|l| {
+            let lower = l.to_lowercase();
+            lower.contains(" för") || lower.contains("ersätter")
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .enumerate()
+        .map(|(r, l)| {
+            let near_verb = (r.saturating_sub(2)..=r).any(|k| has_verb[k]);
+            if !near_verb {
+                return Vec::new();
+            }
             l.split("  ")
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
