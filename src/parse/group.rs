@@ -495,9 +495,7 @@ fn extend_from_text(name: &str, body: &str) -> Option<String> {
         let chars: Vec<char> = name.chars().collect();
         chars[chars.len().saturating_sub(3)..].iter().collect()
     };
-    if body.matches(&format!("{tail} i ")).nth(1).is_none() {
-        return None;
-    }
+    body.matches(&format!("{tail} i ")).nth(1)?;
     // The body squashed into one string, with where each word starts in it.
     let words: Vec<&str> = body.split_whitespace().collect();
     let mut squashed = String::with_capacity(body.len());
