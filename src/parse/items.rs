@@ -44,6 +44,14 @@ pub const ATTENDANCE_HEADINGS: &[(&str, &str)] = &[
     ("förhinder", "frånvarande"),
     ("ej närvarande", "frånvarande"),
     ("personalföreträdare", "personalföreträdare"),
+    ("tjg ersättare", "ersättare"),
+    ("tjg ers", "ersättare"),
+    ("närvarande, ej tjg ers", "ersättare"),
+    ("närvarande ej tjg ers", "ersättare"),
+    ("närvarande, ej tjänstgörande ersättare", "ersättare"),
+    ("närvarande ej tjänstgörande ersättare", "ersättare"),
+    ("kallade", "kallad"),
+    ("kallade men ej närvarande", "kallad"),
     ("personalrepresentanter", "personalföreträdare"),
 ];
 

@@ -146,6 +146,10 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
         if attendance_role(&lines[*i].text).is_some() {
             continue;
         }
+        if *role == "kallad" {
+            // `Kallade`: invited, which says nothing of who came.
+            continue;
+        }
         let entry_text = attendance_entry(&lines[*i].text);
         // `Närvarande: Anna Ek (ordförande), Bo Ek (kassör), Cia Ek`: a label with the
         // names after it, side by side; `header_people` reads their roles.
@@ -279,11 +283,17 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
     if items.is_empty() {
         items.push(whole_text_item(&heading.title, &lines, split.header_end));
     }
-    let decisions: Vec<&str> = items
+    // Elections (`utser X till justerare`) stand in an item's decision or its text.
+    let item_texts: Vec<&str> = items
         .iter()
-        .flat_map(|i| i.decisions.iter().map(String::as_str))
+        .flat_map(|i| {
+            i.decisions
+                .iter()
+                .map(String::as_str)
+                .chain([i.text.as_str()])
+        })
         .collect();
-    let officers = officers::find_officers(&lines, &decisions, &persons, &model);
+    let officers = officers::find_officers(&lines, &item_texts, &persons, &model);
     let chairs = if officers.chairs.is_empty() {
         chairs
     } else {
@@ -583,6 +593,18 @@ pub fn is_presenter_line(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invited_people_are_not_present_and_absent_ones_are_absent() {
+        let text = "Socialnämnden\n\nDatum: 2025-03-04\n\nBeslutande\nAnna Lindqvist (S), ordförande\nBo Hermansson (M)\nCecilia Strand (V)\n\nKallade\nDavid Ekström (S)\nEva Holmgren (L)\n\nFrånvarande\nFredrik Sjöblom (KD)\n\n§ 1 Val av justerare\n\nNämnden utser Bo Hermansson att justera.\n\n§ 2 Budget\n\nText.";
+        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        let names: Vec<&str> = p.persons.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["Anna Lindqvist", "Bo Hermansson", "Cecilia Strand"]);
+        assert_eq!(p.absent, ["Fredrik Sjöblom"]);
+        assert_eq!(p.chairs, ["Anna Lindqvist"]);
+        assert_eq!(p.adjusters, ["Bo Hermansson"]);
+        assert_eq!(p.persons[1].party.as_deref(), Some("M"));
+    }
 
     #[test]
     fn attendance_in_columns_with_the_first_name_beside_the_heading() {

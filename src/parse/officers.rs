@@ -261,6 +261,10 @@ fn names_below(lines: &[Line], i: usize, office: Office, model: &NameModel) -> V
 fn elections(decisions: &[&str], model: &NameModel) -> Officers {
     let mut out = Officers::default();
     for text in decisions {
+        if !text.contains("utse") && !text.contains("välj") && !text.contains("vald") {
+            continue;
+        }
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for sentence in text.split_inclusive(['.', ';']) {
             let lower = sentence.to_lowercase();
             let Some(verb_end) = [
