@@ -108,6 +108,9 @@ fn real_protocols_parse_per_field() {
             as usize;
         assert_eq!(rec["organisation"], "Kungsbacka kommun", "{name}");
         let got_items = rec["items"].as_array().unwrap();
+        let writes_dnr = std::fs::read_to_string(dir.join("corpus").join(name))
+            .unwrap()
+            .contains("Dnr");
         let titles: Vec<String> = got_items
             .iter()
             .map(|i| key(i["title"].as_str().unwrap()))
@@ -119,8 +122,11 @@ fn real_protocols_parse_per_field() {
             if let Some(j) = (pos..titles.len()).find(|&j| titles[j] == t) {
                 items_found += 1;
                 pos = j + 1;
-                dnrs += 1;
-                dnrs_found += got_items[j]["dnr"].is_string() as usize;
+                // Diary numbers are counted in protocols that print them.
+                if writes_dnr {
+                    dnrs += 1;
+                    dnrs_found += got_items[j]["dnr"].is_string() as usize;
+                }
             }
         }
         let names: Vec<String> = rec["persons"]
@@ -181,13 +187,13 @@ fn real_protocols_parse_per_field() {
     assert_eq!(files, 24, "{report}");
     assert_eq!(dates, files, "{report}");
     assert_eq!(groups, files, "{report}");
-    assert!(pct(items_found, items) >= 94.0, "{report}");
+    assert!(pct(items_found, items) >= 97.0, "{report}");
     assert!(pct(persons_found, persons) >= 97.0, "{report}");
     eprintln!("{report}");
     assert!(pct(officers_found, officers) >= 85.0, "{report}");
     assert!(pct(absent_found, absent) >= 85.0, "{report}");
     assert!(pct(false_persons, reported) <= 1.0, "{report}");
-    assert!(pct(dnrs_found, dnrs) >= 89.0, "{report}");
+    assert!(pct(dnrs_found, dnrs) >= 98.0, "{report}");
 }
 
 /// The judged questions over the real protocols all pass.

@@ -73,6 +73,11 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+/// Whether a word names a month (`maj`, `december`, `dec.`).
+pub fn is_month_name(word: &str) -> bool {
+    month_number(word.trim_end_matches(',')).is_some()
+}
+
 /// Swedish month names and their usual abbreviations.
 fn month_number(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.').to_lowercase();

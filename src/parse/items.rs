@@ -309,8 +309,11 @@ pub fn split_items(lines: &[Line], model: &NameModel) -> Split {
         ));
         headings.sort_by_key(|h| h.line);
         let subs = container_sub_headings(lines, &headings, &in_attendance, model);
+        let nested = nested_sub_headings(lines, &headings, &in_attendance);
         headings.extend(subs);
+        headings.extend(nested);
         headings.sort_by_key(|h| h.line);
+        headings.dedup_by_key(|h| h.line);
     }
     let header_end = headings.first().map(|h| h.line).unwrap_or(lines.len());
     let mut items = Vec::new();
@@ -774,11 +777,26 @@ fn numbered_heading(text: &str) -> Option<(u32, String)> {
         return None;
     }
     let after = &rest[digits.len()..];
-    let after = after.strip_prefix(['.', ')', ':'])?;
+    // `3 Budget 2025`: a number and a space only, in a list of such lines; a day and
+    // month (`6 maj`) or an amount (`3 000 kr`) are no such heading.
+    let bare = after.starts_with(' ') && digits.len() <= 2;
+    let after = match after.strip_prefix(['.', ')', ':']) {
+        Some(a) => a,
+        None if bare => after,
+        None => return None,
+    };
     if !after.starts_with(' ') {
         return None;
     }
     let title = after.trim();
+    if bare
+        && title
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| super::date::is_month_name(w))
+    {
+        return None;
+    }
     let first = title.chars().next()?;
     if !(first.is_alphabetic() || first == '"' || first == '”' || first == '«')
         || first.is_lowercase()
@@ -793,6 +811,80 @@ fn numbered_heading(text: &str) -> Option<(u32, String)> {
         return None;
     }
     Some((digits.parse().ok()?, strip_dnr(title)))
+}
+
+/// The number a line holds alone (`3`, `3.`), 0 for any other line.
+fn n_of(text: &str) -> u32 {
+    text.trim_end_matches('.').parse().unwrap_or(0)
+}
+
+/// `3` (or `3.`) alone on a line, after a blank line, with the title on one of the next
+/// lines (wrapped as a `§` title wraps): the number, the title, where the body begins and
+/// a diary number found on the way.
+fn number_line_heading(
+    lines: &[Line],
+    i: usize,
+    toc_title: Option<&String>,
+) -> Option<(u32, String, usize, Option<String>)> {
+    let t = lines[i].text.trim_end_matches('.');
+    if t.is_empty() || t.len() > 2 || !t.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if i > 0 && !lines[i - 1].is_blank() {
+        return None;
+    }
+    let (title, body_start, dnr) = paragraph_title(lines, i, None, toc_title)?;
+    let words = title.split_whitespace().count();
+    let titled = title.starts_with(char::is_uppercase)
+        && title.chars().count() <= 200
+        && !title.ends_with(['.', ':', ','])
+        && words <= 24
+        && !is_label(&title)
+        && n_of(&title) == 0;
+    if !titled {
+        return None;
+    }
+    Some((t.parse().ok()?, title, body_start, dnr))
+}
+
+/// `3.1 Driftbudget` inside item 3: sub-items numbered under their item.
+fn nested_sub_headings(lines: &[Line], items: &[Heading], in_attendance: &[bool]) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for (k, h) in items.iter().enumerate() {
+        let Some(number) = h.number.as_deref() else {
+            continue;
+        };
+        let end = items.get(k + 1).map(|n| n.line).unwrap_or(lines.len());
+        let prefix = format!("{number}.");
+        for i in h.body_start..end {
+            if in_attendance[i] {
+                continue;
+            }
+            let text = lines[i].text.as_str();
+            let Some(rest) = text.strip_prefix(&prefix) else {
+                continue;
+            };
+            let sub: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let title = rest[sub.len()..].trim_start_matches(['.', ')']);
+            if sub.is_empty() || sub.len() > 2 || !title.starts_with(' ') {
+                continue;
+            }
+            let title = title.trim();
+            if !title.starts_with(char::is_uppercase) || title.chars().count() > 150 {
+                continue;
+            }
+            out.push(Heading {
+                line: i,
+                body_start: i + 1,
+                number: Some(format!("{number}.{sub}")),
+                title: strip_dnr(title),
+                level: lines[i].heading,
+                sub: true,
+                dnr: dnr_of(text),
+            });
+        }
+    }
+    out
 }
 
 fn contains_sentence_break(s: &str) -> bool {
@@ -810,6 +902,7 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
     let toc = table_of_contents(lines);
     let mut para = Vec::new();
     let mut numbered = Vec::new();
+    let mut bare_numbers = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         if in_attendance[i] || l.bullet || toc.lines[i] {
             continue;
@@ -830,6 +923,22 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
                     level: l.heading,
                     sub: false,
                     dnr: dnr.or_else(|| dnr_of(&l.text)),
+                },
+                false,
+            ));
+        } else if let Some((n, title, body_start, dnr)) =
+            number_line_heading(lines, i, toc.titles.get(&n_of(&l.text)))
+        {
+            bare_numbers.push((
+                n,
+                Heading {
+                    line: i,
+                    body_start,
+                    number: Some(n.to_string()),
+                    title,
+                    level: l.heading,
+                    sub: false,
+                    dnr,
                 },
                 false,
             ));
@@ -865,7 +974,15 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
     if numbered.iter().filter(|(_, h, _)| h.level > 0).count() >= 2 {
         numbered.retain(|(_, h, _)| h.level > 0);
     }
-    let numbered = longest_chain(numbered, false);
+    let mut numbered = longest_chain(numbered, false);
+    // A number on a line of its own with the title under it, when nothing else numbers
+    // the agenda.
+    if numbered.len() < 2 && bare_numbers.len() >= 2 {
+        let bare = longest_chain(bare_numbers, false);
+        if bare.len() >= 2 {
+            numbered = bare;
+        }
+    }
     if prefixed.len() >= 2 && prefixed.len() > numbered.len() {
         prefixed
     } else {
@@ -1547,6 +1664,46 @@ mod tests {
         assert_eq!(strip_dnr("Placeringar (Dnr SN 2014/0043)"), "Placeringar");
         assert_eq!(strip_dnr("Dnr. KUF.2023.116"), "");
         assert_eq!(strip_dnr("İstanbul-resan Dnr 2024-5"), "İstanbul-resan");
+    }
+
+    #[test]
+    fn numbers_alone_on_a_line_and_numbers_without_a_dot() {
+        let t = "Protokoll styrelsen\n\nDatum: 2025-02-03\n\n1\n\nMötets öppnande\n\nOrdföranden öppnade.\n\n2\nVal av justerare\n\nAnna Ek valdes.\n\n3\nGrundläggande granskningar av gemensamma nämnder i\nRegion Halland\n\nBeslut\nNoteras.";
+        assert_eq!(
+            just_titles(t),
+            [
+                "Mötets öppnande",
+                "Val av justerare",
+                "Grundläggande granskningar av gemensamma nämnder i Region Halland"
+            ]
+        );
+        let t = "Protokoll\n\n1 Mötets öppnande\nText.\n\n2 Budget 2025\nSe 6 maj och 3 000 kr.\n\n3 Övrigt\nInget.";
+        assert_eq!(just_titles(t), ["Mötets öppnande", "Budget 2025", "Övrigt"]);
+        // A day and month is no heading: `6 maj`.
+        assert_eq!(numbered_heading("6 maj beslutade nämnden"), None);
+    }
+
+    #[test]
+    fn nested_numbers_are_sub_items_of_their_item() {
+        let t = "Protokoll\n\n1. Öppnande\n\nText.\n\n2. Budget\n\n2.1 Driftbudget\nText.\n\n2.2 Investeringar\nText.\n\n3. Övrigt\n\nInget.";
+        assert_eq!(
+            titles(t),
+            [
+                (Some("1".into()), "Öppnande".into(), None),
+                (Some("2".into()), "Budget".into(), None),
+                (
+                    Some("2.1".into()),
+                    "Driftbudget".into(),
+                    Some("Budget".into())
+                ),
+                (
+                    Some("2.2".into()),
+                    "Investeringar".into(),
+                    Some("Budget".into())
+                ),
+                (Some("3".into()), "Övrigt".into(), None),
+            ]
+        );
     }
 
     #[test]
