@@ -793,7 +793,7 @@ fn numbered_heading(text: &str) -> Option<(u32, String)> {
         && title
             .split_whitespace()
             .next()
-            .is_some_and(|w| super::date::is_month_name(w))
+            .is_some_and(super::date::is_month_name)
     {
         return None;
     }
