@@ -544,6 +544,12 @@ fn correct_unknown_words(
             if seen > 0 || max_edits(&te[0]) == 0 {
                 continue;
             }
+            // An abbreviation as typed (`SoL`, `HVB`: two capitals or more) or a word the
+            // lexicon knows is what the user meant, found or not: never another word.
+            let capitals = word.chars().filter(|c| c.is_uppercase()).count();
+            if capitals >= 2 || crate::lexicon::lexicon().lemma(&te[0]).is_some() {
+                continue;
+            }
             if let Some(best) = closest_term(searcher, f.body_exact, &te[0])? {
                 out.push(Correction {
                     from: word.clone(),

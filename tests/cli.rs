@@ -599,3 +599,18 @@ fn motions_and_reservations_survive_the_index() {
         assert!(motions >= 5, "{motions}");
     }
 }
+
+/// An abbreviation as typed, or a word the lexicon knows, is never "corrected" into
+/// another word: `SoL` is not `som`, `HVB` not `hab`; a misspelt word still is.
+#[test]
+fn abbreviations_and_known_words_are_not_corrected() {
+    let (_tmp, corpus, index) = indexed_archive();
+    for q in ["SoL", "SIP", "HVB", "LSS", "hälsoval"] {
+        let (_, v) = search_json(&index, &corpus, &[q]);
+        assert_eq!(v["corrected"], serde_json::json!([]), "{q}: {v}");
+        assert!(v["total"].as_u64().unwrap() < 5, "{q}: {}", v["total"]);
+    }
+    let (code, v) = search_json(&index, &corpus, &["samverkn"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["corrected"][0]["to"], "samverkan");
+}
