@@ -686,7 +686,6 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                 boosted(term_query(f.title, &ts[0]), W_TITLE),
                 boosted(term_query(f.body_exact, &te[0]), W_BODY_EXACT),
                 boosted(term_query(f.body, &ts[0]), W_BODY),
-                boosted(term_query(f.context, &ts[0]), W_CONTEXT),
                 // `mottagning` in `ungdomsmottagning`.
                 boosted(term_query(f.parts, &ts[0]), W_PART),
             ];
@@ -716,7 +715,16 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                     W_SPLIT,
                 ));
             }
-            Ok(Box::new(BooleanQuery::union(alts)))
+            // The body's name and the parent heading (`context`) rank an item that
+            // matches in its own text; they make no item a hit by themselves.
+            let own = Box::new(BooleanQuery::union(alts)) as Box<dyn Query>;
+            Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, own),
+                (
+                    Occur::Should,
+                    boosted(term_query(f.context, &ts[0]), W_CONTEXT),
+                ),
+            ])))
         }
         Clause::Phrase(words) => {
             let joined = words.join(" ");
