@@ -11,8 +11,8 @@ use std::ops::Bound;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    RegexQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DateTime, DocAddress, Searcher, TantivyDocument, Term};
@@ -221,8 +221,9 @@ pub fn build_query(
 ) -> Result<BooleanQuery> {
     let mut must: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, build_text_query(&store.fields, parsed)?)];
+    // Filters filter: they match or not, and add nothing to an item's score.
     for q in build_filters(store, searcher, filters)? {
-        must.push((Occur::Must, q));
+        must.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
     }
     Ok(BooleanQuery::new(must))
 }

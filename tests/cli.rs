@@ -639,3 +639,42 @@ fn the_body_name_alone_makes_no_hit() {
         );
     }
 }
+
+/// Filters filter: the same hit scores the same with and without a date or group filter.
+#[test]
+fn filters_do_not_change_scores() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let score_of = |extra: &[&str]| -> Vec<(String, f64)> {
+        let (_, v) = search_json(
+            &index,
+            &corpus,
+            &[&["vård", "--limit", "500"][..], extra].concat(),
+        );
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    format!("{}#{}", h["protocol_id"], h["item_index"]),
+                    h["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let plain: std::collections::HashMap<String, f64> = score_of(&[]).into_iter().collect();
+    for extra in [
+        &["--from", "2020-01-01"][..],
+        &["--group", "Länsgemensam"][..],
+    ] {
+        let filtered = score_of(extra);
+        assert!(!filtered.is_empty());
+        for (hit, score) in filtered {
+            let want = plain[&hit];
+            assert!(
+                (score - want).abs() < 1e-6,
+                "{extra:?} {hit}: {score} vs {want}"
+            );
+        }
+    }
+}
