@@ -594,6 +594,116 @@ pub fn is_presenter_line(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Random documents built from the pieces protocols are made of (headings, labels,
+    /// party marks, diary numbers, dates, page furniture, markup, letters that change
+    /// length in lower case, lone combining marks, long lines) never make the parser panic.
+    #[test]
+    fn hostile_documents_never_panic() {
+        const PIECES: &[&str] = &[
+            "§",
+            "§ 12",
+            "§12",
+            "$ 7",
+            "§§ 3-4",
+            "1.",
+            "2",
+            "3.1",
+            "Sn 49",
+            "Dnr",
+            "Dnr.",
+            "KS 2024-00123",
+            "(S)",
+            "(M),",
+            "(KD",
+            "tjänstgör för",
+            "ersätter",
+            "för",
+            "Ordförande",
+            "Sekreterare",
+            "Justeras",
+            "Vid protokollet",
+            "Beslutande",
+            "Ledamöter",
+            "Tjänstgörande ersättare",
+            "Frånvarande:",
+            "Förhinder:",
+            "Kallade",
+            "Närvarande:",
+            "Anna Ek",
+            "Bo Lindqvist",
+            "Kasra Hassirian,",
+            "yrkar",
+            "reserverar sig",
+            "utser",
+            "till justerare",
+            "Beslut",
+            "Sammanfattning",
+            "2024-05-06",
+            "24-05-06",
+            "6 maj",
+            "1–2 oktober 2015",
+            "3 (9)",
+            "Sida 2 av 9",
+            "<!-- sida 2 -->",
+            "\u{0c}",
+            "<h2>",
+            "</h2>",
+            "<br>",
+            "<li>",
+            "**",
+            "## ",
+            "* ",
+            "** ",
+            "#+TITLE:",
+            "---",
+            "|",
+            "İ",
+            "ẞ",
+            "\u{301}",
+            "ﬁ",
+            "KOMMUN",
+            "Protokoll",
+            "fört vid",
+            "styrelsemöte i",
+            "Innehåll",
+            "..........",
+            "4",
+            "\n",
+            "\n\n",
+            "   ",
+            "     ",
+            ",",
+            ":",
+            "(",
+            ")",
+            "–",
+            "-",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..1500 {
+            let len = 5 + (next() % 120) as usize;
+            let mut doc = String::new();
+            for _ in 0..len {
+                let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+                doc.push_str(piece);
+                if next() % 3 != 0 {
+                    doc.push(' ');
+                }
+            }
+            // Now and then a page that became one long line.
+            if round % 7 == 0 {
+                doc = doc.replace('\n', " ").repeat(8);
+            }
+            let _ = parse_document("x.md", &doc);
+        }
+    }
+
     #[test]
     fn invited_people_are_not_present_and_absent_ones_are_absent() {
         let text = "Socialnämnden\n\nDatum: 2025-03-04\n\nBeslutande\nAnna Lindqvist (S), ordförande\nBo Hermansson (M)\nCecilia Strand (V)\n\nKallade\nDavid Ekström (S)\nEva Holmgren (L)\n\nFrånvarande\nFredrik Sjöblom (KD)\n\n§ 1 Val av justerare\n\nNämnden utser Bo Hermansson att justera.\n\n§ 2 Budget\n\nText.";

@@ -614,8 +614,10 @@ pub fn split_counter(line: &str) -> Option<(&str, u32, u32)> {
             let m = num(&inner[open + 1..])?;
             let before = inner[..open].trim_end();
             let n_start = before
-                .rfind(|c: char| !c.is_ascii_digit())
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !c.is_ascii_digit())
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let n = num(&before[n_start..])?;
             let head = &before[..n_start];
             if head.is_empty() || head.ends_with(char::is_whitespace) {
