@@ -1097,6 +1097,64 @@ mod tests {
         parse_query(q, 1000).map_err(|e| e.to_string())
     }
 
+    /// Random queries of query syntax, Swedish letters, letters that change length in
+    /// lower case and lone combining marks parse (or are refused) and plan without a panic.
+    #[test]
+    fn hostile_queries_never_panic() {
+        const PIECES: &[&str] = &[
+            "\"",
+            "-",
+            "*",
+            "OR",
+            "or",
+            "(",
+            ")",
+            "IKB",
+            "vård",
+            "länsgemensam",
+            "a",
+            "ö",
+            "İ",
+            "ẞ",
+            "\u{301}",
+            " ",
+            "  ",
+            "§",
+            "12",
+            "2024-05-06",
+            ":",
+            "group:",
+            "\\",
+            "samverkansområdesgrupper",
+            "**",
+            "-\"",
+            "\"\"",
+            "x*y",
+            "\u{0}",
+            "\t",
+        ];
+        let (_, fields) = crate::index::schema();
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let mut q = String::new();
+            for _ in 0..(1 + next() % 12) {
+                q.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+                if next() % 2 == 0 {
+                    q.push(' ');
+                }
+            }
+            if let Ok(parsed) = parse_query(&q, 1000) {
+                let _ = build_text_query(&fields, &parsed);
+            }
+        }
+    }
+
     #[test]
     fn words_are_anded_and_or_joins() {
         let q = p("IKB finansiering").unwrap();
