@@ -678,3 +678,24 @@ fn filters_do_not_change_scores() {
         }
     }
 }
+
+/// A person's facet count is what clicking it gives, also for a person whose name one
+/// protocol spells two ways, and under a group filter.
+#[test]
+fn person_facet_counts_equal_what_the_filter_finds() {
+    let (_tmp, corpus, index) = indexed_archive();
+    for base in [&["samverkan"][..], &["", "--group", "Ledningsgrupp"][..]] {
+        let (_, v) = search_json(&index, &corpus, &[base, &["--limit", "1"][..]].concat());
+        let people = v["facets"]["person"].as_array().unwrap();
+        assert!(people.len() >= 5, "{v}");
+        for p in people.iter().take(10) {
+            let name = p["value"].as_str().unwrap();
+            let (_, f) = search_json(
+                &index,
+                &corpus,
+                &[base, &["--person", name, "--limit", "1"][..]].concat(),
+            );
+            assert_eq!(f["total"], p["count"], "{base:?} {name}");
+        }
+    }
+}

@@ -908,7 +908,14 @@ pub fn merge_persons(persons: Vec<Person>) -> Vec<Person> {
     let mut order: Vec<String> = Vec::new();
     let mut by: BTreeMap<String, Person> = BTreeMap::new();
     for p in persons {
-        let key = p.name.to_lowercase();
+        // `Anna Trofast Hasselbom` and `Anna Hasselbom Trofast` in one protocol are one
+        // person: the given name, then the surnames in any order.
+        let lower = p.name.to_lowercase();
+        let mut words: Vec<&str> = lower.split_whitespace().collect();
+        if words.len() >= 3 {
+            words[1..].sort_unstable();
+        }
+        let key = words.join(" ");
         match by.get_mut(&key) {
             Some(existing) => {
                 if existing.organisation.is_none() {
@@ -916,6 +923,12 @@ pub fn merge_persons(persons: Vec<Person>) -> Vec<Person> {
                 }
                 if existing.role.is_none() {
                     existing.role = p.role;
+                }
+                if existing.party.is_none() {
+                    existing.party = p.party;
+                }
+                if existing.replaces.is_none() {
+                    existing.replaces = p.replaces;
                 }
             }
             None => {
