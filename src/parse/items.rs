@@ -979,7 +979,12 @@ fn numbered_headings(lines: &[Line], in_attendance: &[bool]) -> Vec<Heading> {
     // the agenda.
     if numbered.len() < 2 && bare_numbers.len() >= 2 {
         let bare = longest_chain(bare_numbers, false);
-        if bare.len() >= 2 {
+        // Page numbers alone on a line are followed by the running header, the same line
+        // each time; an agenda's titles differ.
+        let mut titles: Vec<&str> = bare.iter().map(|h| h.title.as_str()).collect();
+        titles.sort_unstable();
+        let repeats = titles.windows(2).any(|w| w[0] == w[1]);
+        if bare.len() >= 2 && !repeats {
             numbered = bare;
         }
     }
@@ -1681,6 +1686,13 @@ mod tests {
         assert_eq!(just_titles(t), ["Mötets öppnande", "Budget 2025", "Övrigt"]);
         // A day and month is no heading: `6 maj`.
         assert_eq!(numbered_heading("6 maj beslutade nämnden"), None);
+        // Page numbers alone on a line, each above the running header, are no agenda.
+        let t = "Minnesanteckningar\n\nSamverkan i länet\n\nText om samverkan.\n\n2\nSocialnämnden\n\nMer text om arbetet.\n\n3\nSocialnämnden\n\nÄnnu mer text.";
+        assert!(
+            !just_titles(t).contains(&"Socialnämnden".to_string()),
+            "{:?}",
+            just_titles(t)
+        );
     }
 
     #[test]
