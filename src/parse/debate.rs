@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::lines::word_positions;
 use super::persons::{is_party_mark, NameModel};
 
 /// A motion (`yrkande`) or a reservation, with who made it.
@@ -108,13 +109,8 @@ fn verb_position(lower: &str, verbs: &[&str]) -> Option<usize> {
     verbs
         .iter()
         .filter_map(|v| {
-            lower.match_indices(v).map(|(p, _)| p).find(|&p| {
-                let before = lower.get(..p).and_then(|b| b.chars().next_back());
-                let after = lower.get(p + v.len()..).and_then(|a| a.chars().next());
-                p > 0
-                    && p < first_sentence_end
-                    && before == Some(' ')
-                    && after.is_none_or(|c| !c.is_alphanumeric())
+            word_positions(lower, v).find(|&p| {
+                p > 0 && p < first_sentence_end && lower.get(..p).is_some_and(|b| b.ends_with(' '))
             })
         })
         .min()

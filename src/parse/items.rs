@@ -618,12 +618,20 @@ pub fn dnr_of(text: &str) -> Option<String> {
     (value.chars().any(|c| c.is_ascii_digit()) && value.len() <= 40).then_some(value)
 }
 
+/// The labels of a diary number, longest first.
+const DNR_LABELS: &[&str] = &["diarienummer", "diarienr", "dnr"];
+
+/// A word that is a diary number's label (`Dnr`, `Dnr.`, `Diarienummer:`).
+pub fn is_dnr_label_word(word: &str) -> bool {
+    DNR_LABELS.contains(&word.trim_end_matches([':', '.']).to_lowercase().as_str())
+}
+
 /// Where a diary number's label stands in `text` (a word of its own: `Dnr`, `Dnr.`, `dnr:`,
 /// `Diarienr`, `Diarienummer`) and its length. The labels are ASCII, so offsets found in the
 /// ASCII-lowercased text index the text itself.
 fn dnr_label(text: &str) -> Option<(usize, usize)> {
     let lower = text.to_ascii_lowercase();
-    ["diarienummer", "diarienr", "dnr"]
+    DNR_LABELS
         .iter()
         .flat_map(|m| lower.match_indices(m).map(|(p, _)| (p, m.len())))
         .filter(|&(p, len)| {

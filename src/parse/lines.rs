@@ -254,6 +254,16 @@ fn is_table_rule(s: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| matches!(c, '-' | ':' | ' ' | '=')) && t.contains("--")
 }
 
+/// Where `word` stands in `text` as a word (or words) of its own: neither letter nor
+/// digit right before or after it. Byte offsets into `text`.
+pub fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(word).map(|(p, _)| p).filter(move |&p| {
+        let before = text.get(..p).and_then(|b| b.chars().next_back());
+        let after = text.get(p + word.len()..).and_then(|a| a.chars().next());
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
 pub fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -297,13 +307,17 @@ mod tests {
         assert_eq!(strip_markdown_line("|--|--------------|").text, "");
     }
 
+    fn shape(lines: &[Line]) -> Vec<(&str, u8, bool)> {
+        lines
+            .iter()
+            .map(|l| (l.text.as_str(), l.heading, l.bullet))
+            .collect()
+    }
+
     #[test]
     fn html_markup_gives_structure() {
         let lines = to_lines("<h2>§ 12 Budget</h2><p>Nämnden <strong>beslutar</strong> att anta.<br>Dnr KS 2024/1</p>\n<ul><li>Anna Ek &amp; Bo</li></ul>\nBarn <5 år");
-        let texts: Vec<(&str, u8, bool)> = lines
-            .iter()
-            .map(|l| (l.text.as_str(), l.heading, l.bullet))
-            .collect();
+        let texts = shape(&lines);
         assert_eq!(
             texts,
             [
@@ -321,10 +335,7 @@ mod tests {
         let lines = to_lines(
             "* Protokoll styrelsen\n** 1. Mötets öppnande\nText.\n** 2. Budget\n- en punkt",
         );
-        let texts: Vec<(&str, u8, bool)> = lines
-            .iter()
-            .map(|l| (l.text.as_str(), l.heading, l.bullet))
-            .collect();
+        let texts = shape(&lines);
         assert_eq!(
             texts,
             [

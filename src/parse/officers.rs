@@ -8,7 +8,7 @@
 //! The rules are about structure: a label word of its own at the start of a line, names
 //! after it or on the lines under it, and sentences whose verb elects someone to an office.
 
-use super::lines::Line;
+use super::lines::{word_positions, Line};
 use super::persons::{names_in_presenter_value, NameModel, Person};
 
 /// The meeting's officers.
@@ -271,7 +271,7 @@ fn elections(decisions: &[&str], model: &NameModel) -> Officers {
                 "utser", "utses", "utse", "välja", "väljer", "väljs", "valdes",
             ]
             .iter()
-            .filter_map(|v| word_position(&lower, v).map(|p| (p, v.len())))
+            .filter_map(|v| word_positions(&lower, v).next().map(|p| (p, v.len())))
             .min()
             .map(|(p, len)| p + len) else {
                 continue;
@@ -321,15 +321,6 @@ fn elections(decisions: &[&str], model: &NameModel) -> Officers {
         }
     }
     out
-}
-
-/// Where `word` stands in `lower` as a word of its own.
-fn word_position(lower: &str, word: &str) -> Option<usize> {
-    lower.match_indices(word).map(|(p, _)| p).find(|&p| {
-        let before = lower.get(..p).and_then(|b| b.chars().next_back());
-        let after = lower.get(p + word.len()..).and_then(|a| a.chars().next());
-        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
-    })
 }
 
 fn roles(persons: &[Person], pick: fn(&str) -> bool) -> Vec<String> {

@@ -276,13 +276,10 @@ fn split_flat_line(line: &str, header: Option<&[String]>, out: &mut String) {
         if paragraph {
             let n = if t == "§" { 2 } else { 1 };
             let dnr_at = k + n;
-            let is_dnr_label = |x: &str| {
-                matches!(
-                    x.trim_end_matches([':', '.']).to_lowercase().as_str(),
-                    "dnr" | "diarienummer" | "diarienr"
-                )
-            };
-            if tokens.get(dnr_at).is_some_and(|x| is_dnr_label(x)) {
+            if tokens
+                .get(dnr_at)
+                .is_some_and(|x| super::items::is_dnr_label_word(x))
+            {
                 let value_len = match tokens.get(dnr_at + 1) {
                     Some(v) if v.chars().all(char::is_alphabetic) => 2,
                     Some(_) => 1,
