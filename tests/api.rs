@@ -347,3 +347,18 @@ fn the_page_and_its_assets_are_served_from_the_binary() {
         );
     }
 }
+
+#[test]
+fn http_answers_are_the_frozen_ones() {
+    let s = start();
+    for (name, path) in [
+        ("api_search", "/api/search?q=IKB+finansiering"),
+        ("api_protocol", "/api/protocols/61e2fc07ac9a"),
+        ("api_person", "/api/persons/Anna%20Hasselbom%20Trofast"),
+        ("api_trend", "/api/trend?q=suicidprevention&interval=quarter"),
+    ] {
+        let (status, v) = get(&s.addr, path);
+        assert_eq!(status, 200, "{path}: {v}");
+        assert_golden(name, v);
+    }
+}

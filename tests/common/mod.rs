@@ -273,3 +273,68 @@ pub fn judge_truth(truth: &Path, corpus: &Path, check_presenters: bool) -> (usiz
     }
     (judged, failures)
 }
+
+/// Compares a JSON answer, as a typed value, with the frozen one in
+/// `tests/golden/<name>.json`. `took_ms` (a timing) is left out. With
+/// `UPDATE_GOLDEN=1` the file is written instead, so a change made on purpose is
+/// one command and a reviewable diff.
+pub fn assert_golden(name: &str, mut value: Value) {
+    strip_timings(&mut value);
+    let path = repo("tests/golden").join(format!("{name}.json"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display())),
+    )
+    .unwrap();
+    if want != value {
+        panic!(
+            "{name}: the answer differs from {}\n{}",
+            path.display(),
+            first_difference(&want, &value, "")
+        );
+    }
+}
+
+fn strip_timings(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.remove("took_ms");
+            map.values_mut().for_each(strip_timings);
+        }
+        Value::Array(list) => list.iter_mut().for_each(strip_timings),
+        _ => {}
+    }
+}
+
+/// Where two JSON values first part, as a path and both sides.
+fn first_difference(want: &Value, got: &Value, at: &str) -> String {
+    match (want, got) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                match b.get(k) {
+                    Some(vb) if va != vb => return first_difference(va, vb, &format!("{at}.{k}")),
+                    None => return format!("{at}.{k}: missing"),
+                    _ => {}
+                }
+            }
+            for k in b.keys().filter(|k| !a.contains_key(*k)) {
+                return format!("{at}.{k}: not expected");
+            }
+            format!("{at}: differs")
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                if va != vb {
+                    return first_difference(va, vb, &format!("{at}[{i}]"));
+                }
+            }
+            format!("{at}: differs")
+        }
+        _ => format!("{at}: expected {want}, got {got}"),
+    }
+}
