@@ -2,6 +2,67 @@
 
 use std::path::PathBuf;
 
+use crate::error::{Error, Result};
+
+/// What one request may ask for: checked by the engine, whichever edge (the
+/// command line, HTTP) the request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest page of hits.
+    pub max_limit: usize,
+    /// Deepest first hit: paging deeper asks for more memory than any page of hits
+    /// is worth.
+    pub max_offset: usize,
+    /// Longest query, in characters.
+    pub max_query_chars: usize,
+    /// Most values listed per facet in a search answer.
+    pub max_facet_values: usize,
+}
+
+impl Limits {
+    /// The command line's: a script may ask for long pages.
+    pub const CLI: Limits = Limits {
+        max_limit: 1000,
+        max_offset: 10_000,
+        max_query_chars: 1000,
+        max_facet_values: 1000,
+    };
+
+    /// A server's: every request costs the others time.
+    pub const HTTP: Limits = Limits {
+        max_limit: 100,
+        ..Limits::CLI
+    };
+
+    /// Checks a page of hits: `limit` from 1, `offset` from 0, within the limits.
+    pub fn check_page(&self, limit: usize, offset: usize) -> Result<()> {
+        if !(1..=self.max_limit).contains(&limit) {
+            return Err(Error::InvalidArgument(format!(
+                "limit must be a whole number from 1 to {}, not {limit}",
+                self.max_limit
+            )));
+        }
+        if offset > self.max_offset {
+            return Err(Error::InvalidArgument(format!(
+                "offset must be a whole number from 0 to {}, not {offset}",
+                self.max_offset
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks how many values per facet are asked for.
+    pub fn check_facet_values(&self, n: usize) -> Result<()> {
+        if n > self.max_facet_values {
+            return Err(Error::InvalidArgument(format!(
+                "facet_limit must be at most {}, not {n}",
+                self.max_facet_values
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Where the corpus and the index live and the limits the engine keeps.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -13,13 +74,8 @@ pub struct Config {
     pub max_file_bytes: u64,
     /// Memory the index writer may use, in bytes.
     pub writer_memory_bytes: usize,
-    /// Longest query accepted, in characters.
-    pub max_query_chars: usize,
-    /// Largest `--limit` accepted.
-    pub max_limit: usize,
-    /// Largest `--offset` accepted: paging deeper asks for more memory than any page
-    /// of hits is worth.
-    pub max_offset: usize,
+    /// What one request may ask for.
+    pub limits: Limits,
 }
 
 impl Config {
@@ -30,9 +86,7 @@ impl Config {
             index_dir: index_dir.into(),
             max_file_bytes: 20 * 1024 * 1024,
             writer_memory_bytes: 200_000_000,
-            max_query_chars: 1000,
-            max_limit: 1000,
-            max_offset: 10_000,
+            limits: Limits::CLI,
         }
     }
 }

@@ -3,19 +3,19 @@
 //! ranking is judged by numbers, not by eye.
 //!
 //! Format, one judgment per line, tab-separated: `query <TAB> filters <TAB> expected <TAB> k`.
-//! `filters` is `-` or `;`-separated `key=value` (`from`, `to`, `group`, `person`,
-//! `topic`). `expected` is `;`-separated entries `DATE` or `DATE|TITLE` (a
+//! `filters` is `-` or `;`-separated `key=value` (`from`, `to`, `decisions` or a
+//! facet: `group`, `person`, `topic`, …). `expected` is `;`-separated entries `DATE` or `DATE|TITLE` (a
 //! case-insensitive part of the item title); an entry starting with `!` must not
 //! appear at all. Lines starting with `#` are comments.
 
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::config::Config;
+use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::index::Store;
-use crate::parse::Date;
-use crate::search::{self, Filters, Hit, SearchRequest, Sort};
+use crate::query::Filters;
+use crate::search::{self, Hit, SearchRequest, Sort};
 
 /// How deep the engine is asked for hits when looking for an expected one.
 const DEPTH: usize = 50;
@@ -138,32 +138,24 @@ fn matches(hit: &Hit, e: &Expected) -> bool {
 }
 
 /// Runs every judgment.
-pub fn evaluate(store: &Store, config: &Config, judgments: &[Judgment]) -> Result<EvalReport> {
+pub fn evaluate(store: &Store, limits: &Limits, judgments: &[Judgment]) -> Result<EvalReport> {
     let mut results = Vec::new();
     let (mut found, mut total, mut rr) = (0usize, 0usize, 0.0f64);
     for j in judgments {
-        let mut filters = Filters::default();
-        for (key, value) in &j.filters {
-            let date = || {
-                Date::parse_iso(value).ok_or_else(|| {
-                    Error::InvalidArgument(format!("line {}: bad date {value:?}", j.line))
-                })
-            };
-            match key.as_str() {
-                "from" => filters.from = Some(date()?),
-                "to" => filters.to = Some(date()?),
-                "group" => filters.group = Some(value.clone()),
-                "person" => filters.person = Some(value.clone()),
-                "topic" => filters.topic = Some(value.clone()),
-                "decisions" => filters.decisions = value == "true",
-                other => {
-                    return Err(Error::InvalidArgument(format!(
-                        "line {}: unknown filter {other:?}",
-                        j.line
-                    )))
-                }
-            }
+        let at_line = |e: Error| Error::InvalidArgument(format!("line {}: {e}", j.line));
+        if let Some((key, _)) = j
+            .filters
+            .iter()
+            .find(|(k, _)| !Filters::keys().contains(&k.as_str()))
+        {
+            return Err(Error::InvalidArgument(format!(
+                "line {}: unknown filter {key:?}; one of: {}",
+                j.line,
+                Filters::keys().join(", ")
+            )));
         }
+        let filters = Filters::from_pairs(j.filters.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(at_line)?;
         let req = SearchRequest {
             query: j.query.clone(),
             filters,
@@ -172,7 +164,7 @@ pub fn evaluate(store: &Store, config: &Config, judgments: &[Judgment]) -> Resul
             facet_limit: 0,
             sort: Sort::Relevance,
         };
-        let hits = match search::search(store, config, &req) {
+        let hits = match search::search(store, limits, &req) {
             Ok(r) => r.hits,
             Err(e) if e.is_user_error() => Vec::new(),
             Err(e) => return Err(e),

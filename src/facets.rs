@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -16,13 +16,13 @@ use tantivy::{DocId, Score, SegmentReader};
 
 /// Counts the values of one multi-valued string fast field over the matching docs.
 pub struct TermCounts {
-    field: String,
+    field: &'static str,
 }
 
 impl TermCounts {
-    pub fn new(field: impl Into<String>) -> Self {
+    pub fn new(field: FacetField) -> Self {
         TermCounts {
-            field: field.into(),
+            field: field.field_name(),
         }
     }
 }
@@ -34,6 +34,7 @@ pub struct TermCountsSegment {
 
 /// The values of one field for each protocol of a segment, by protocol ordinal:
 /// `values[starts[p]..starts[p + 1]]`.
+#[derive(Debug)]
 pub struct ProtocolValues {
     starts: Vec<u32>,
     values: Vec<u32>,
@@ -76,52 +77,150 @@ impl ProtocolValues {
     }
 }
 
-/// Whether this process lives long enough (the server) for per-segment tables of
-/// protocol values to pay off. A one-shot search reads the values of the
-/// protocols it matched instead of building tables it would use once.
-static LONG_LIVED: AtomicBool = AtomicBool::new(false);
-
-/// Declares the process long-lived: protocol facets then keep per-segment tables.
-pub fn keep_tables() {
-    LONG_LIVED.store(true, AtomicOrdering::Relaxed);
+/// The facets of the archive: each is a raw-string field `f_<name>` with a fast
+/// column. Adding a facet is a variant here (with its name and whether its values
+/// are the protocol's) and the line of the document builder in `index` that fills it;
+/// the schema, the filters, the facet lists, the CLI's `--facet` check and the HTTP
+/// parameters all go through [`FacetField::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FacetField {
+    /// The body that met.
+    Group,
+    /// The municipality, region or association.
+    Organisation,
+    /// Party letters of the people present.
+    Party,
+    /// The people present.
+    Person,
+    /// The item's topic.
+    Topic,
+    Year,
+    /// `YYYY-MM`.
+    Month,
+    /// `ja` when the item holds a decision, else `nej`.
+    Decision,
+    /// `protokoll`, `mötesanteckningar`, …
+    Kind,
 }
 
-type TableCache = Mutex<HashMap<(SegmentId, String), Arc<ProtocolValues>>>;
+impl FacetField {
+    pub const ALL: [FacetField; 9] = [
+        FacetField::Group,
+        FacetField::Organisation,
+        FacetField::Party,
+        FacetField::Person,
+        FacetField::Topic,
+        FacetField::Year,
+        FacetField::Month,
+        FacetField::Decision,
+        FacetField::Kind,
+    ];
 
-fn table_cache() -> &'static TableCache {
-    static CACHE: OnceLock<TableCache> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
+    /// The public name: facet key in answers, filter parameter, `--field` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetField::Group => "group",
+            FacetField::Organisation => "organisation",
+            FacetField::Party => "party",
+            FacetField::Person => "person",
+            FacetField::Topic => "topic",
+            FacetField::Year => "year",
+            FacetField::Month => "month",
+            FacetField::Decision => "decision",
+            FacetField::Kind => "kind",
+        }
+    }
 
-/// The protocol facet fields: their values are the same on every item of a protocol.
-pub const PROTOCOL_FIELDS: [&str; 7] = [
-    "f_group",
-    "f_person",
-    "f_year",
-    "f_month",
-    "f_kind",
-    "f_organisation",
-    "f_party",
-];
+    /// The index field.
+    pub fn field_name(self) -> &'static str {
+        match self {
+            FacetField::Group => "f_group",
+            FacetField::Organisation => "f_organisation",
+            FacetField::Party => "f_party",
+            FacetField::Person => "f_person",
+            FacetField::Topic => "f_topic",
+            FacetField::Year => "f_year",
+            FacetField::Month => "f_month",
+            FacetField::Decision => "f_decision",
+            FacetField::Kind => "f_kind",
+        }
+    }
 
-/// Index folders whose `facets/` folder holds tables written by [`write_tables`].
-fn table_dirs() -> &'static Mutex<Vec<PathBuf>> {
-    static DIRS: OnceLock<Mutex<Vec<PathBuf>>> = OnceLock::new();
-    DIRS.get_or_init(Default::default)
-}
+    /// Whether the values are the protocol's (the same on every item), as opposed to
+    /// the item's own (topic, decision). Protocol values are counted per protocol.
+    pub fn per_protocol(self) -> bool {
+        !matches!(self, FacetField::Topic | FacetField::Decision)
+    }
 
-/// Lets protocol facets read the tables kept in `index_dir`.
-pub fn use_tables_in(index_dir: &Path) {
-    let mut dirs = table_dirs().lock().expect("no panics under the lock");
-    if !dirs.iter().any(|d| d == index_dir) {
-        dirs.push(index_dir.to_path_buf());
+    /// Whether the values sit on the protocol's first item only (lists of people),
+    /// so that a filter on them selects the whole protocols they are on.
+    pub fn on_first_item(self) -> bool {
+        matches!(self, FacetField::Person | FacetField::Party)
+    }
+
+    /// Periods are listed newest first; other facets by count.
+    pub fn by_value(self) -> bool {
+        matches!(self, FacetField::Year | FacetField::Month)
+    }
+
+    /// Sorts values the way this facet lists them: years and months newest first,
+    /// other facets by count, then alphabetically.
+    pub fn sort(self, values: &mut [(String, u64)]) {
+        if self.by_value() {
+            values.sort_by(|a, b| b.0.cmp(&a.0));
+        } else {
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+    }
+
+    /// The names of every facet, for a message.
+    pub fn names() -> String {
+        FacetField::ALL.map(FacetField::name).join(", ")
     }
 }
 
-fn table_path(index_dir: &Path, segment: SegmentId, field: &str) -> PathBuf {
-    index_dir
-        .join("facets")
-        .join(format!("{}.{field}.bin", segment.uuid_string()))
+impl std::str::FromStr for FacetField {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<FacetField, String> {
+        FacetField::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("unknown facet {s:?}; one of: {}", FacetField::names()))
+    }
+}
+
+/// The per-segment tables of protocol values of one index: read from the tables
+/// [`write_tables`] keeps in the index folder, or built when the process lives
+/// long enough (a server) for them to pay off. A one-shot search reads the values
+/// of the protocols it matched instead of building tables it would use once.
+#[derive(Debug, Default)]
+pub struct FacetTables {
+    dir: Option<PathBuf>,
+    long_lived: AtomicBool,
+    cache: Mutex<HashMap<(SegmentId, FacetField), Arc<ProtocolValues>>>,
+}
+
+impl FacetTables {
+    /// The tables of the index in `index_dir`.
+    pub fn in_dir(index_dir: &Path) -> FacetTables {
+        FacetTables {
+            dir: Some(index_dir.to_path_buf()),
+            ..FacetTables::default()
+        }
+    }
+
+    /// Declares the process long-lived: missing tables are then built and kept.
+    pub fn keep(&self) {
+        self.long_lived.store(true, AtomicOrdering::Relaxed);
+    }
+}
+
+fn table_path(index_dir: &Path, segment: SegmentId, field: FacetField) -> PathBuf {
+    index_dir.join("facets").join(format!(
+        "{}.{}.bin",
+        segment.uuid_string(),
+        field.field_name()
+    ))
 }
 
 impl ProtocolValues {
@@ -177,13 +276,13 @@ pub fn write_tables(index: &tantivy::Index, index_dir: &Path) -> std::io::Result
         let Ok(Some(protocols)) = seg.fast_fields().str("protocol_id") else {
             continue;
         };
-        for field in PROTOCOL_FIELDS {
+        for field in FacetField::ALL.into_iter().filter(|f| f.per_protocol()) {
             let path = table_path(index_dir, seg.segment_id(), field);
             keep.insert(path.clone());
             if path.exists() {
                 continue;
             }
-            let Ok(Some(column)) = seg.fast_fields().str(field) else {
+            let Ok(Some(column)) = seg.fast_fields().str(field.field_name()) else {
                 continue;
             };
             let table = ProtocolValues::build(&protocols, &column, seg.max_doc());
@@ -202,27 +301,25 @@ pub fn write_tables(index: &tantivy::Index, index_dir: &Path) -> std::io::Result
 }
 
 /// Segments never change once written, so each one's protocol values are read
-/// (from the tables `index` wrote) or built once per process and field. A
-/// one-shot process without tables does without.
+/// (from the tables `index` wrote) or built once per index and field. A one-shot
+/// process without tables does without.
 fn protocol_values(
+    tables: &FacetTables,
     segment: &SegmentReader,
-    field: &str,
+    field: FacetField,
     protocols: &StrColumn,
     column: &StrColumn,
 ) -> Option<Arc<ProtocolValues>> {
-    let key = (segment.segment_id(), field.to_string());
-    if let Some(hit) = table_cache()
+    let key = (segment.segment_id(), field);
+    if let Some(hit) = tables
+        .cache
         .lock()
         .expect("no panics under the lock")
         .get(&key)
     {
         return Some(hit.clone());
     }
-    let dirs = table_dirs()
-        .lock()
-        .expect("no panics under the lock")
-        .clone();
-    let stored = dirs.iter().find_map(|d| {
+    let stored = tables.dir.as_ref().and_then(|d| {
         let bytes = std::fs::read(table_path(d, segment.segment_id(), field)).ok()?;
         ProtocolValues::from_bytes(
             &bytes,
@@ -232,13 +329,13 @@ fn protocol_values(
     });
     let table = match stored {
         Some(t) => t,
-        None if LONG_LIVED.load(AtomicOrdering::Relaxed) => {
+        None if tables.long_lived.load(AtomicOrdering::Relaxed) => {
             ProtocolValues::build(protocols, column, segment.max_doc())
         }
         None => return None,
     };
     let table = Arc::new(table);
-    let mut cache = table_cache().lock().expect("no panics under the lock");
+    let mut cache = tables.cache.lock().expect("no panics under the lock");
     if cache.len() > 4096 {
         cache.clear(); // mostly old segments, merged away
     }
@@ -255,7 +352,7 @@ impl Collector for TermCounts {
         _ord: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<TermCountsSegment> {
-        let column = segment.fast_fields().str(&self.field)?;
+        let column = segment.fast_fields().str(self.field)?;
         let terms = column
             .as_ref()
             .map(|c| c.dictionary().num_terms())
@@ -329,12 +426,13 @@ fn named_counts(col: &StrColumn, counts: &[u32]) -> HashMap<String, u64> {
 /// at the end. The counts are those of counting every item's values, without the
 /// work per item growing with the number of fields and attendees.
 pub struct ProtocolFacets {
-    fields: Vec<String>,
+    fields: Vec<FacetField>,
+    tables: Arc<FacetTables>,
 }
 
 impl ProtocolFacets {
-    pub fn new(fields: Vec<String>) -> Self {
-        ProtocolFacets { fields }
+    pub fn new(fields: Vec<FacetField>, tables: Arc<FacetTables>) -> Self {
+        ProtocolFacets { fields, tables }
     }
 }
 
@@ -347,12 +445,12 @@ pub struct ProtocolFacetsSegment {
     /// The protocols matched, in the order first met.
     matched: Vec<u32>,
     item_ords: Option<tantivy::columnar::Column<u64>>,
-    fields: Vec<(String, Option<StrColumn>, Option<Arc<ProtocolValues>>)>,
+    fields: Vec<(FacetField, Option<StrColumn>, Option<Arc<ProtocolValues>>)>,
 }
 
 impl Collector for ProtocolFacets {
-    /// Counts by field name, then by value.
-    type Fruit = HashMap<String, HashMap<String, u64>>;
+    /// Counts by field, then by value.
+    type Fruit = HashMap<FacetField, HashMap<String, u64>>;
     type Child = ProtocolFacetsSegment;
 
     fn for_segment(
@@ -362,13 +460,13 @@ impl Collector for ProtocolFacets {
     ) -> tantivy::Result<ProtocolFacetsSegment> {
         let protocols = segment.fast_fields().str("protocol_id")?;
         let mut fields = Vec::new();
-        for name in &self.fields {
-            let column = segment.fast_fields().str(name)?;
+        for &field in &self.fields {
+            let column = segment.fast_fields().str(field.field_name())?;
             let values = match (&protocols, &column) {
-                (Some(p), Some(c)) => protocol_values(segment, name, p, c),
+                (Some(p), Some(c)) => protocol_values(&self.tables, segment, field, p, c),
                 _ => None,
             };
-            fields.push((name.clone(), column, values));
+            fields.push((field, column, values));
         }
         let n = protocols
             .as_ref()
@@ -390,9 +488,9 @@ impl Collector for ProtocolFacets {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<HashMap<String, HashMap<String, u64>>>,
-    ) -> tantivy::Result<HashMap<String, HashMap<String, u64>>> {
-        let mut out: HashMap<String, HashMap<String, u64>> = HashMap::new();
+        fruits: Vec<HashMap<FacetField, HashMap<String, u64>>>,
+    ) -> tantivy::Result<HashMap<FacetField, HashMap<String, u64>>> {
+        let mut out: HashMap<FacetField, HashMap<String, u64>> = HashMap::new();
         for fruit in fruits {
             for (field, counts) in fruit {
                 let into = out.entry(field).or_default();
@@ -431,7 +529,7 @@ impl ProtocolFacetsSegment {
 }
 
 impl SegmentCollector for ProtocolFacetsSegment {
-    type Fruit = HashMap<String, HashMap<String, u64>>;
+    type Fruit = HashMap<FacetField, HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         if let Some(p) = self.protocols.as_ref().and_then(|c| c.ords().first(doc)) {
@@ -446,7 +544,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
         }
     }
 
-    fn harvest(mut self) -> HashMap<String, HashMap<String, u64>> {
+    fn harvest(mut self) -> HashMap<FacetField, HashMap<String, u64>> {
         let mut out = HashMap::new();
         for (name, column, values) in std::mem::take(&mut self.fields) {
             let Some(column) = column else {
@@ -524,14 +622,18 @@ mod tests {
             pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
         };
         for with_tables in [false, true] {
+            let tables = Arc::new(FacetTables::default());
             if with_tables {
-                keep_tables();
+                tables.keep();
             }
             let count = |q: &dyn tantivy::query::Query| {
                 searcher
-                    .search(q, &ProtocolFacets::new(vec!["f_person".into()]))
+                    .search(
+                        q,
+                        &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
+                    )
                     .unwrap()
-                    .remove("f_person")
+                    .remove(&FacetField::Person)
                     .unwrap_or_default()
             };
             // Items 0..3 of a, 0..2 of b, 0..4 of c.

@@ -23,12 +23,13 @@ use tantivy::{
 use crate::analysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::parse::{parse_document, Protocol};
+use crate::facets::{FacetField, FacetTables};
+use crate::parse::{parse_document, Item, Protocol};
 use crate::read::{self, CorpusFile, SkipReason};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -63,21 +64,26 @@ pub struct Fields {
     pub presenters: Field,
     pub decisions: Field,
     pub protocol_json: Field,
-    pub f_group: Field,
-    /// Attendees, on the first item of each protocol only.
-    pub f_person: Field,
+    /// The facet fields, in the order of [`FacetField::ALL`]: see [`Fields::facet`].
+    facets: [Field; FacetField::ALL.len()],
+    /// The people who presented an item (a person's profile finds them here).
     pub f_presenter: Field,
-    pub f_topic: Field,
-    pub f_year: Field,
-    pub f_month: Field,
-    pub f_decision: Field,
-    pub f_kind: Field,
-    /// The municipality, region or association (`Kungsbacka kommun`).
-    pub f_organisation: Field,
-    /// Party letters of the people present, on the first item of each protocol only.
-    pub f_party: Field,
     /// `ABBR\u{1f}long form` pairs the protocol defines (on its first item).
     pub f_abbrev: Field,
+}
+
+impl Fields {
+    /// The index field of a facet.
+    pub fn facet(&self, facet: FacetField) -> Field {
+        self.facets[facet as usize]
+    }
+
+    /// The facet an index field is, if it is one.
+    pub fn facet_of(&self, field: Field) -> Option<FacetField> {
+        FacetField::ALL
+            .into_iter()
+            .find(|&f| self.facet(f) == field)
+    }
 }
 
 /// Builds the schema and returns it with its fields.
@@ -144,16 +150,8 @@ pub fn schema() -> (Schema, Fields) {
         presenters: b.add_text_field("presenters", stored_only.clone()),
         decisions: b.add_text_field("decisions", stored_only.clone()),
         protocol_json: b.add_text_field("protocol_json", stored_only),
-        f_group: b.add_text_field("f_group", STRING | FAST),
-        f_person: b.add_text_field("f_person", STRING | FAST),
+        facets: FacetField::ALL.map(|f| b.add_text_field(f.field_name(), STRING | FAST)),
         f_presenter: b.add_text_field("f_presenter", STRING | FAST),
-        f_topic: b.add_text_field("f_topic", STRING | FAST),
-        f_year: b.add_text_field("f_year", STRING | FAST),
-        f_month: b.add_text_field("f_month", STRING | FAST),
-        f_decision: b.add_text_field("f_decision", STRING | FAST),
-        f_kind: b.add_text_field("f_kind", STRING | FAST),
-        f_organisation: b.add_text_field("f_organisation", STRING | FAST),
-        f_party: b.add_text_field("f_party", STRING | FAST),
         f_abbrev: b.add_text_field("f_abbrev", STRING),
     };
     (b.build(), fields)
@@ -164,8 +162,12 @@ pub struct Store {
     pub index: Index,
     pub fields: Fields,
     pub reader: IndexReader,
-    /// Spellings of one person merged, computed once per open index.
-    variants: std::sync::OnceLock<crate::variants::Variants>,
+    /// The index folder, named by every error about this index.
+    pub dir: std::path::PathBuf,
+    /// Per-segment tables of protocol facet values.
+    pub tables: std::sync::Arc<FacetTables>,
+    /// Spellings of one person merged, computed once per version of the index.
+    variants: Mutex<Option<std::sync::Arc<crate::variants::Variants>>>,
 }
 
 impl Store {
@@ -186,7 +188,6 @@ impl Store {
             ));
         }
         analysis::register(&index);
-        crate::facets::use_tables_in(dir);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -196,19 +197,41 @@ impl Store {
             index,
             fields,
             reader,
-            variants: std::sync::OnceLock::new(),
+            dir: dir.to_path_buf(),
+            tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
+            variants: Mutex::new(None),
         })
     }
 }
 
 impl Store {
-    /// The person-name merges of this index (read once, then kept).
-    pub fn person_variants(&self) -> Result<&crate::variants::Variants> {
-        if let Some(v) = self.variants.get() {
+    /// The person-name merges of this index (read once, then kept until a reload).
+    pub fn person_variants(&self) -> Result<std::sync::Arc<crate::variants::Variants>> {
+        if let Some(v) = self
+            .variants
+            .lock()
+            .expect("no panics under the lock")
+            .clone()
+        {
             return Ok(v);
         }
-        let v = crate::variants::Variants::from_index(&self.reader.searcher(), "f_person")?;
-        Ok(self.variants.get_or_init(|| v))
+        let v = std::sync::Arc::new(crate::variants::Variants::from_index(
+            &self.reader.searcher(),
+            FacetField::Person,
+            self.tables.clone(),
+            &self.dir,
+        )?);
+        *self.variants.lock().expect("no panics under the lock") = Some(v.clone());
+        Ok(v)
+    }
+
+    /// Sees the index as last committed: new searches read the new segments.
+    pub fn reload(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(|e| Error::index(&self.dir, e))?;
+        *self.variants.lock().expect("no panics under the lock") = None;
+        Ok(())
     }
 }
 
@@ -230,17 +253,17 @@ pub struct FileState {
 }
 
 /// The files the index holds, read from its fast fields.
-pub fn indexed_files(index: &Index) -> Result<HashMap<String, FileState>> {
+pub fn indexed_files(index: &Index, dir: &Path) -> Result<HashMap<String, FileState>> {
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
-        .map_err(|e| Error::index("", e))?;
+        .map_err(|e| Error::index(dir, e))?;
     let searcher = reader.searcher();
     let mut out = HashMap::new();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
-        let err = |e: tantivy::TantivyError| Error::index("", e);
+        let err = |e: tantivy::TantivyError| Error::index(dir, e);
         let Some(files) = ff.str("file").map_err(err)? else {
             continue;
         };
@@ -271,7 +294,7 @@ pub fn indexed_files(index: &Index) -> Result<HashMap<String, FileState>> {
                     hash: hashes.first(doc).unwrap_or(0),
                 });
             })
-            .map_err(|e| Error::index("", e))?;
+            .map_err(|e| Error::index(dir, e))?;
     }
     Ok(out)
 }
@@ -499,7 +522,7 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     }
     let p = plan(
         &files,
-        &indexed_files(&index)?,
+        &indexed_files(&index, &config.index_dir)?,
         &load_skipped(&config.index_dir),
     );
     Ok(!p.to_read.is_empty() || !p.removed.is_empty())
@@ -519,7 +542,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let indexed = if rebuilt {
         HashMap::new()
     } else {
-        indexed_files(&index)?
+        indexed_files(&index, dir)?
     };
     let previously_skipped = if rebuilt {
         HashMap::new()
@@ -779,30 +802,10 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
                 DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
             );
             d.add_text(f.date_str, date.to_string());
-            d.add_text(f.f_year, date.year.to_string());
-            d.add_text(f.f_month, format!("{:04}-{:02}", date.year, date.month));
         }
-        if !p.group.is_empty() {
-            d.add_text(f.f_group, &p.group);
-        }
-        d.add_text(f.f_kind, &p.kind);
-        if let Some(org) = p.organisation.as_deref().filter(|o| !o.is_empty()) {
-            d.add_text(f.f_organisation, org);
-        }
-        // The attendees are the protocol's: they go on its first item only, and a
-        // person or party filter reaches the other items through the protocol id.
-        if ord == 0 {
-            let mut parties: Vec<&str> = Vec::new();
-            for person in &p.persons {
-                d.add_text(f.f_person, &person.name);
-                if let Some(party) = person.party.as_deref() {
-                    if !parties.contains(&party) {
-                        parties.push(party);
-                    }
-                }
-            }
-            for party in parties {
-                d.add_text(f.f_party, party);
+        for facet in FacetField::ALL {
+            for value in facet_values(facet, p, item, ord) {
+                d.add_text(f.facet(facet), value);
             }
         }
         for name in &item.presenters {
@@ -811,17 +814,6 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
         }
         for dec in &item.decisions {
             d.add_text(f.decisions, dec);
-        }
-        d.add_text(
-            f.f_decision,
-            if item.decisions.is_empty() {
-                "nej"
-            } else {
-                "ja"
-            },
-        );
-        if let Some(topic) = &item.topic {
-            d.add_text(f.f_topic, topic);
         }
         if ord == 0 {
             d.add_text(
@@ -835,4 +827,41 @@ fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<Tant
         out.push(d);
     }
     out
+}
+
+/// The values of one facet on item number `ord` of protocol `p`. The people and
+/// their parties are the protocol's: they go on its first item only, and a person
+/// or party filter reaches the other items through the protocol id.
+fn facet_values(facet: FacetField, p: &Protocol, item: &Item, ord: usize) -> Vec<String> {
+    let date = p.meeting_date();
+    let first = ord == 0;
+    let some = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
+    match facet {
+        FacetField::Group => some(Some(&p.group)).into_iter().collect(),
+        FacetField::Organisation => some(p.organisation.as_deref()).into_iter().collect(),
+        FacetField::Kind => vec![p.kind.clone()],
+        FacetField::Year => date.map(|d| d.year.to_string()).into_iter().collect(),
+        FacetField::Month => date
+            .map(|d| format!("{:04}-{:02}", d.year, d.month))
+            .into_iter()
+            .collect(),
+        FacetField::Person if first => p.persons.iter().map(|x| x.name.clone()).collect(),
+        FacetField::Party if first => {
+            let mut parties: Vec<String> = Vec::new();
+            for party in p.persons.iter().filter_map(|x| x.party.as_deref()) {
+                if !parties.iter().any(|q| q == party) {
+                    parties.push(party.to_string());
+                }
+            }
+            parties
+        }
+        FacetField::Person | FacetField::Party => Vec::new(),
+        FacetField::Decision => vec![if item.decisions.is_empty() {
+            "nej"
+        } else {
+            "ja"
+        }
+        .into()],
+        FacetField::Topic => item.topic.clone().into_iter().collect(),
+    }
 }

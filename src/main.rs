@@ -1,16 +1,21 @@
-//! Command line: `index`, `search`, `parse`, `show`, `facets`.
-//! Arguments become a `Config` in one place; the library does the work.
+//! Command line: argument parsing and rendering. Every question goes to the
+//! library's [`Engine`]; this file turns arguments into requests and answers into
+//! text or JSON (the `api` types, the same the HTTP API sends).
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 
-use protokollsok::index::{self, Progress, Store};
+use protokollsok::engine::{Check, Engine, Freshness};
+use protokollsok::facets::FacetField;
+use protokollsok::index::{self, Progress};
 use protokollsok::parse::Date;
-use protokollsok::search::{self, Filters, SearchRequest};
+use protokollsok::query::Filters;
+use protokollsok::search::{SearchRequest, Sort};
+use protokollsok::trend::{Interval, TrendRequest};
 use protokollsok::{api, parse, read, Config};
 
 #[derive(Parser, Debug)]
@@ -31,6 +36,55 @@ struct Args {
     command: Command,
 }
 
+/// The filters `search` and `trend` share.
+#[derive(ClapArgs, Debug, Default)]
+struct FilterArgs {
+    /// Only meetings on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    from: Option<Date>,
+    /// Only meetings on or before this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    to: Option<Date>,
+    /// Only this group (exact facet value, or a case-insensitive part of one).
+    #[arg(long)]
+    group: Option<String>,
+    /// Only meetings where this person took part (any spelling of the name).
+    #[arg(long)]
+    person: Option<String>,
+    /// Only items on this topic.
+    #[arg(long)]
+    topic: Option<String>,
+    /// Only this municipality, region or association.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// Only meetings where a person of this party (`S`, `M`, …) took part.
+    #[arg(long)]
+    party: Option<String>,
+    /// Only this kind of document (`protokoll`, `mötesanteckningar`, …).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only items that hold a decision.
+    #[arg(long)]
+    decisions: bool,
+}
+
+impl FilterArgs {
+    fn filters(self) -> Filters {
+        Filters {
+            from: self.from,
+            to: self.to,
+            decisions: self.decisions,
+            ..Filters::default()
+        }
+        .with(FacetField::Group, self.group)
+        .with(FacetField::Person, self.person)
+        .with(FacetField::Topic, self.topic)
+        .with(FacetField::Organisation, self.organisation)
+        .with(FacetField::Party, self.party)
+        .with(FacetField::Kind, self.kind)
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Build or update the index from the corpus (only changed files are read).
@@ -39,34 +93,15 @@ enum Command {
     Search {
         /// The query; empty lists all items (newest first).
         query: String,
-        /// Only meetings on or after this date (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_date)]
-        from: Option<Date>,
-        /// Only meetings on or before this date (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_date)]
-        to: Option<Date>,
-        /// Only this group (exact facet value, or a case-insensitive part of one).
-        #[arg(long)]
-        group: Option<String>,
-        /// Only meetings where this person took part.
-        #[arg(long)]
-        person: Option<String>,
-        /// Only items on this topic.
-        #[arg(long)]
-        topic: Option<String>,
-        /// Only this municipality, region or association.
-        #[arg(long)]
-        organisation: Option<String>,
-        /// Only meetings where a person of this party (`S`, `M`, …) took part.
-        #[arg(long)]
-        party: Option<String>,
-        /// Only items that hold a decision.
-        #[arg(long)]
-        decisions: bool,
+        #[command(flatten)]
+        filters: FilterArgs,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long, default_value_t = 0)]
         offset: usize,
+        /// `relevance` (best first) or `date` (newest first).
+        #[arg(long, default_value = "relevance")]
+        sort: String,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -80,6 +115,9 @@ enum Command {
     /// Show one protocol from the index.
     Show {
         id: String,
+        /// Mark what this query matches in each item.
+        #[arg(long)]
+        query: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -94,8 +132,8 @@ enum Command {
         query: String,
         #[arg(long, default_value = "quarter")]
         interval: String,
-        #[arg(long)]
-        group: Option<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
         #[arg(long)]
         json: bool,
         #[arg(long, conflicts_with = "json")]
@@ -111,6 +149,12 @@ enum Command {
     Persons {
         #[arg(long)]
         variants: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person: meetings, roles, items presented, topics (any spelling of the name).
+    Person {
+        name: String,
         #[arg(long)]
         json: bool,
     },
@@ -161,7 +205,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("protokollsok: {e:#}");
-            ExitCode::from(2)
+            // The error table says the exit code of the engine's errors.
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<protokollsok::Error>())
+                .map(protokollsok::Error::exit_code)
+                .unwrap_or(2);
+            ExitCode::from(code)
         }
     }
 }
@@ -178,44 +228,44 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Index => cmd_index(&config),
         Command::Search {
             query,
-            from,
-            to,
-            group,
-            person,
-            topic,
-            organisation,
-            party,
-            decisions,
+            filters,
             limit,
             offset,
+            sort,
             json,
         } => {
-            let filters = Filters {
-                from,
-                to,
-                group,
-                person,
-                topic,
-                organisation,
-                party,
-                decisions,
+            let req = SearchRequest {
+                query,
+                filters: filters.filters(),
+                limit,
+                offset,
+                facet_limit: 20,
+                sort: sort.parse::<Sort>()?,
             };
-            cmd_search(&config, query, filters, limit, offset, json)
+            cmd_search(config, &req, json)
         }
         Command::Parse { path, json } => cmd_parse(&config, &path, json),
-        Command::Show { id, json } => cmd_show(&config, &id, json),
-        Command::Facets { field, json } => cmd_facets(&config, field.as_deref(), json),
+        Command::Show { id, query, json } => cmd_show(config, &id, query.as_deref(), json),
+        Command::Facets { field, json } => cmd_facets(config, field.as_deref(), json),
         Command::Serve { addr } => cmd_serve(config, addr),
-        Command::Persons { variants, json } => cmd_persons(&config, variants, json),
-        Command::Eval { judgments, json } => cmd_eval(&config, &judgments, json),
+        Command::Persons { variants, json } => cmd_persons(config, variants, json),
+        Command::Person { name, json } => cmd_person(config, &name, json),
+        Command::Eval { judgments, json } => cmd_eval(config, &judgments, json),
         Command::Analyze { words, json } => cmd_analyze(&words, json),
         Command::Trend {
             query,
             interval,
-            group,
+            filters,
             json,
             csv,
-        } => cmd_trend(&config, &query, &interval, group, json, csv),
+        } => {
+            let req = TrendRequest {
+                query,
+                interval: interval.parse::<Interval>()?,
+                filters: filters.filters(),
+            };
+            cmd_trend(config, &req, json, csv)
+        }
     }
 }
 
@@ -247,7 +297,10 @@ fn cmd_analyze(words: &[String], json: bool) -> Result<ExitCode> {
 }
 
 fn cmd_index(config: &Config) -> Result<ExitCode> {
-    let report = update_with_progress(config, true).context("building the index")?;
+    let bar = ProgressBar::new(true);
+    let report = index::update_index(config, &|p| bar.tick(p));
+    bar.finish();
+    let report = report.context("building the index")?;
     let mut out = std::io::stdout().lock();
     for (rel, reason) in &report.skipped {
         writeln!(out, "skipped {rel}: {reason}")?;
@@ -265,123 +318,56 @@ fn cmd_index(config: &Config) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the incremental indexer with a progress bar on a terminal and, when
-/// `verbose`, plain progress lines otherwise.
-fn update_with_progress(
-    config: &Config,
-    verbose: bool,
-) -> protokollsok::Result<index::IndexReport> {
-    let tty = std::io::stderr().is_terminal();
-    let bar = indicatif::ProgressBar::hidden();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let total = std::sync::atomic::AtomicUsize::new(0);
-    let progress = |p: Progress| match p {
-        Progress::Start { to_read } => {
-            total.store(to_read, std::sync::atomic::Ordering::Relaxed);
-            if tty && to_read > 0 {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.set_length(to_read as u64);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{spinner} indexerar {pos}/{len} filer [{bar:30}] {per_sec} {eta}",
-                    )
-                    .expect("valid template")
-                    .progress_chars("=> "),
-                );
-            }
-        }
-        Progress::File { .. } => {
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            bar.inc(1);
-            let t = total.load(std::sync::atomic::Ordering::Relaxed);
-            if !tty && verbose && n.is_multiple_of(1000) {
-                eprintln!("indexed {n}/{t} files");
-            }
-        }
-        Progress::Skipped { .. } => {}
-    };
-    let report = index::update_index(config, &progress);
-    bar.finish_and_clear();
-    report
-}
-
-/// Opens the index, building or updating it first when it is missing or older
-/// than the corpus.
-fn open_fresh_index(config: &Config) -> Result<Store> {
-    open_index_checked(config, false)
-}
-
-/// Like [`open_fresh_index`]; `full_check` compares every file's size and mtime
-/// (what `serve` does at start), not only the corpus folders.
-fn open_index_checked(config: &Config, full_check: bool) -> Result<Store> {
-    let corpus_present = config.corpus_dir.is_dir();
-    let stale = if corpus_present {
-        index::is_stale(config, full_check).context("checking the index against the corpus")?
-    } else {
-        false
-    };
-    if stale {
-        match update_with_progress(config, false) {
-            Ok(report) if report.indexed + report.removed > 0 => eprintln!(
-                "index updated: {} files indexed, {} removed ({:.2} s)",
-                report.indexed, report.removed, report.seconds
-            ),
-            Ok(_) => {}
-            // Another process is updating it: answer from the index as it is.
-            Err(protokollsok::Error::Locked(_)) if index::exists(&config.index_dir) => {
-                eprintln!("protokollsok: the index is being updated by another process; searching it as it is")
-            }
-            Err(e) => return Err(e).context("updating the index"),
-        }
+/// The engine over the index, brought up to date first when the corpus changed.
+fn open_engine(config: Config, check: Check) -> Result<Engine> {
+    let (engine, freshness) = open_with_progress(config, check)?;
+    match freshness {
+        Freshness::Updated(report) if report.indexed + report.removed > 0 => eprintln!(
+            "index updated: {} files indexed, {} removed ({:.2} s)",
+            report.indexed, report.removed, report.seconds
+        ),
+        Freshness::Busy => eprintln!(
+            "protokollsok: the index is being updated by another process; searching it as it is"
+        ),
+        _ => {}
     }
-    Store::open(&config.index_dir).context("opening the index")
+    Ok(engine)
 }
 
-fn cmd_search(
-    config: &Config,
-    query: String,
-    filters: Filters,
-    limit: usize,
-    offset: usize,
-    json: bool,
-) -> Result<ExitCode> {
-    // Validate the query before any indexing work, so a typo answers at once.
-    if let Err(e) = search::parse_query(&query, config.max_query_chars) {
-        eprintln!("protokollsok: {e}");
-        return Ok(ExitCode::from(2));
-    }
-    let store = open_fresh_index(config)?;
-    let req = SearchRequest {
-        query,
-        filters,
-        limit,
-        offset,
-        facet_limit: 20,
-        sort: search::Sort::Relevance,
-    };
-    let resp = match search::search(&store, config, &req) {
-        Ok(r) => r,
-        Err(e) if e.is_user_error() => {
-            eprintln!("protokollsok: {e}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e).context("searching"),
-    };
+fn open_with_progress(config: Config, check: Check) -> protokollsok::Result<(Engine, Freshness)> {
+    let bar = ProgressBar::new(false);
+    let opened = Engine::open(config, check, &|p| bar.tick(p));
+    bar.finish();
+    opened
+}
+
+fn cmd_search(config: Config, req: &SearchRequest, json: bool) -> Result<ExitCode> {
+    // A malformed query answers at once, before any indexing work.
+    check_query(&config, &req.query)?;
+    let engine = open_engine(config, Check::Folders)?;
+    let resp = api::SearchResponse::from(&engine.search(req)?);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer(&mut out, &resp)?;
         writeln!(out)?;
     } else {
-        // https://no-color.org: any value of NO_COLOR turns colour off.
-        let color = std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        print_hits(&mut out, &resp, color)?;
+        print_hits(&mut out, &resp, color())?;
     }
     Ok(if resp.hits.is_empty() && resp.total == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Checks a query's syntax with the command line's limits.
+fn check_query(config: &Config, query: &str) -> protokollsok::Result<()> {
+    protokollsok::query::parse_query(query, config.limits.max_query_chars).map(|_| ())
+}
+
+/// Bold on a terminal, unless https://no-color.org asks otherwise.
+fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> Result<()> {
@@ -404,6 +390,9 @@ fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> 
         )?;
         return Ok(());
     }
+    for c in &resp.corrected {
+        writeln!(out, "(sökte på \"{}\" i stället för \"{}\")", c.to, c.from)?;
+    }
     let first = resp.offset + 1;
     let last = resp.offset + resp.hits.len();
     writeln!(
@@ -411,6 +400,11 @@ fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> 
         "{} {noun} för \"{}\" (visar {first}–{last})\n",
         resp.total, resp.query
     )?;
+    let (bold, plain) = if color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
     for (k, h) in resp.hits.iter().enumerate() {
         let number = h
             .item_number
@@ -422,11 +416,6 @@ fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> 
             .as_deref()
             .map(|p| format!("  [{p}]"))
             .unwrap_or_default();
-        let (b, r) = if color {
-            ("\x1b[1m", "\x1b[0m")
-        } else {
-            ("", "")
-        };
         writeln!(
             out,
             "{:>2}. {}  {}",
@@ -434,28 +423,30 @@ fn print_hits(out: &mut impl Write, resp: &api::SearchResponse, color: bool) -> 
             h.date.as_deref().unwrap_or("????-??-??"),
             h.group
         )?;
-        writeln!(out, "    {b}{number}{}{r}{parent}", h.item_title)?;
-        writeln!(out, "    {}", terminal_snippet(&h.snippet, color))?;
+        writeln!(out, "    {bold}{number}{}{plain}{parent}", h.item_title)?;
+        let snippet = marked_text(&h.snippet_text, &h.highlights, color);
+        writeln!(
+            out,
+            "    {}",
+            snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+        )?;
         writeln!(out, "    protokoll {}  ({})\n", h.protocol_id, h.file)?;
     }
     Ok(())
 }
 
-/// `<mark>` becomes bold yellow on a terminal and `**…**` elsewhere; entities are decoded.
-fn terminal_snippet(html: &str, color: bool) -> String {
+/// Text with its marked ranges bold yellow on a terminal and `**…**` elsewhere.
+fn marked_text(text: &str, marks: &[[usize; 2]], color: bool) -> String {
     let (open, close) = if color {
         ("\x1b[1;33m", "\x1b[0m")
     } else {
         ("**", "**")
     };
-    let s = html.replace("<mark>", open).replace("</mark>", close);
-    let s = s
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let marked = protokollsok::snippet::Marked {
+        text: text.to_string(),
+        marks: marks.to_vec(),
+    };
+    marked.render(open, close, str::to_string)
 }
 
 fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
@@ -467,7 +458,7 @@ fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
             match index::read_and_parse(&f, config) {
                 Ok((_, _, p)) => {
                     if json {
-                        serde_json::to_writer(&mut out, &p)?;
+                        serde_json::to_writer(&mut out, &api::Protocol::from(&p))?;
                         writeln!(out)?;
                     } else {
                         print_protocol_summary(&mut out, &p)?;
@@ -494,6 +485,7 @@ fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
+    let p = api::Protocol::from(&p);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &p)?;
@@ -534,7 +526,7 @@ fn print_protocol_summary(out: &mut impl Write, p: &parse::Protocol) -> Result<(
     Ok(())
 }
 
-fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
+fn print_protocol(out: &mut impl Write, p: &api::Protocol) -> Result<()> {
     writeln!(out, "{}", p.title)?;
     writeln!(out, "  id:      {}", p.id)?;
     writeln!(out, "  fil:     {}", p.file)?;
@@ -621,21 +613,18 @@ fn print_protocol(out: &mut impl Write, p: &parse::Protocol) -> Result<()> {
     Ok(())
 }
 
-fn cmd_show(config: &Config, id: &str, json: bool) -> Result<ExitCode> {
-    let store = open_fresh_index(config)?;
-    let p = match search::protocol(&store, id) {
-        Ok(p) => p,
-        Err(e) if e.is_user_error() => {
-            eprintln!("protokollsok: {e}");
-            return Ok(ExitCode::from(1));
-        }
-        Err(e) => return Err(e).context("reading the protocol"),
-    };
+fn cmd_show(config: Config, id: &str, query: Option<&str>, json: bool) -> Result<ExitCode> {
+    if let Some(q) = query {
+        check_query(&config, q)?;
+    }
+    let engine = open_engine(config, Check::Folders)?;
+    let p = api::Protocol::from(&engine.protocol(id, query)?);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &p)?;
         writeln!(out)?;
     } else {
+        let color = color();
         print_protocol(&mut out, &p)?;
         writeln!(out)?;
         for item in &p.items {
@@ -644,25 +633,32 @@ fn cmd_show(config: &Config, id: &str, json: bool) -> Result<ExitCode> {
                 .as_deref()
                 .map(|n| format!("{n}. "))
                 .unwrap_or_default();
-            writeln!(out, "── {number}{}\n{}\n", item.title, item.text)?;
+            let none = Vec::new();
+            let (title, text) = match &item.highlights {
+                Some(h) => (&h.title, &h.text),
+                None => (&none, &none),
+            };
+            writeln!(
+                out,
+                "── {number}{}\n{}\n",
+                marked_text(&item.title, title, color),
+                marked_text(&item.text, text, color)
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_facets(config: &Config, field: Option<&str>, json: bool) -> Result<ExitCode> {
-    let store = open_fresh_index(config)?;
-    let mut all = search::facets(&store).context("counting facets")?;
-    if let Some(f) = field {
-        if !all.contains_key(f) {
-            eprintln!(
-                "protokollsok: unknown facet {f:?}; one of: {}",
-                all.keys().cloned().collect::<Vec<_>>().join(", ")
-            );
-            return Ok(ExitCode::from(2));
-        }
-        all.retain(|k, _| k == f);
-    }
+fn cmd_facets(config: Config, field: Option<&str>, json: bool) -> Result<ExitCode> {
+    let only = match field {
+        Some(f) => Some(
+            f.parse::<FacetField>()
+                .map_err(protokollsok::Error::InvalidArgument)?,
+        ),
+        None => None,
+    };
+    let engine = open_engine(config, Check::Folders)?;
+    let all = api::facets(&engine.facets(only)?);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &all)?;
@@ -679,7 +675,8 @@ fn cmd_facets(config: &Config, field: Option<&str>, json: bool) -> Result<ExitCo
 }
 
 fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
-    let store = open_index_checked(&config, true)?;
+    let engine =
+        open_engine(config, Check::EveryFile)?.with_limits(protokollsok::config::Limits::HTTP);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -688,7 +685,7 @@ fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
         let (listener, local) = protokollsok::server::bind(addr)
             .await
             .with_context(|| format!("listening on {addr}"))?;
-        let state = std::sync::Arc::new(protokollsok::server::AppState { store, config });
+        let state = std::sync::Arc::new(protokollsok::server::AppState { engine });
         println!("protokollsok: serverar på http://{local}/");
         std::io::stdout().flush().ok();
         let shutdown = async {
@@ -700,38 +697,10 @@ fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_trend(
-    config: &Config,
-    query: &str,
-    interval: &str,
-    group: Option<String>,
-    json: bool,
-    csv: bool,
-) -> Result<ExitCode> {
-    let interval: protokollsok::trend::Interval = match interval.parse() {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("protokollsok: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
-    if let Err(e) = search::parse_query(query, config.max_query_chars) {
-        eprintln!("protokollsok: {e}");
-        return Ok(ExitCode::from(2));
-    }
-    let store = open_fresh_index(config)?;
-    let filters = Filters {
-        group,
-        ..Filters::default()
-    };
-    let t = match protokollsok::trend::trend(&store, config, query, interval, &filters) {
-        Ok(t) => t,
-        Err(e) if e.is_user_error() => {
-            eprintln!("protokollsok: {e}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e).context("counting"),
-    };
+fn cmd_trend(config: Config, req: &TrendRequest, json: bool, csv: bool) -> Result<ExitCode> {
+    check_query(&config, &req.query)?;
+    let engine = open_engine(config, Check::Folders)?;
+    let t = api::Trend::from(&engine.trend(req)?);
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &t)?;
@@ -746,6 +715,9 @@ fn cmd_trend(
             )?;
         }
     } else {
+        for c in &t.corrected {
+            writeln!(out, "(räknade \"{}\" i stället för \"{}\")", c.to, c.from)?;
+        }
         let widest = t
             .points
             .iter()
@@ -774,18 +746,13 @@ fn cmd_trend(
     })
 }
 
-fn cmd_eval(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
+fn cmd_eval(config: Config, path: &Path, json: bool) -> Result<ExitCode> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let judgments = match protokollsok::eval::read_judgments(&text) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("protokollsok: {}: {e}", path.display());
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let store = open_fresh_index(config)?;
-    let report = protokollsok::eval::evaluate(&store, config, &judgments).context("evaluating")?;
+    let judgments = protokollsok::eval::read_judgments(&text)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let engine = open_engine(config, Check::Folders)?;
+    let report = engine.judge(&judgments).context("evaluating")?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -838,26 +805,22 @@ fn cmd_eval(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn cmd_persons(config: &Config, variants_only: bool, json: bool) -> Result<ExitCode> {
-    let store = open_fresh_index(config)?;
-    let variants = store.person_variants().context("reading person names")?;
+fn cmd_persons(config: Config, variants_only: bool, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
     let mut out = std::io::stdout().lock();
     if variants_only {
+        let merged = api::merged(&*engine.variants()?);
         if json {
-            serde_json::to_writer_pretty(&mut out, variants.merged())?;
+            serde_json::to_writer_pretty(&mut out, &merged)?;
             writeln!(out)?;
         } else {
-            for m in variants.merged() {
+            for m in &merged {
                 writeln!(out, "{} ({} punkter)", m.name, m.items)?;
                 for v in &m.variants {
-                    let why = match v.reason {
-                        protokollsok::variants::Reason::Reordered => "samma namn i annan ordning",
-                        protokollsok::variants::Reason::Diacritics => {
-                            "samma bokstäver utom diakritiska tecken"
-                        }
-                        protokollsok::variants::Reason::OneLetter => {
-                            "samma förnamn, en bokstav skiljer i efternamnet"
-                        }
+                    let why = match v.reason.as_str() {
+                        "reordered" => "samma namn i annan ordning",
+                        "diacritics" => "samma bokstäver utom diakritiska tecken",
+                        _ => "samma förnamn, en bokstav skiljer i efternamnet",
                     };
                     writeln!(out, "  = {} ({} punkter): {why}", v.name, v.items)?;
                 }
@@ -865,27 +828,117 @@ fn cmd_persons(config: &Config, variants_only: bool, json: bool) -> Result<ExitC
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let searcher = store.reader.searcher();
-    let mut people = search::all_facet_values(&searcher, "f_person").context("counting persons")?;
-    let mut merged: std::collections::BTreeMap<String, u64> = Default::default();
-    for p in people.drain(..) {
-        *merged
-            .entry(variants.canonical(&p.value).to_string())
-            .or_default() += p.count;
-    }
-    let mut people: Vec<(String, u64)> = merged.into_iter().collect();
-    people.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let people: Vec<api::FacetCount> = engine.persons()?.iter().map(Into::into).collect();
     if json {
-        let list: Vec<serde_json::Value> = people
-            .iter()
-            .map(|(n, c)| serde_json::json!({"value": n, "count": c}))
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &list)?;
+        serde_json::to_writer_pretty(&mut out, &people)?;
         writeln!(out)?;
     } else {
-        for (n, c) in people {
-            writeln!(out, "{c:>6}  {n}")?;
+        for p in people {
+            writeln!(out, "{:>6}  {}", p.count, p.value)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_person(config: Config, name: &str, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let p = api::PersonProfile::from(&engine.person(name)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}", p.name)?;
+    if p.spellings.len() > 1 {
+        writeln!(out, "  stavningar: {}", p.spellings.join(", "))?;
+    }
+    writeln!(out, "\nMöten ({})", p.meetings.len())?;
+    for m in &p.meetings {
+        let role = m
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {}{role}  protokoll {}",
+            m.date.as_deref().unwrap_or("????-??-??"),
+            m.group,
+            m.protocol_id
+        )?;
+    }
+    if !p.presented.is_empty() {
+        writeln!(out, "\nFöredrog ({})", p.presented.len())?;
+        for x in &p.presented {
+            writeln!(
+                out,
+                "  {}  {}",
+                x.date.as_deref().unwrap_or("????-??-??"),
+                x.item_title
+            )?;
+        }
+    }
+    if !p.topics.is_empty() {
+        writeln!(out, "\nÄmnen")?;
+        for t in &p.topics {
+            writeln!(out, "  {:>4}  {}", t.count, t.value)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on a terminal; plain progress lines every 1,000 files otherwise
+/// when `verbose`.
+struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    tty: bool,
+    verbose: bool,
+    done: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+impl ProgressBar {
+    fn new(verbose: bool) -> ProgressBar {
+        ProgressBar {
+            bar: indicatif::ProgressBar::hidden(),
+            tty: std::io::stderr().is_terminal(),
+            verbose,
+            done: Default::default(),
+            total: Default::default(),
+        }
+    }
+
+    fn tick(&self, p: Progress) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match p {
+            Progress::Start { to_read } => {
+                self.total.store(to_read, Relaxed);
+                if self.tty && to_read > 0 {
+                    self.bar
+                        .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    self.bar.set_length(to_read as u64);
+                    self.bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} indexerar {pos}/{len} filer [{bar:30}] {per_sec} {eta}",
+                        )
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                    );
+                }
+            }
+            Progress::File { .. } => {
+                let n = self.done.fetch_add(1, Relaxed) + 1;
+                self.bar.inc(1);
+                if !self.tty && self.verbose && n.is_multiple_of(1000) {
+                    eprintln!("indexed {n}/{} files", self.total.load(Relaxed));
+                }
+            }
+            Progress::Skipped { .. } => {}
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }

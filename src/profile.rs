@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::TermCounts;
+use crate::facets::{FacetField, TermCounts};
 use crate::index::Store;
 use crate::parse::Protocol;
-use crate::search::{all_facet_values, FacetCount};
+use crate::query::all_facet_values;
+use crate::search::FacetCount;
 
 /// A meeting a person took part in.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -49,42 +50,61 @@ pub struct RoleSpan {
 /// Everything the archive says about one person.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PersonProfile {
+    /// The person's name as most protocols spell it.
     pub name: String,
+    /// Every spelling of the name the archive merged into this person.
+    pub spellings: Vec<String>,
     pub meetings: Vec<Meeting>,
     pub presented: Vec<Presented>,
     pub roles: Vec<RoleSpan>,
     pub topics: Vec<FacetCount>,
 }
 
-/// The profile of the person named `name` (case-insensitive).
+/// The profile of the person named `name`: any spelling of the name the archive
+/// merged into one person, in any case. The same person the person filter finds.
 pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     let searcher = store.reader.searcher();
     let f = &store.fields;
-    let known = all_facet_values(&searcher, "f_person")?;
+    let known = all_facet_values(store, &searcher, FacetField::Person)?;
     let wanted = name.trim().to_lowercase();
-    let name = known
-        .iter()
-        .find(|v| v.value.to_lowercase() == wanted)
-        .map(|v| v.value.clone())
+    let mut matches: Vec<&String> = known
+        .keys()
+        .filter(|v| v.to_lowercase() == wanted)
+        .collect();
+    matches.sort();
+    let asked = matches
+        .first()
         .ok_or_else(|| Error::UnknownPerson(name.to_string()))?;
+    let variants = store.person_variants()?;
+    let canonical = variants.canonical(asked).to_string();
+    let spellings = variants.spellings(&canonical);
+    let any_spelling = |field: Field| -> Box<dyn Query> {
+        Box::new(BooleanQuery::union(
+            spellings
+                .iter()
+                .map(|s| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, s),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        ))
+    };
+    let err = |e: tantivy::TantivyError| Error::index(&store.dir, e);
 
-    let attended = TermQuery::new(
-        Term::from_field_text(f.f_person, &name),
-        IndexRecordOption::Basic,
-    );
-    let docs = searcher
-        .search(&attended, &DocSetCollector)
-        .map_err(|e| Error::index("", e))?;
+    let attended = any_spelling(f.facet(FacetField::Person));
+    let docs = searcher.search(&attended, &DocSetCollector).map_err(err)?;
     let mut meetings = Vec::new();
     for addr in docs {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
+        let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
         let Some(json) = doc.get_first(f.protocol_json).and_then(|v| v.as_str()) else {
             continue;
         };
         let Ok(meta) = serde_json::from_str::<Protocol>(json) else {
             continue;
         };
-        let me = meta.persons.iter().find(|p| p.name == name);
+        let me = meta.persons.iter().find(|p| spellings.contains(&p.name));
         meetings.push(Meeting {
             protocol_id: meta.id,
             date: meta.date,
@@ -96,16 +116,11 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     }
     meetings.sort_by(|a, b| b.date.cmp(&a.date));
 
-    let presenter = TermQuery::new(
-        Term::from_field_text(f.f_presenter, &name),
-        IndexRecordOption::Basic,
-    );
-    let docs = searcher
-        .search(&presenter, &DocSetCollector)
-        .map_err(|e| Error::index("", e))?;
+    let presenter = any_spelling(f.f_presenter);
+    let docs = searcher.search(&presenter, &DocSetCollector).map_err(err)?;
     let mut presented = Vec::new();
     for addr in docs {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(|e| Error::index("", e))?;
+        let doc: TantivyDocument = searcher.doc(addr).map_err(err)?;
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
@@ -125,8 +140,8 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     presented.sort_by(|a, b| b.date.cmp(&a.date).then(a.item_index.cmp(&b.item_index)));
 
     let counts = searcher
-        .search(&presenter, &TermCounts::new("f_topic"))
-        .map_err(|e| Error::index("", e))?;
+        .search(&presenter, &TermCounts::new(FacetField::Topic))
+        .map_err(err)?;
     let mut topics: Vec<FacetCount> = counts
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
@@ -135,7 +150,8 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
 
     Ok(PersonProfile {
         roles: role_spans(&meetings),
-        name,
+        name: canonical,
+        spellings,
         meetings,
         presented,
         topics,

@@ -14,28 +14,88 @@ use warp::http::StatusCode;
 use warp::reply::Reply;
 use warp::Filter;
 
-use crate::api::ApiError;
-use crate::config::Config;
+use crate::api::{self, ApiError};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::index::Store;
-use crate::parse::Date;
-use crate::search::{self, Filters, SearchRequest, Sort};
-use crate::trend::{self, Interval};
+use crate::facets::FacetField;
+use crate::query::Filters;
+use crate::search::SearchRequest;
+use crate::trend::TrendRequest;
 
 const INDEX_HTML: &str = include_str!("../web/index.html");
 const APP_JS: &str = include_str!("../web/app.js");
 const STYLE_CSS: &str = include_str!("../web/style.css");
 const OPENAPI_JSON: &str = include_str!("../web/openapi.json");
 
-/// Largest page of hits the API gives.
-pub const MAX_API_LIMIT: usize = 100;
-/// Largest offset the API pages to.
-pub const MAX_API_OFFSET: usize = 10_000;
-
 /// What every request handler shares.
 pub struct AppState {
-    pub store: Store,
-    pub config: Config,
+    pub engine: Engine,
+}
+
+/// A route of the API: its path (with `{id}`/`{name}` for a path segment) and the
+/// parameters it takes. `web/openapi.json` lists the same routes and parameters; a
+/// test holds them together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Search,
+    Facets,
+    Trend,
+    Protocol,
+    Person,
+    Health,
+    OpenApi,
+}
+
+impl Route {
+    pub const ALL: [Route; 7] = [
+        Route::Search,
+        Route::Facets,
+        Route::Trend,
+        Route::Protocol,
+        Route::Person,
+        Route::Health,
+        Route::OpenApi,
+    ];
+
+    /// The path as the OpenAPI document writes it.
+    pub fn template(self) -> &'static str {
+        match self {
+            Route::Search => "/api/search",
+            Route::Facets => "/api/facets",
+            Route::Trend => "/api/trend",
+            Route::Protocol => "/api/protocols/{id}",
+            Route::Person => "/api/persons/{name}",
+            Route::Health => "/api/health",
+            Route::OpenApi => "/api/openapi.json",
+        }
+    }
+
+    /// The query parameters the route takes; any other is refused, so that a
+    /// misspelt filter is an error, not a silently wider answer.
+    pub fn params(self) -> Vec<&'static str> {
+        match self {
+            Route::Search => [&["q", "limit", "offset", "sort"][..], &Filters::keys()].concat(),
+            Route::Trend => [&["q", "interval"][..], &Filters::keys()].concat(),
+            Route::Protocol => vec!["q"],
+            Route::Facets => vec!["field"],
+            Route::Person | Route::Health | Route::OpenApi => Vec::new(),
+        }
+    }
+
+    /// The route of a path's segments, with the value of its path parameter.
+    fn of(segments: &[&str]) -> Option<(Route, String)> {
+        let found = match segments {
+            ["api", "search"] => (Route::Search, ""),
+            ["api", "facets"] => (Route::Facets, ""),
+            ["api", "trend"] => (Route::Trend, ""),
+            ["api", "protocols", id] => (Route::Protocol, *id),
+            ["api", "persons", name] => (Route::Person, *name),
+            ["api", "health"] => (Route::Health, ""),
+            ["api", "openapi.json"] => (Route::OpenApi, ""),
+            _ => return None,
+        };
+        Some((found.0, found.1.to_string()))
+    }
 }
 
 /// Serves on an already bound listener until `shutdown` resolves.
@@ -44,23 +104,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    // A server answers many searches: protocol facets keep per-segment tables,
-    // built now, off the request path, by one search over everything.
-    crate::facets::keep_tables();
+    // A server answers many searches: facet tables are built now, off the request
+    // path, by one search over everything.
     let warm = state.clone();
-    tokio::task::spawn_blocking(move || {
-        let everything = crate::search::SearchRequest {
-            query: String::new(),
-            filters: Default::default(),
-            limit: 1,
-            offset: 0,
-            facet_limit: 1,
-            sort: Default::default(),
-        };
-        if let Err(e) = crate::search::search(&warm.store, &warm.config, &everything) {
-            tracing::warn!("warm-up search failed: {e}");
-        }
-    });
+    tokio::task::spawn_blocking(move || warm.engine.warm());
     warp::serve(routes(state))
         .incoming(listener)
         .graceful(shutdown)
@@ -133,40 +180,44 @@ async fn dispatch(
         Err(msg) => return error_reply(StatusCode::BAD_REQUEST, "bad_argument", msg),
     };
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let result = match segs.as_slice() {
-        ["api", "health"] => blocking(state, health).await,
-        ["api", "search"] => blocking(state, move |s| api_search(s, &params)).await,
-        ["api", "facets"] => blocking(state, |s| to_json(&search::facets(&s.store)?)).await,
-        ["api", "trend"] => blocking(state, move |s| api_trend(s, &params)).await,
-        ["api", "protocols", id] => {
-            let id = id.to_string();
-            blocking(state, move |s| to_json(&search::protocol(&s.store, &id)?)).await
-        }
-        ["api", "persons", name] => {
-            let name = name.to_string();
-            blocking(state, move |s| {
-                to_json(&crate::profile::person(&s.store, &name)?)
-            })
-            .await
-        }
-        _ => {
-            return error_reply(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no such path: {path}"),
-            )
-        }
+    let Some((route, arg)) = Route::of(&segs) else {
+        return error_reply(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such path: {path}"),
+        );
+    };
+    let accepted = route.params();
+    if let Some(unknown) = params.keys().find(|k| !accepted.contains(&k.as_str())) {
+        let takes = if accepted.is_empty() {
+            "no parameters".to_string()
+        } else {
+            accepted.join(", ")
+        };
+        return error_reply(
+            StatusCode::BAD_REQUEST,
+            "bad_argument",
+            format!(
+                "unknown parameter {unknown:?}; {} takes {takes}",
+                route.template()
+            ),
+        );
+    }
+    let dir = state.engine.config().index_dir.clone();
+    let handler = tokio::task::spawn_blocking(move || answer(&state.engine, route, &arg, &params));
+    let result = match handler.await {
+        Ok(r) => r,
+        Err(e) => Err(Error::index(
+            dir,
+            format!("the handler of {path} failed: {e}"),
+        )),
     };
     match result {
         Ok(json) => json_reply(StatusCode::OK, json),
         Err(e) => {
-            let status = match &e {
-                Error::Query(_) | Error::InvalidArgument(_) => StatusCode::BAD_REQUEST,
-                Error::UnknownProtocol(_) | Error::UnknownPerson(_) => StatusCode::NOT_FOUND,
-                Error::Locked(_) => StatusCode::SERVICE_UNAVAILABLE,
-                Error::Io { .. } | Error::Index { .. } => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            if status == StatusCode::INTERNAL_SERVER_ERROR {
+            let status =
+                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if status.is_server_error() {
                 tracing::error!(error = %e, "request failed");
             }
             let body = ApiError::from_error(&e);
@@ -175,14 +226,45 @@ async fn dispatch(
     }
 }
 
-/// Runs a handler on the blocking pool: searching is CPU work.
-async fn blocking<F>(state: Arc<AppState>, f: F) -> Result<String>
-where
-    F: FnOnce(&AppState) -> Result<String> + Send + 'static,
-{
-    match tokio::task::spawn_blocking(move || f(&state)).await {
-        Ok(r) => r,
-        Err(e) => Err(Error::index("", format!("handler failed: {e}"))),
+/// Asks the engine what a route asks, and writes the answer as JSON. Runs on the
+/// blocking pool: searching is CPU work.
+fn answer(engine: &Engine, route: Route, arg: &str, p: &HashMap<String, String>) -> Result<String> {
+    let pairs = || p.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let text = |key: &str| p.get(key).cloned().unwrap_or_default();
+    match route {
+        Route::Search => {
+            let req = SearchRequest {
+                query: text("q"),
+                filters: Filters::from_pairs(pairs())?,
+                limit: number(p, "limit", 10)?,
+                offset: number(p, "offset", 0)?,
+                facet_limit: 30,
+                sort: text("sort").parse()?,
+            };
+            to_json(&api::SearchResponse::from(&engine.search(&req)?))
+        }
+        Route::Trend => {
+            let req = TrendRequest {
+                query: text("q"),
+                interval: text("interval").parse()?,
+                filters: Filters::from_pairs(pairs())?,
+            };
+            to_json(&api::Trend::from(&engine.trend(&req)?))
+        }
+        Route::Facets => {
+            let only = match p.get("field").filter(|f| !f.is_empty()) {
+                Some(f) => Some(f.parse::<FacetField>().map_err(Error::InvalidArgument)?),
+                None => None,
+            };
+            to_json(&api::facets(&engine.facets(only)?))
+        }
+        Route::Protocol => {
+            let view = engine.protocol(arg, p.get("q").map(String::as_str))?;
+            to_json(&api::Protocol::from(&view))
+        }
+        Route::Person => to_json(&api::PersonProfile::from(&engine.person(arg)?)),
+        Route::Health => to_json(&api::Health::from(&engine.health()?)),
+        Route::OpenApi => Ok(OPENAPI_JSON.to_string()),
     }
 }
 
@@ -190,103 +272,13 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
     Ok(serde_json::to_string(v).expect("serialisable"))
 }
 
-#[derive(Serialize)]
-struct Health {
-    status: &'static str,
-    protocols: usize,
-    items: u64,
-    version: &'static str,
-}
-
-fn health(s: &AppState) -> Result<String> {
-    let searcher = s.store.reader.searcher();
-    let items = searcher.num_docs();
-    let files = crate::index::indexed_files(&s.store.index)?.len();
-    to_json(&Health {
-        status: "ok",
-        protocols: files,
-        items,
-        version: env!("CARGO_PKG_VERSION"),
-    })
-}
-
-fn api_search(s: &AppState, p: &HashMap<String, String>) -> Result<String> {
-    let filters = filters_from(p)?;
-    let limit = number(p, "limit", 10, 1, MAX_API_LIMIT)?;
-    let offset = number(p, "offset", 0, 0, MAX_API_OFFSET)?;
-    let sort: Sort = p.get("sort").map(String::as_str).unwrap_or("").parse()?;
-    let req = SearchRequest {
-        query: p.get("q").cloned().unwrap_or_default(),
-        filters,
-        limit,
-        offset,
-        facet_limit: 30,
-        sort,
-    };
-    to_json(&search::search(&s.store, &s.config, &req)?)
-}
-
-fn api_trend(s: &AppState, p: &HashMap<String, String>) -> Result<String> {
-    let filters = filters_from(p)?;
-    let interval: Interval = p
-        .get("interval")
-        .map(String::as_str)
-        .unwrap_or("")
-        .parse()?;
-    let q = p.get("q").cloned().unwrap_or_default();
-    to_json(&trend::trend(&s.store, &s.config, &q, interval, &filters)?)
-}
-
-fn filters_from(p: &HashMap<String, String>) -> Result<Filters> {
-    let date = |key: &str| -> Result<Option<Date>> {
-        match p.get(key).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(v) => Date::parse_iso(v).map(Some).ok_or_else(|| {
-                Error::InvalidArgument(format!("{key} must be a date YYYY-MM-DD, not {v:?}"))
-            }),
-        }
-    };
-    let text = |key: &str| {
-        p.get(key)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    let decisions = match p.get("decisions").map(String::as_str) {
-        None | Some("") | Some("false") | Some("0") => false,
-        Some("true") | Some("1") => true,
-        Some(other) => {
-            return Err(Error::InvalidArgument(format!(
-                "decisions must be true or false, not {other:?}"
-            )))
-        }
-    };
-    Ok(Filters {
-        from: date("from")?,
-        to: date("to")?,
-        group: text("group"),
-        person: text("person"),
-        topic: text("topic"),
-        organisation: text("organisation"),
-        party: text("party"),
-        decisions,
-    })
-}
-
-fn number(
-    p: &HashMap<String, String>,
-    key: &str,
-    default: usize,
-    min: usize,
-    max: usize,
-) -> Result<usize> {
+/// A whole number parameter; the engine checks its range.
+fn number(p: &HashMap<String, String>, key: &str, default: usize) -> Result<usize> {
     match p.get(key).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(Error::InvalidArgument(format!(
-                "{key} must be a whole number from {min} to {max}, not {v:?}"
-            ))),
-        },
+        Some(v) => v.parse::<usize>().map_err(|_| {
+            Error::InvalidArgument(format!("{key} must be a whole number, not {v:?}"))
+        }),
     }
 }
 

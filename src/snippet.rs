@@ -158,10 +158,98 @@ impl Matcher {
     }
 }
 
+/// A piece of text and the ranges of it a query matched, in characters (Unicode
+/// scalar values) from the start of `text`, in order and apart. The page and the
+/// command line each render them their own way (`<mark>`, bold) from these ranges.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Marked {
+    pub text: String,
+    pub marks: Vec<[usize; 2]>,
+}
+
+impl Marked {
+    /// `text` unmarked.
+    pub fn plain(text: String) -> Marked {
+        Marked {
+            text,
+            marks: Vec::new(),
+        }
+    }
+
+    /// `text` with the words `matcher` matches marked.
+    pub fn of(text: &str, matcher: &Matcher) -> Marked {
+        let ranges = matcher.matched(text);
+        Marked {
+            marks: char_ranges(text, 0, ranges.iter().map(|r| (r.start, r.end))),
+            text: text.to_string(),
+        }
+    }
+
+    /// The text with each mark between `open` and `close`, every other piece passed
+    /// through `escape` (HTML escaping, or nothing).
+    pub fn render(&self, open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
+        let mut out = String::new();
+        let mut marks = self.marks.iter().peekable();
+        let mut piece = String::new();
+        let mut inside = false;
+        for (k, c) in self.text.chars().enumerate() {
+            if !inside && marks.peek().is_some_and(|m| m[0] == k) {
+                out.push_str(&escape(&piece));
+                piece.clear();
+                inside = true;
+            }
+            piece.push(c);
+            if inside && marks.peek().is_some_and(|m| m[1] == k + 1) {
+                out.push_str(open);
+                out.push_str(&escape(&piece));
+                out.push_str(close);
+                piece.clear();
+                inside = false;
+                marks.next();
+            }
+        }
+        out.push_str(&escape(&piece));
+        out
+    }
+
+    /// HTML with the marks in `<mark>`.
+    pub fn to_html(&self) -> String {
+        self.render("<mark>", "</mark>", escape_html)
+    }
+}
+
+/// Byte ranges of `text` (at or after byte `from`) as character ranges from `from`.
+fn char_ranges(
+    text: &str,
+    from: usize,
+    ranges: impl Iterator<Item = (usize, usize)>,
+) -> Vec<[usize; 2]> {
+    let mut out = Vec::new();
+    let (mut byte, mut chars) = (from, 0usize);
+    let count_to = |to: usize, byte: &mut usize, chars: &mut usize| {
+        if let Some(piece) = text.get(*byte..to) {
+            *chars += piece.chars().count();
+            *byte = to;
+        }
+    };
+    for (a, b) in ranges {
+        if a < byte {
+            continue;
+        }
+        count_to(a, &mut byte, &mut chars);
+        let start = chars;
+        count_to(b, &mut byte, &mut chars);
+        if chars > start {
+            out.push([start, chars]);
+        }
+    }
+    out
+}
+
 /// The part of `text`, at most `max_chars` long, that holds the most matched
-/// words (distinct ones first), as HTML with the matches in `<mark>`. `None`
-/// when nothing in the text matches.
-pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String> {
+/// words (distinct ones first), with the matches marked. `None` when nothing in
+/// the text matches.
+pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<Marked> {
     let ranges = matcher.matched(text);
     if ranges.is_empty() {
         return None;
@@ -222,18 +310,18 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
             }
         }
     }
-    let mut html = String::new();
-    let mut at = start;
-    for r in ranges.iter().filter(|r| r.start >= start && r.end <= end) {
-        let (a, b) = (r.start, r.end);
-        html.push_str(&escape_html(&text[at..a]));
-        html.push_str("<mark>");
-        html.push_str(&escape_html(&text[a..b]));
-        html.push_str("</mark>");
-        at = b;
-    }
-    html.push_str(&escape_html(&text[at..end]));
-    Some(html.trim().to_string())
+    // Trimmed: the window starts at its first letter that is not a space.
+    let window = &text[start..end];
+    let lead_ws = window.len() - window.trim_start().len();
+    let (start, end) = (start + lead_ws, start + window.trim_end().len());
+    let inside = ranges
+        .iter()
+        .filter(|r| r.start >= start && r.end <= end)
+        .map(|r| (r.start, r.end));
+    Some(Marked {
+        marks: char_ranges(text, start, inside),
+        text: text[start..end].to_string(),
+    })
 }
 
 /// Escapes `<`, `>`, `&` and quotes for HTML.
@@ -291,7 +379,8 @@ mod tests {
             &m,
             200,
         )
-        .unwrap();
+        .unwrap()
+        .to_html();
         for marked in ["IKB", "finansieras", "välfärdsbrottslighet", "Mølstad"] {
             assert!(html.contains(&format!("<mark>{marked}</mark>")), "{html}");
         }
@@ -305,7 +394,7 @@ mod tests {
             "vård i början. {} Nära vård <i>och</i> mer nära vård här.",
             "fyllnad ".repeat(40)
         );
-        let html = snippet(&text, &m, 60).unwrap();
+        let html = snippet(&text, &m, 60).unwrap().to_html();
         assert!(
             html.contains("<mark>Nära</mark> <mark>vård</mark>"),
             "{html}"
@@ -319,7 +408,7 @@ mod tests {
         let m = matcher(&["vård"], &[], &[], &[]);
         for space in ["\u{200A}", "\u{3000}", "\u{2005}", "\u{a0}"] {
             let text = format!("{}{space}ord{space}vård här", "å".repeat(60));
-            let html = snippet(&text, &m, 40).unwrap();
+            let html = snippet(&text, &m, 40).unwrap().to_html();
             assert!(html.contains("<mark>vård</mark>"), "{html}");
         }
     }
@@ -337,7 +426,32 @@ mod tests {
             "Intensiv behandling och mer intensiv behandling. {} Om IKB och finansiering beslutades.",
             "fyllnad ".repeat(40)
         );
-        let html = snippet(&text, &m, 60).unwrap();
+        let html = snippet(&text, &m, 60).unwrap().to_html();
         assert!(html.contains("<mark>IKB</mark>"), "{html}");
+    }
+
+    #[test]
+    fn marks_are_character_ranges_and_render_at_the_edges() {
+        let m = matcher(&["vård", "ökad"], &[], &[], &[]);
+        let marked = Marked::of("Nära vård & ökad <vård>", &m);
+        assert_eq!(marked.marks, vec![[5, 9], [12, 16], [18, 22]]);
+        let chars: Vec<char> = marked.text.chars().collect();
+        let word: String = chars[12..16].iter().collect();
+        assert_eq!(word, "ökad");
+        assert_eq!(
+            marked.to_html(),
+            "Nära <mark>vård</mark> &amp; <mark>ökad</mark> &lt;<mark>vård</mark>&gt;"
+        );
+        assert_eq!(
+            marked.render("**", "**", str::to_string),
+            "Nära **vård** & **ökad** <**vård**>"
+        );
+        // A snippet's marks count from the snippet's own start.
+        let long = format!("{} sista vård", "ord ".repeat(100));
+        let s = snippet(&long, &m, 40).unwrap();
+        let [a, b] = s.marks[0];
+        let word: String = s.text.chars().skip(a).take(b - a).collect();
+        assert_eq!(word, "vård");
+        assert_eq!(Marked::plain("x".into()).to_html(), "x");
     }
 }

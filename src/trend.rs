@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use tantivy::query::Query;
 use tantivy::Searcher;
 
-use crate::config::Config;
+use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::facets::TermCounts;
+use crate::facets::{FacetField, TermCounts};
 use crate::index::Store;
-use crate::search::{build_query, check_filters, parse_query, Filters, ParsedQuery};
+use crate::query::{self, Correction, Filters};
 
 /// The size of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -22,6 +22,17 @@ pub enum Interval {
     #[default]
     Quarter,
     Year,
+}
+
+impl Interval {
+    /// `month`, `quarter` or `year`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Interval::Month => "month",
+            Interval::Quarter => "quarter",
+            Interval::Year => "year",
+        }
+    }
 }
 
 impl std::str::FromStr for Interval {
@@ -64,36 +75,38 @@ pub struct TrendResponse {
     pub matching: u64,
     pub total: u64,
     pub points: Vec<TrendPoint>,
+    /// Query words that matched nothing and were replaced by a close word that does,
+    /// as in search.
+    pub corrected: Vec<Correction>,
 }
 
-/// Counts `query` per period under `filters`.
-pub fn trend(
-    store: &Store,
-    config: &Config,
-    query: &str,
-    interval: Interval,
-    filters: &Filters,
-) -> Result<TrendResponse> {
-    check_filters(filters)?;
-    let parsed = parse_query(query, config.max_query_chars)?;
+/// What to count.
+#[derive(Debug, Clone, Default)]
+pub struct TrendRequest {
+    pub query: String,
+    pub interval: Interval,
+    pub filters: Filters,
+}
+
+/// Counts a query per period under its filters, through the query plan search uses.
+pub fn trend(store: &Store, limits: &Limits, req: &TrendRequest) -> Result<TrendResponse> {
+    let (query, interval) = (req.query.as_str(), req.interval);
     let searcher = store.reader.searcher();
-    let matching_q = build_query(store, &searcher, &parsed, filters)?;
-    let all_q = build_query(store, &searcher, &ParsedQuery::default(), filters)?;
-    let matching = month_counts(&searcher, &matching_q)?;
-    let totals = month_counts(&searcher, &all_q)?;
+    let plan = query::plan(store, &searcher, query, &req.filters, limits)?;
+    let matching_q = plan.query();
+    let matching = month_counts(store, &searcher, &matching_q)?;
+    let totals = month_counts(store, &searcher, &plan.everything_filtered())?;
 
     let mut by_group: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let group_counts = searcher
-        .search(&matching_q, &TermCounts::new("f_group"))
-        .map_err(|e| Error::index("", e))?;
+        .search(&matching_q, &TermCounts::new(FacetField::Group))
+        .map_err(|e| Error::index(&store.dir, e))?;
     for (group, count) in group_counts {
         if count == 0 {
             continue;
         }
-        let mut gf = filters.clone();
-        gf.group = Some(group.clone());
-        let q = build_query(store, &searcher, &parsed, &gf)?;
-        by_group.insert(group, month_counts(&searcher, &q)?);
+        let only = query::facet_filter(store, &searcher, FacetField::Group, &group)?;
+        by_group.insert(group, month_counts(store, &searcher, &plan.narrowed(only))?);
     }
 
     let months: Vec<&String> = totals.keys().chain(matching.keys()).collect();
@@ -104,6 +117,7 @@ pub fn trend(
             matching: 0,
             total: 0,
             points: Vec::new(),
+            corrected: plan.corrected,
         });
     };
     let periods = periods_between(first, last, interval);
@@ -162,14 +176,19 @@ pub fn trend(
         matching: points.iter().map(|p| p.matching).sum(),
         total: points.iter().map(|p| p.total).sum(),
         points,
+        corrected: plan.corrected,
     })
 }
 
 /// Item counts per `YYYY-MM` for a query.
-fn month_counts(searcher: &Searcher, query: &dyn Query) -> Result<BTreeMap<String, u64>> {
+fn month_counts(
+    store: &Store,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<BTreeMap<String, u64>> {
     let counts = searcher
-        .search(query, &TermCounts::new("f_month"))
-        .map_err(|e| Error::index("", e))?;
+        .search(query, &TermCounts::new(FacetField::Month))
+        .map_err(|e| Error::index(&store.dir, e))?;
     Ok(counts.into_iter().collect())
 }
 

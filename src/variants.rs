@@ -25,6 +25,17 @@ pub enum Reason {
     OneLetter,
 }
 
+impl Reason {
+    /// `reordered`, `diacritics` or `one_letter`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::Reordered => "reordered",
+            Reason::Diacritics => "diacritics",
+            Reason::OneLetter => "one_letter",
+        }
+    }
+}
+
 /// A merged spelling.
 #[derive(Debug, Clone, Serialize)]
 pub struct Variant {
@@ -51,16 +62,22 @@ pub struct Variants {
 
 impl Variants {
     /// Reads every person name of the attendee facet `field` with the number
-    /// of agenda items of the meetings they attended.
-    pub fn from_index(searcher: &Searcher, field: &str) -> Result<Variants> {
+    /// of agenda items of the meetings they attended (`dir`: the index folder, for
+    /// an error).
+    pub fn from_index(
+        searcher: &Searcher,
+        field: crate::facets::FacetField,
+        tables: std::sync::Arc<crate::facets::FacetTables>,
+        dir: &std::path::Path,
+    ) -> Result<Variants> {
         let mut fruit = searcher
             .search(
                 &tantivy::query::AllQuery,
-                &crate::facets::ProtocolFacets::new(vec![field.to_string()]),
+                &crate::facets::ProtocolFacets::new(vec![field], tables),
             )
-            .map_err(|e| Error::index("", e))?;
+            .map_err(|e| Error::index(dir, e))?;
         let counts: BTreeMap<String, u64> = fruit
-            .remove(field)
+            .remove(&field)
             .unwrap_or_default()
             .into_iter()
             .collect();

@@ -27,9 +27,14 @@ impl Drop for Server {
 }
 
 fn start() -> Server {
+    start_with(&[repo("corpus")])
+}
+
+/// A server over a copy of the protocol files of `dirs`.
+fn start_with(dirs: &[std::path::PathBuf]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    corpus_from(&[repo("corpus")], &corpus);
+    corpus_from(dirs, &corpus);
     let index = dir.path().join("index");
     let mut child = bin()
         .args([
@@ -355,10 +360,187 @@ fn http_answers_are_the_frozen_ones() {
         ("api_search", "/api/search?q=IKB+finansiering"),
         ("api_protocol", "/api/protocols/61e2fc07ac9a"),
         ("api_person", "/api/persons/Anna%20Hasselbom%20Trofast"),
-        ("api_trend", "/api/trend?q=suicidprevention&interval=quarter"),
+        (
+            "api_trend",
+            "/api/trend?q=suicidprevention&interval=quarter",
+        ),
     ] {
         let (status, v) = get(&s.addr, path);
         assert_eq!(status, 200, "{path}: {v}");
         assert_golden(name, v);
+    }
+}
+
+/// The OpenAPI document and the server agree both ways: the same routes, the same
+/// query parameters per route, and every answer's fields are the schema's
+/// properties, with every property seen in some answer and every required one
+/// present.
+#[test]
+fn the_openapi_document_matches_the_routes_and_answers_both_ways() {
+    use protokollsok::server::Route;
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("web/openapi.json")).unwrap()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: std::collections::BTreeSet<&str> = paths.keys().map(String::as_str).collect();
+    let served: std::collections::BTreeSet<&str> =
+        Route::ALL.iter().map(|r| r.template()).collect();
+    assert_eq!(documented, served, "routes of the document vs the server");
+    for route in Route::ALL {
+        let mut doc_params: Vec<&str> = paths[route.template()]["get"]["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        let mut params = route.params();
+        doc_params.sort();
+        params.sort();
+        assert_eq!(
+            doc_params,
+            params,
+            "query parameters of {}",
+            route.template()
+        );
+    }
+
+    // The shipped archive and the real protocols: between them every field has a value.
+    let s = start_with(&[repo("corpus"), repo("tests/fixtures/real/corpus")]);
+    let (_, with_motions) = get(&s.addr, "/api/search?q=yrkar&limit=1");
+    let motion_protocol = with_motions["hits"][0]["protocol_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    let motion_path = format!("/api/protocols/{motion_protocol}");
+    for (path, schema) in [
+        (motion_path.as_str(), "Protocol"),
+        ("/api/persons/Kristin%20Irebring", "Person"),
+        ("/api/search?q=IKB+finansiering", "SearchResponse"),
+        ("/api/search?q=suicidprevnetion", "SearchResponse"),
+        ("/api/protocols/61e2fc07ac9a?q=IKB", "Protocol"),
+        ("/api/facets", "Facets"),
+        ("/api/trend?q=suicidprevnetion", "Trend"),
+        ("/api/persons/Anna%20Trofast%20Hasselbom", "Person"),
+        ("/api/health", "Health"),
+        ("/api/search?limit=0", "Error"),
+    ] {
+        let (_, v) = get(&s.addr, path);
+        conforms(&v, schema, schemas, path, &mut seen, &mut problems);
+    }
+    for (name, schema) in schemas {
+        for prop in schema["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|p| p.0)
+        {
+            if !seen.contains(&(name.clone(), prop.clone())) {
+                problems.push(format!("{name}.{prop} is documented but in no answer"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Checks `v` against the named schema (objects, arrays and `$ref`s; scalar types
+/// loosely), recording which properties were seen.
+fn conforms(
+    v: &Value,
+    schema_name: &str,
+    schemas: &serde_json::Map<String, Value>,
+    at: &str,
+    seen: &mut std::collections::BTreeSet<(String, String)>,
+    problems: &mut Vec<String>,
+) {
+    let schema = &schemas[schema_name];
+    check_value(v, schema, Some(schema_name), schemas, at, seen, problems);
+}
+
+fn check_value(
+    v: &Value,
+    schema: &Value,
+    name: Option<&str>,
+    schemas: &serde_json::Map<String, Value>,
+    at: &str,
+    seen: &mut std::collections::BTreeSet<(String, String)>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let target = r.rsplit('/').next().unwrap();
+        return conforms(v, target, schemas, at, seen, problems);
+    }
+    if v.is_null() {
+        if schema["nullable"] != true {
+            problems.push(format!("{at}: null, but not nullable"));
+        }
+        return;
+    }
+    match schema["type"].as_str() {
+        Some("object") => {
+            let Some(obj) = v.as_object() else {
+                return problems.push(format!("{at}: not an object"));
+            };
+            if let Some(extra) = schema.get("additionalProperties") {
+                for (k, x) in obj {
+                    check_value(
+                        x,
+                        extra,
+                        None,
+                        schemas,
+                        &format!("{at}.{k}"),
+                        seen,
+                        problems,
+                    );
+                }
+                return;
+            }
+            let props = schema["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (k, x) in obj {
+                match props.get(k) {
+                    Some(p) => {
+                        if let Some(n) = name {
+                            seen.insert((n.to_string(), k.clone()));
+                        }
+                        check_value(x, p, None, schemas, &format!("{at}.{k}"), seen, problems);
+                    }
+                    None => problems.push(format!("{at}.{k}: not in the schema {name:?}")),
+                }
+            }
+            for r in schema["required"].as_array().into_iter().flatten() {
+                let r = r.as_str().unwrap();
+                if !obj.contains_key(r) {
+                    problems.push(format!("{at}: required {r} missing"));
+                }
+            }
+        }
+        Some("array") => {
+            let Some(list) = v.as_array() else {
+                return problems.push(format!("{at}: not an array"));
+            };
+            for (i, x) in list.iter().enumerate() {
+                check_value(
+                    x,
+                    &schema["items"],
+                    None,
+                    schemas,
+                    &format!("{at}[{i}]"),
+                    seen,
+                    problems,
+                );
+            }
+        }
+        Some("string") if !v.is_string() => problems.push(format!("{at}: not a string")),
+        Some("integer") if !v.is_u64() && !v.is_i64() => {
+            problems.push(format!("{at}: not an integer"))
+        }
+        Some("number") if !v.is_number() => problems.push(format!("{at}: not a number")),
+        Some("boolean") if !v.is_boolean() => problems.push(format!("{at}: not a boolean")),
+        _ => {}
     }
 }

@@ -18,8 +18,10 @@ const STAGES: &[&[&str]] = &[
     &["variants"],
     &["index"],
     &["snippet"],
+    &["query"],
     &["search"],
     &["trend", "profile", "eval"],
+    &["engine"],
     &["api"],
     &["server"],
 ];

@@ -523,7 +523,7 @@ fn paging_counting_and_closed_pipes() {
     let out = search(&["vård", "--offset", "1000000000"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("offset must be at most"),
+        stderr(&out).contains("offset must be a whole number from 0 to 10000"),
         "{}",
         stderr(&out)
     );

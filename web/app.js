@@ -152,9 +152,9 @@ function renderHits(hits, q) {
       const parent = h.parent ? `<span class="parent">${esc(h.parent)} ›</span> ` : "";
       const people = h.presenters.map((p) => `<a href="${esc(hashFor("person", p, {}))}">${esc(p)}</a>`).join(", ");
       html += `<div class="hit">
-        <h3>${parent}<a class="hit-title" href="${esc(hashFor("protocol", id, { item: h.item_index, q }))}">${num}${esc(h.item_title)}</a>
+        <h3>${parent}<a class="hit-title" href="${esc(hashFor("protocol", id, { item: h.item_index, q }))}">${num}${marked(h.item_title, h.title_highlights)}</a>
         ${h.decisions.length ? '<span class="badge">Beslut</span>' : ""}</h3>
-        <p class="snippet">${h.snippet}</p>
+        <p class="snippet">${marked(h.snippet_text, h.highlights)}</p>
         ${people ? `<p class="people">Föredragande: ${people}</p>` : ""}
       </div>`;
     }
@@ -198,22 +198,24 @@ function renderPager(total, offset, f) {
   $("pager").innerHTML = html;
 }
 
-// Wraps the query's words in <mark> in already escaped text.
-function highlight(escaped, q) {
-  const words = (q || "").replace(/"/g, " ").split(/\s+/)
-    .filter((w) => w && w !== "OR" && !w.startsWith("-"))
-    .map((w) => w.replace(/\*$/, "").toLowerCase())
-    .filter((w) => w.length >= 2)
-    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  if (!words.length) return escaped;
-  // A stem-like prefix: the word less a Swedish ending, so `finansiering` marks `finansieras`.
-  const stems = words.map((w) => w.length > 6 ? w.replace(/(ering|ingen|ning|erna|arna|orna|en|er|ar|or|na|et|a|s)$/, "") : w);
-  const re = new RegExp(`(^|[^\\p{L}\\p{N}])((?:${stems.join("|")})[\\p{L}\\p{N}]*)`, "giu");
-  return escaped.replace(re, "$1<mark>$2</mark>");
+// Text as escaped HTML with <mark> around the ranges the engine marked: [start, end)
+// in characters (code points), the way the API counts them. The page never guesses
+// by itself what a query matched.
+function marked(text, ranges) {
+  const chars = Array.from(text || "");
+  let out = "";
+  let at = 0;
+  for (const [a, b] of ranges || []) {
+    if (a < at || b > chars.length || a >= b) continue;
+    out += esc(chars.slice(at, a).join("")) + "<mark>" + esc(chars.slice(a, b).join("")) + "</mark>";
+    at = b;
+  }
+  return out + esc(chars.slice(at).join(""));
 }
 
-function paragraphs(text, q) {
-  return text.split(/\n\n+/).map((p) => `<p>${highlight(esc(p).replace(/\n/g, "<br>"), q)}</p>`).join("");
+// Paragraphs of marked text; a mark never spans a line break.
+function paragraphs(text, ranges) {
+  return marked(text, ranges).split(/\n\n+/).map((p) => `<p>${p.replace(/\n/g, "<br>")}</p>`).join("");
 }
 
 async function renderProtocol(id, params) {
@@ -224,7 +226,7 @@ async function renderProtocol(id, params) {
   back.href = hashFor("search", "", currentFilters());
   el.innerHTML = '<p class="loading">Hämtar protokollet…</p>';
   try {
-    const p = await api(`/api/protocols/${encodeURIComponent(id)}`);
+    const p = await api(`/api/protocols/${encodeURIComponent(id)}`, q ? { q } : {});
     const person = (n) => `<a href="${esc(hashFor("person", n, {}))}">${esc(n)}</a>`;
     let html = `<header class="protocol-head">
       <h1>${esc(p.title)}</h1>
@@ -248,12 +250,13 @@ async function renderProtocol(id, params) {
     html += "</ol></nav><div class=\"items\">";
     p.items.forEach((it, i) => {
       const num = it.number ? `${esc(it.number)}. ` : "";
+      const hl = it.highlights || { title: [], text: [], dnr: [], decisions: [] };
       html += `<section class="item${String(i) === item ? " hit" : ""}" id="item-${i}" tabindex="-1">
-        <h2>${it.parent ? `<span class="parent">${esc(it.parent)} ›</span> ` : ""}${num}${highlight(esc(it.title), q)}</h2>
-        ${it.dnr ? `<p class="dnr muted">Dnr ${highlight(esc(it.dnr), q)}</p>` : ""}
+        <h2>${it.parent ? `<span class="parent">${esc(it.parent)} ›</span> ` : ""}${num}${marked(it.title, hl.title)}</h2>
+        ${it.dnr ? `<p class="dnr muted">Dnr ${marked(it.dnr, hl.dnr)}</p>` : ""}
         ${it.presenters.length ? `<p class="people">Föredragande: ${it.presenters.map(person).join(", ")}</p>` : ""}
-        ${paragraphs(it.text, q)}
-        ${it.decisions.map((d) => `<div class="decision"><b>Beslut</b> ${highlight(esc(d), q)}</div>`).join("")}
+        ${paragraphs(it.text, hl.text)}
+        ${it.decisions.map((d, k) => `<div class="decision"><b>Beslut</b> ${marked(d, hl.decisions[k])}</div>`).join("")}
         ${(it.reservations || []).map((r) => `<div class="reservation"><b>Reservation</b> ${r.by.length ? r.by.map(person).join(", ") : esc(r.text)}</div>`).join("")}
       </section>`;
     });

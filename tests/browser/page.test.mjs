@@ -108,6 +108,10 @@ test("the protocol view shows the hit item with marks, the agenda and the people
   assert.equal(await hit.count(), 1);
   assert.match(await hit.locator("h2").textContent(), /Intensiv kontextuell behandling/);
   assert.ok(await hit.locator("mark").count() > 0);
+  // The marks are the engine's: IKB's long form is marked in the title, which no
+  // guess from the typed letters would find.
+  const titleMarks = await hit.locator("h2 mark").allTextContents();
+  assert.ok(titleMarks.includes("kontextuell"), `title marks: ${titleMarks}`);
   const box = await hit.boundingBox();
   assert.ok(box && box.y < 900, "the hit item is scrolled into view");
   assert.ok(await page.locator(".toc li").count() >= 10);

@@ -322,7 +322,7 @@ fn first_difference(want: &Value, got: &Value, at: &str) -> String {
                     _ => {}
                 }
             }
-            for k in b.keys().filter(|k| !a.contains_key(*k)) {
+            if let Some(k) = b.keys().find(|k| !a.contains_key(*k)) {
                 return format!("{at}.{k}: not expected");
             }
             format!("{at}: differs")

@@ -1,0 +1,234 @@
+//! The engine: the one door to an archive. The command line, the HTTP server and
+//! eval all open an [`Engine`] and ask it; none of them plans a query, checks a
+//! limit or reads the index by itself, so a behaviour exists once.
+//! Owns: opening (and first bringing up to date) the index of a corpus,
+//! refreshing it, and each question the archive answers: search, trend, a person,
+//! a protocol (with what a query marked in it), facets, the people, judgments.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::{Config, Limits};
+use crate::error::{Error, Result};
+use crate::eval::{EvalReport, Judgment};
+use crate::facets::FacetField;
+use crate::index::{self, IndexReport, Progress, Store};
+use crate::parse::Protocol;
+use crate::profile::PersonProfile;
+use crate::query::{self, Filters};
+use crate::search::{FacetCount, SearchRequest, SearchResponse};
+use crate::snippet::Marked;
+use crate::trend::{TrendRequest, TrendResponse};
+use crate::variants::Variants;
+
+/// An open archive.
+pub struct Engine {
+    store: Store,
+    config: Config,
+}
+
+/// How the index stood when the engine opened it.
+#[derive(Debug)]
+pub enum Freshness {
+    /// The index held the corpus as it is (or there is no corpus folder to check).
+    Current,
+    /// The index was brought up to date first.
+    Updated(IndexReport),
+    /// Another process is updating it: the engine answers from it as it is.
+    Busy,
+}
+
+/// How thoroughly [`Engine::open`] compares the index with the corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The corpus folders' mtimes: cheap, what a one-shot command does.
+    Folders,
+    /// Every file's size and mtime: what a server does once at start.
+    EveryFile,
+}
+
+/// A protocol and, for a query, the words of each item it matched.
+#[derive(Debug, Clone)]
+pub struct ProtocolView {
+    pub protocol: Protocol,
+    /// Per item (in order), its marked title, text, diary number and decisions;
+    /// empty without a query.
+    pub marks: Vec<ItemMarks>,
+}
+
+/// What a query matched in one item, as character ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ItemMarks {
+    pub title: Vec<[usize; 2]>,
+    pub text: Vec<[usize; 2]>,
+    pub dnr: Vec<[usize; 2]>,
+    pub decisions: Vec<Vec<[usize; 2]>>,
+}
+
+/// What the server reports about itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub protocols: usize,
+    pub items: u64,
+}
+
+impl Engine {
+    /// Opens the index of `config`, first building or updating it when the corpus
+    /// changed (`check` says how closely to look); `progress` hears of each file.
+    pub fn open(
+        config: Config,
+        check: Check,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<(Engine, Freshness)> {
+        let stale =
+            config.corpus_dir.is_dir() && index::is_stale(&config, check == Check::EveryFile)?;
+        let freshness = if stale {
+            match index::update_index(&config, progress) {
+                Ok(report) => Freshness::Updated(report),
+                Err(Error::Locked(_)) if index::exists(&config.index_dir) => Freshness::Busy,
+                Err(e) => return Err(e),
+            }
+        } else {
+            Freshness::Current
+        };
+        let store = Store::open(&config.index_dir)?;
+        Ok((Engine { store, config }, freshness))
+    }
+
+    /// Opens the index as it is, without looking at the corpus.
+    pub fn open_as_is(config: Config) -> Result<Engine> {
+        let store = Store::open(&config.index_dir)?;
+        Ok(Engine { store, config })
+    }
+
+    /// Brings the index up to date with the corpus and lets new searches see it.
+    pub fn refresh(&self, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
+        let report = index::update_index(&self.config, progress)?;
+        self.store.reload()?;
+        Ok(report)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.config.limits
+    }
+
+    /// Answers with other limits (a server keeps stricter ones than a script).
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.config.limits = limits;
+        self
+    }
+
+    /// Keeps per-segment facet tables and warms them with one search over
+    /// everything: for a process that answers many searches.
+    pub fn warm(&self) {
+        self.store.tables.keep();
+        let everything = SearchRequest {
+            query: String::new(),
+            filters: Filters::default(),
+            limit: 1,
+            offset: 0,
+            facet_limit: 1,
+            sort: Default::default(),
+        };
+        if let Err(e) = self.search(&everything) {
+            tracing::warn!("warm-up search failed: {e}");
+        }
+    }
+
+    /// Checks a query's syntax and length without reading the index.
+    pub fn check_query(&self, text: &str) -> Result<()> {
+        query::parse_query(text, self.limits().max_query_chars).map(|_| ())
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        crate::search::search(&self.store, self.limits(), req)
+    }
+
+    pub fn trend(&self, req: &TrendRequest) -> Result<TrendResponse> {
+        crate::trend::trend(&self.store, self.limits(), req)
+    }
+
+    /// A person, by any spelling of the name.
+    pub fn person(&self, name: &str) -> Result<PersonProfile> {
+        crate::profile::person(&self.store, name)
+    }
+
+    /// Every person with the number of items of the meetings they attended, the
+    /// spellings of one person counted once.
+    pub fn persons(&self) -> Result<Vec<FacetCount>> {
+        Ok(
+            crate::search::facets(&self.store, Some(FacetField::Person))?
+                .remove(&FacetField::Person)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The spellings merged into one person, with the reason of each.
+    pub fn variants(&self) -> Result<std::sync::Arc<Variants>> {
+        self.store.person_variants()
+    }
+
+    /// A protocol; with a query, what it matched in each item.
+    pub fn protocol(&self, id: &str, query: Option<&str>) -> Result<ProtocolView> {
+        let protocol = crate::search::protocol(&self.store, id)?;
+        let Some(text) = query.map(str::trim).filter(|q| !q.is_empty()) else {
+            return Ok(ProtocolView {
+                protocol,
+                marks: Vec::new(),
+            });
+        };
+        let searcher = self.store.reader.searcher();
+        let plan = query::plan(
+            &self.store,
+            &searcher,
+            text,
+            &Filters::default(),
+            self.limits(),
+        )?;
+        let matcher = plan.matcher(&self.store.fields)?;
+        let marks = protocol
+            .items
+            .iter()
+            .map(|item| ItemMarks {
+                title: Marked::of(&item.title, &matcher).marks,
+                text: Marked::of(&item.text, &matcher).marks,
+                dnr: item
+                    .dnr
+                    .as_deref()
+                    .map(|d| Marked::of(d, &matcher).marks)
+                    .unwrap_or_default(),
+                decisions: item
+                    .decisions
+                    .iter()
+                    .map(|d| Marked::of(d, &matcher).marks)
+                    .collect(),
+            })
+            .collect();
+        Ok(ProtocolView { protocol, marks })
+    }
+
+    /// Every value of every facet (or of `only`) over the whole archive.
+    pub fn facets(
+        &self,
+        only: Option<FacetField>,
+    ) -> Result<BTreeMap<FacetField, Vec<FacetCount>>> {
+        crate::search::facets(&self.store, only)
+    }
+
+    /// Runs relevance judgments.
+    pub fn judge(&self, judgments: &[Judgment]) -> Result<EvalReport> {
+        crate::eval::evaluate(&self.store, self.limits(), judgments)
+    }
+
+    pub fn health(&self) -> Result<Health> {
+        Ok(Health {
+            protocols: index::indexed_files(&self.store.index, &self.store.dir)?.len(),
+            items: self.store.reader.searcher().num_docs(),
+        })
+    }
+}
