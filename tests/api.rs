@@ -544,3 +544,31 @@ fn check_value(
         _ => {}
     }
 }
+
+#[test]
+fn an_unknown_parameter_is_refused_with_the_ones_the_route_takes() {
+    let s = start();
+    let (status, v) = get(&s.addr, "/api/search?q=vård&grup=Ledningsgrupp");
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["code"], "bad_argument");
+    let msg = v["error"].as_str().unwrap();
+    assert!(msg.contains("\"grup\"") && msg.contains("group"), "{msg}");
+    let (status, _) = get(&s.addr, "/api/health?verbose=1");
+    assert_eq!(status, 400);
+    // A person by another spelling is the whole person, as the person filter is.
+    let (_, person) = get(&s.addr, "/api/persons/Anna%20Trofast%20Hasselbom");
+    let (_, filtered) = get(
+        &s.addr,
+        "/api/search?person=Anna+Trofast+Hasselbom&limit=100",
+    );
+    let mut ids: Vec<&str> = filtered["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["protocol_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(person["meetings"].as_array().unwrap().len(), ids.len());
+    assert_eq!(person["spellings"].as_array().unwrap().len(), 2);
+}

@@ -699,3 +699,151 @@ fn person_facet_counts_equal_what_the_filter_finds() {
         }
     }
 }
+
+/// Search, trend, facets and the person view go through one plan: a misspelt word
+/// counts in trend what search finds for it; a person asked for by another spelling
+/// is the whole person; a facet's count is what its filter finds.
+#[test]
+fn one_plan_behind_search_trend_and_person() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let json = |args: &[&str]| -> Value {
+        let out = run(&[args, &base[..]].concat());
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)))
+    };
+    let found = json(&["search", "suicidprevnetion", "--json"]);
+    let counted = json(&["trend", "suicidprevnetion", "--json"]);
+    assert!(found["total"].as_u64().unwrap() > 0);
+    assert_eq!(counted["matching"], found["total"]);
+    assert_eq!(counted["corrected"][0]["to"], "suicidprevention");
+
+    // Any spelling of a merged name is the whole person, as the person filter is.
+    let person = json(&["person", "Anna Trofast Hasselbom", "--json"]);
+    assert_eq!(person["name"], "Anna Hasselbom Trofast");
+    let filtered = json(&[
+        "search",
+        "",
+        "--person",
+        "Anna Trofast Hasselbom",
+        "--json",
+        "--limit",
+        "100",
+    ]);
+    let mut protocols: Vec<&str> = filtered["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["protocol_id"].as_str().unwrap())
+        .collect();
+    protocols.sort();
+    protocols.dedup();
+    assert_eq!(
+        person["meetings"].as_array().unwrap().len(),
+        protocols.len()
+    );
+    assert!(protocols.len() >= 4, "{protocols:?}");
+
+    // `facets` merges spellings as the search facets do: the count is what the filter finds.
+    let facets = json(&["facets", "--field", "person", "--json"]);
+    let listed = facets["person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["value"] == "Anna Hasselbom Trofast")
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(listed, filtered["total"].as_u64().unwrap());
+    assert!(!facets["person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["value"] == "Anna Trofast Hasselbom"));
+
+    // Every facet filters, `kind` included.
+    let minutes = json(&[
+        "search",
+        "",
+        "--kind",
+        "mötesanteckningar",
+        "--json",
+        "--limit",
+        "100",
+    ]);
+    assert_eq!(minutes["total"], 14);
+    assert!(minutes["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["kind"] == "mötesanteckningar"));
+}
+
+/// Exit codes come from one table: a bad query 2, nothing found 1, an index that is
+/// not there 70 (the machine's, not the user's), and highlights are ranges the
+/// command line renders itself.
+#[test]
+fn exit_codes_follow_the_error_table_and_show_marks_a_query() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let bad = run(&[&["search", "\"barn och"][..], &base[..]].concat());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("a quote is not closed"),
+        "{}",
+        stderr(&bad)
+    );
+    let unknown = run(&[&["show", "000000000000"][..], &base[..]].concat());
+    assert_eq!(unknown.status.code(), Some(1));
+    let tmp = tempfile::tempdir().unwrap();
+    let nowhere = tmp.path().join("nowhere");
+    let missing = run(&[
+        "search",
+        "vård",
+        "--index",
+        nowhere.to_str().unwrap(),
+        "--corpus",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(missing.status.code(), Some(70), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no index here"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let shown = run(&[&["show", "61e2fc07ac9a", "--query", "IKB"][..], &base[..]].concat());
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    assert!(text.contains("**IKB**"), "{text}");
+    assert!(
+        text.contains("**kontextuell**"),
+        "the long form is marked too: {text}"
+    );
+    let (_, v) = search_json(&index, &corpus, &["IKB finansiering"]);
+    let hit = &v["hits"][0];
+    let chars: Vec<char> = hit["snippet_text"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (a, b) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            chars[a..b].iter().collect()
+        })
+        .collect();
+    assert!(marked.contains(&"IKB".to_string()), "{marked:?}");
+    assert!(marked.contains(&"finansieras".to_string()), "{marked:?}");
+}
