@@ -29,7 +29,7 @@ pub const STEMMED: &str = "sv_stem_2";
 /// Exact (lowercased) analysis.
 pub const EXACT: &str = "sv_exact_1";
 /// Compound parts.
-pub const PARTS: &str = "sv_parts_2";
+pub const PARTS: &str = "sv_parts_3";
 /// Diacritics folded.
 pub const FOLDED: &str = "sv_folded_2";
 
@@ -189,6 +189,94 @@ fn inner_compound_key(text: &str, at_end: bool) -> String {
     analysed(text).key.clone()
 }
 
+/// Words that join the members of a coordinated compound (`barn- och ungdomspsykiatri`).
+const COORDINATORS: [&str; 6] = ["och", "eller", "samt", "respektive", "resp", "&"];
+
+/// The keys a word stands for when it is the first member of a coordinated compound,
+/// written with a hyphen before a conjunction and the compound that completes it:
+/// `missbruks- och beroendemottagning` holds `missbruksmottagning` (the member and the
+/// completing compound's last part), `elevhälso- och skolfrågor` holds `elevhälsa` (the
+/// member itself, its linking ending read back: `-s` dropped, `-o`/`-u`/`-e` for `-a`)
+/// and `elevhälsofrågor`. `end` is the byte offset in `text` just after `word`
+/// (lowercase); empty when the word is not followed that way.
+pub fn coordinated_keys(text: &str, end: usize, word: &str) -> Vec<String> {
+    let Some(last) = completing_compound(text, end) else {
+        return Vec::new();
+    };
+    let lex = lexicon();
+    let mut keys = Vec::new();
+    let known = |w: &str| lex.lemma(w).is_some() || lex.split(w).is_some();
+    // The member as a word of its own, with its linking ending read back.
+    let mut bases = vec![word.to_string()];
+    if let Some(stem) = word.strip_suffix('s') {
+        bases.push(stem.to_string());
+    }
+    for linking in ['o', 'u', 'e'] {
+        if let Some(stem) = word.strip_suffix(linking) {
+            bases.push(format!("{stem}a"));
+        }
+    }
+    if let Some(base) = bases.iter().skip(1).find(|b| known(b)) {
+        keys.push(analysed(base).key.clone());
+    }
+    if let Some(head) = compound_head(&last) {
+        let completed = format!("{word}{head}");
+        keys.push(analysed(&completed).key.clone());
+    }
+    keys.retain(|k| k != &analysed(word).key);
+    keys.dedup();
+    keys
+}
+
+/// The last part of a compound as written: from its split, or for a compound the
+/// lexicon knows whole (`tandvården`), its longest ending that is a word of its own
+/// after at least three letters (`vården`).
+fn compound_head(compound: &str) -> Option<String> {
+    if let Some(last) = analysed(compound).written_parts.last() {
+        return Some(last.clone());
+    }
+    let lex = lexicon();
+    compound
+        .char_indices()
+        .skip(3)
+        .map(|(i, _)| &compound[i..])
+        .find(|tail| tail.chars().count() >= 4 && lex.lemma(tail).is_some())
+        .map(str::to_string)
+}
+
+/// The compound that closes a coordination begun at byte `end` of `text` (`- och
+/// beroendemottagning`, `-, sjuk- och tandvård`), lowercased, when it is one.
+fn completing_compound(text: &str, end: usize) -> Option<String> {
+    let rest = text.get(end..)?;
+    let mut chars = rest.chars();
+    if !matches!(chars.next(), Some('-' | '\u{2010}' | '\u{2011}')) {
+        return None;
+    }
+    let after = chars.as_str();
+    if !after.starts_with(|c: char| c.is_whitespace() || c == ',') {
+        return None;
+    }
+    let mut joined = false;
+    for raw in after.split_whitespace().take(8) {
+        let word = raw.trim_end_matches([',', '.', ';', ':', ')']);
+        if word.is_empty() {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        if COORDINATORS.contains(&lower.as_str()) {
+            joined = true;
+            continue;
+        }
+        if word.ends_with(['-', '\u{2010}', '\u{2011}']) && !joined {
+            continue; // another member: `hälso-, sjuk- och tandvård`
+        }
+        let letters: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
+        return (joined && letters.chars().count() == lower.chars().count() && !letters.is_empty())
+            .then_some(letters);
+    }
+    None
+}
+
 /// The token filter behind `sv_stem`, `sv_parts` and `sv_folded`.
 #[derive(Clone, Copy, Debug)]
 pub enum WordKeys {
@@ -218,11 +306,12 @@ pub struct WordKeysFilter<T> {
 }
 
 impl<T: Tokenizer> Tokenizer for WordKeysFilter<T> {
-    type TokenStream<'a> = WordKeysStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = WordKeysStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         WordKeysStream {
             tail: self.inner.token_stream(text),
+            text,
             mode: self.mode,
             pending: Vec::new(),
             current: Token::default(),
@@ -230,15 +319,17 @@ impl<T: Tokenizer> Tokenizer for WordKeysFilter<T> {
     }
 }
 
-pub struct WordKeysStream<T> {
+pub struct WordKeysStream<'a, T> {
     tail: T,
+    /// The text analysed, for what follows a word (a coordinated compound).
+    text: &'a str,
     mode: WordKeys,
     /// Parts still to emit, last first.
     pending: Vec<Token>,
     current: Token,
 }
 
-impl<T: TokenStream> TokenStream for WordKeysStream<T> {
+impl<T: TokenStream> TokenStream for WordKeysStream<'_, T> {
     fn advance(&mut self) -> bool {
         loop {
             if let Some(t) = self.pending.pop() {
@@ -266,15 +357,22 @@ impl<T: TokenStream> TokenStream for WordKeysStream<T> {
                     self.current.text.push_str(&analysis.key);
                     return true;
                 }
-                // Too short to be split: no lookup.
-                WordKeys::Parts if token.text.len() < crate::lexicon::MIN_SPLIT_WORD => {}
                 WordKeys::Parts => {
-                    // All parts sit at the word's position.
-                    for part in analysed(&token.text).parts.iter().rev() {
+                    // A member of a coordinated compound stands for the whole compound.
+                    for key in coordinated_keys(self.text, token.offset_to, &token.text) {
                         self.pending.push(Token {
-                            text: part.clone(),
+                            text: key,
                             ..token.clone()
                         });
+                    }
+                    // Too short to be split: no lookup. All parts sit at the word's position.
+                    if token.text.len() >= crate::lexicon::MIN_SPLIT_WORD {
+                        for part in analysed(&token.text).parts.iter().rev() {
+                            self.pending.push(Token {
+                                text: part.clone(),
+                                ..token.clone()
+                            });
+                        }
                     }
                 }
             }
@@ -432,6 +530,39 @@ mod tests {
             ["molstad", "katrin", "valfard"]
         );
         assert_ne!(key("mølstad"), key("molstad"));
+    }
+
+    #[test]
+    fn coordinated_compounds_hold_the_whole_compound() {
+        let mut parts = parts_analyzer();
+        let mut keys = |text: &str| tokens(&mut parts, text);
+        let k = |w: &str| analyse_word(w).key;
+        // The member completed by the last part of the compound that closes it.
+        let t = keys("Öppen missbruks- och beroendemottagning startar");
+        assert!(t.contains(&k("missbruksmottagning")), "{t:?}");
+        let t = keys("barn- och ungdomspsykiatrin");
+        assert!(t.contains(&k("barnpsykiatri")), "{t:?}");
+        // More members, and `eller`; the member read back from its linking ending.
+        let t = keys("hälso-, sjuk- och tandvården");
+        assert!(t.contains(&k("sjukvård")), "{t:?}");
+        assert!(t.contains(&k("hälsovård")), "{t:?}");
+        let t = keys("elevhälso- eller skolfrågor");
+        assert!(t.contains(&k("elevhälsa")), "{t:?}");
+        // A hyphen that is no coordination adds nothing.
+        for plain in [
+            "missbruks-behandling",
+            "vård- ",
+            "vård-\nbehandling",
+            "barn - och unga",
+        ] {
+            let t = keys(plain);
+            assert!(!t.contains(&k("barnunga")), "{plain}: {t:?}");
+            assert!(
+                !t.iter().any(|x| x.contains("missbruksbehandling")),
+                "{plain}: {t:?}"
+            );
+        }
+        assert!(coordinated_keys("barn- och 2024", 4, "barn").is_empty());
     }
 
     #[test]

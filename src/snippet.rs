@@ -145,7 +145,22 @@ impl Matcher {
             if t.text.len() > 60 {
                 continue;
             }
-            let groups = self.groups_of(&t.text.to_lowercase());
+            let lower = t.text.to_lowercase();
+            let mut groups = self.groups_of(&lower);
+            // The first member of a coordinated compound (`missbruks- och …`) answers
+            // what the whole compound answers, as it does in the index.
+            if text
+                .get(t.offset_to..)
+                .is_some_and(|rest| rest.starts_with(['-', '\u{2010}', '\u{2011}']))
+            {
+                for key in analysis::coordinated_keys(text, t.offset_to, &lower) {
+                    for (k, terms) in self.groups.iter().enumerate().take(64) {
+                        if terms.parts.contains(&key) || terms.keys.contains(&key) {
+                            groups |= 1 << k;
+                        }
+                    }
+                }
+            }
             if groups != 0 {
                 out.push(Match {
                     start: t.offset_from,

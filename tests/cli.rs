@@ -847,3 +847,47 @@ fn exit_codes_follow_the_error_table_and_show_marks_a_query() {
     assert!(marked.contains(&"IKB".to_string()), "{marked:?}");
     assert!(marked.contains(&"finansieras".to_string()), "{marked:?}");
 }
+
+/// A coordinated compound holds each compound it abbreviates: `missbruksmottagning`
+/// finds `missbruks- och beroendemottagning` and `elevhälsa` finds `elevhälso- och
+/// skolfrågor`, marked in the snippet, with an item that writes the word out ranked
+/// first.
+#[test]
+fn coordinated_compounds_are_found_and_exact_forms_rank_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.md"),
+        "# Protokoll Socialnämnden 2025-03-04\n\n\
+         ## 1. Öppenvård\n\nNämnden informeras om att den öppna missbruks- och \
+         beroendemottagningen flyttar i höst.\n\n\
+         ## 2. Skolan\n\nArbetet med elevhälso- och skolfrågor redovisas.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("b.md"),
+        "# Protokoll Socialnämnden 2024-02-01\n\n\
+         ## 1. Missbruksmottagning\n\nMissbruksmottagningen har fått nya lokaler.\n\n\
+         ## 2. Elevhälsa\n\nElevhälsan förstärks.\n",
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    assert!(index_of(&corpus, &index).status.success());
+    for (query, coordinated, exact) in [
+        ("missbruksmottagning", "Öppenvård", "Missbruksmottagning"),
+        ("elevhälsa", "Skolan", "Elevhälsa"),
+    ] {
+        let (code, v) = search_json(&index, &corpus, &[query]);
+        assert_eq!(code, 0, "{query}: {v}");
+        let titles: Vec<&str> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["item_title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, [exact, coordinated], "{query}");
+        let snippet = v["hits"][1]["snippet"].as_str().unwrap();
+        assert!(snippet.contains("<mark>"), "{query}: {snippet}");
+    }
+}
