@@ -891,3 +891,38 @@ fn coordinated_compounds_are_found_and_exact_forms_rank_first() {
         assert!(snippet.contains("<mark>"), "{query}: {snippet}");
     }
 }
+
+/// A verbal noun finds its verb: `sänkning av åldersgränsen` finds an item about a
+/// `sänkt åldersgräns`, below one that writes the noun out.
+#[test]
+fn verbal_nouns_find_their_verbs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.md"),
+        "# Protokoll Fritidsnämnden 2025-03-04\n\n\
+         ## 1. Simhallen\n\nNämnden beslutar om sänkt åldersgräns för entré av barn.\n\n\
+         ## 2. Budget\n\nBudgeten av år 2025 redovisas.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("b.md"),
+        "# Protokoll Fritidsnämnden 2024-02-01\n\n\
+         ## 1. Åldersgräns\n\nEn sänkning av åldersgränsen utreds.\n",
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    assert!(index_of(&corpus, &index).status.success());
+    let (code, v) = search_json(&index, &corpus, &["sänkning av åldersgränsen"]);
+    assert_eq!(code, 0, "{v}");
+    let titles: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["item_title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Åldersgräns", "Simhallen"]);
+    let marked = v["hits"][1]["snippet"].as_str().unwrap();
+    assert!(marked.contains("<mark>sänkt</mark>"), "{marked}");
+}
