@@ -96,6 +96,12 @@ impl Engine {
         Ok((Engine { store, config }, freshness))
     }
 
+    /// Builds or updates the index of `config` from its corpus, without opening it
+    /// for questions (what `protokollsok index` does).
+    pub fn build(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
+        index::update_index(config, progress)
+    }
+
     /// Opens the index as it is, without looking at the corpus.
     pub fn open_as_is(config: Config) -> Result<Engine> {
         let store = Store::open(&config.index_dir)?;

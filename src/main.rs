@@ -298,7 +298,7 @@ fn cmd_analyze(words: &[String], json: bool) -> Result<ExitCode> {
 
 fn cmd_index(config: &Config) -> Result<ExitCode> {
     let bar = ProgressBar::new(true);
-    let report = index::update_index(config, &|p| bar.tick(p));
+    let report = Engine::build(config, &|p| bar.tick(p));
     bar.finish();
     let report = report.context("building the index")?;
     let mut out = std::io::stdout().lock();
