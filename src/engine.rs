@@ -146,9 +146,10 @@ impl Engine {
         }
     }
 
-    /// Checks a query's syntax and length without reading the index.
-    pub fn check_query(&self, text: &str) -> Result<()> {
-        query::parse_query(text, self.limits().max_query_chars).map(|_| ())
+    /// Checks a query's syntax and length within `limits` without an index, so that a
+    /// malformed query answers before any indexing work.
+    pub fn check_query(text: &str, limits: &Limits) -> Result<()> {
+        query::check(text, limits)
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {

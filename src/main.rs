@@ -362,7 +362,7 @@ fn cmd_search(config: Config, req: &SearchRequest, json: bool) -> Result<ExitCod
 
 /// Checks a query's syntax with the command line's limits.
 fn check_query(config: &Config, query: &str) -> protokollsok::Result<()> {
-    protokollsok::query::parse_query(query, config.limits.max_query_chars).map(|_| ())
+    Engine::check_query(query, &config.limits)
 }
 
 /// Bold on a terminal, unless https://no-color.org asks otherwise.

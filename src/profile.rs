@@ -5,15 +5,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::query::{BooleanQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
 
 use crate::error::{Error, Result};
 use crate::facets::{FacetField, TermCounts};
 use crate::index::Store;
 use crate::parse::Protocol;
-use crate::query::all_facet_values;
+use crate::query::{all_facet_values, any_term};
 use crate::search::FacetCount;
 
 /// A meeting a person took part in.
@@ -78,19 +77,7 @@ pub fn person(store: &Store, name: &str) -> Result<PersonProfile> {
     let variants = store.person_variants()?;
     let canonical = variants.canonical(asked).to_string();
     let spellings = variants.spellings(&canonical);
-    let any_spelling = |field: Field| -> Box<dyn Query> {
-        Box::new(BooleanQuery::union(
-            spellings
-                .iter()
-                .map(|s| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, s),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>
-                })
-                .collect(),
-        ))
-    };
+    let any_spelling = |field| any_term(field, &spellings);
     let err = |e: tantivy::TantivyError| Error::index(&store.dir, e);
 
     let attended = any_spelling(f.facet(FacetField::Person));

@@ -389,18 +389,9 @@ fn build_filters(
         } else {
             vec![v.clone()]
         };
-        let terms: Vec<Box<dyn Query>> = spellings
-            .iter()
-            .map(|s| {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, s),
-                    IndexRecordOption::Basic,
-                )) as Box<dyn Query>
-            })
-            .collect();
         // Attendees are on each protocol's first item: the filter is every item of
         // the protocols found.
-        let ids = protocol_ids(store, searcher, &BooleanQuery::union(terms))?;
+        let ids = protocol_ids(store, searcher, any_term(field, &spellings).as_ref())?;
         out.push(Box::new(TermSetQuery::new(
             ids.iter()
                 .map(|id| Term::from_field_text(f.protocol_id, id)),
@@ -413,6 +404,26 @@ fn build_filters(
         )));
     }
     Ok(out)
+}
+
+/// Items with any of `values` in `field` (a raw-string field).
+pub fn any_term(field: Field, values: &[String]) -> Box<dyn Query> {
+    Box::new(BooleanQuery::union(
+        values
+            .iter()
+            .map(|v| {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, v),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>
+            })
+            .collect(),
+    ))
+}
+
+/// Checks a query's syntax and length within `limits`, without reading the index.
+pub fn check(text: &str, limits: &Limits) -> Result<()> {
+    parse_query(text, limits.max_query_chars).map(|_| ())
 }
 
 /// The ids of the protocols of the items `query` matches.
