@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, ItemMarks, ProtocolView};
 use crate::error::Error;
-use crate::{parse, profile, query, search, trend, variants};
+use crate::index::variants;
+use crate::parse;
+use crate::search::{hits, profile, trend};
 
 /// The one error body: a stable machine-readable `code` and a message for people.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -38,8 +40,8 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-impl From<&search::FacetCount> for FacetCount {
-    fn from(c: &search::FacetCount) -> Self {
+impl From<&hits::FacetCount> for FacetCount {
+    fn from(c: &hits::FacetCount) -> Self {
         FacetCount {
             value: c.value.clone(),
             count: c.count,
@@ -51,7 +53,7 @@ impl From<&search::FacetCount> for FacetCount {
 pub type Facets = BTreeMap<String, Vec<FacetCount>>;
 
 /// Facet lists by their public name.
-pub fn facets(from: &BTreeMap<crate::facets::FacetField, Vec<search::FacetCount>>) -> Facets {
+pub fn facets(from: &BTreeMap<crate::index::facets::FacetField, Vec<hits::FacetCount>>) -> Facets {
     from.iter()
         .map(|(f, values)| {
             (
@@ -69,7 +71,7 @@ pub struct Correction {
     pub to: String,
 }
 
-fn corrections(from: &[query::Correction]) -> Vec<Correction> {
+fn corrections(from: &[crate::query::correct::Correction]) -> Vec<Correction> {
     from.iter()
         .map(|c| Correction {
             from: c.from.clone(),
@@ -116,8 +118,8 @@ pub struct SearchResponse {
     pub took_ms: f64,
 }
 
-impl From<&search::SearchResponse> for SearchResponse {
-    fn from(r: &search::SearchResponse) -> Self {
+impl From<&hits::SearchResponse> for SearchResponse {
+    fn from(r: &hits::SearchResponse) -> Self {
         SearchResponse {
             query: r.query.clone(),
             total: r.total,

@@ -11,16 +11,19 @@ use serde::Serialize;
 
 use crate::config::{Config, Limits};
 use crate::error::{Error, Result};
-use crate::eval::{EvalReport, Judgment};
-use crate::facets::FacetField;
-use crate::index::{self, IndexReport, Progress, Store};
+use crate::index::facets::FacetField;
+use crate::index::schema;
+use crate::index::store::Store;
+use crate::index::update::{self, IndexReport, Progress};
+use crate::index::variants::Variants;
 use crate::parse::Protocol;
-use crate::profile::PersonProfile;
-use crate::query::{self, Filters};
-use crate::search::{FacetCount, SearchRequest, SearchResponse};
-use crate::snippet::Marked;
-use crate::trend::{TrendRequest, TrendResponse};
-use crate::variants::Variants;
+use crate::query::filters::Filters;
+use crate::query::snippet::Marked;
+use crate::query::{parse::check, plan::plan};
+use crate::search::eval::{EvalReport, Judgment};
+use crate::search::hits::{FacetCount, SearchRequest, SearchResponse};
+use crate::search::profile::PersonProfile;
+use crate::search::trend::{TrendRequest, TrendResponse};
 
 /// An open archive.
 pub struct Engine {
@@ -82,11 +85,11 @@ impl Engine {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<(Engine, Freshness)> {
         let stale =
-            config.corpus_dir.is_dir() && index::is_stale(&config, check == Check::EveryFile)?;
+            config.corpus_dir.is_dir() && update::is_stale(&config, check == Check::EveryFile)?;
         let freshness = if stale {
-            match index::update_index(&config, progress) {
+            match update::update_index(&config, progress) {
                 Ok(report) => Freshness::Updated(report),
-                Err(Error::Locked(_)) if index::exists(&config.index_dir) => Freshness::Busy,
+                Err(Error::Locked(_)) if schema::exists(&config.index_dir) => Freshness::Busy,
                 Err(e) => return Err(e),
             }
         } else {
@@ -99,7 +102,7 @@ impl Engine {
     /// Builds or updates the index of `config` from its corpus, without opening it
     /// for questions (what `protokollsok index` does).
     pub fn build(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
-        index::update_index(config, progress)
+        update::update_index(config, progress)
     }
 
     /// Opens the index as it is, without looking at the corpus.
@@ -110,7 +113,7 @@ impl Engine {
 
     /// Brings the index up to date with the corpus and lets new searches see it.
     pub fn refresh(&self, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
-        let report = index::update_index(&self.config, progress)?;
+        let report = update::update_index(&self.config, progress)?;
         self.store.reload()?;
         Ok(report)
     }
@@ -149,27 +152,27 @@ impl Engine {
     /// Checks a query's syntax and length within `limits` without an index, so that a
     /// malformed query answers before any indexing work.
     pub fn check_query(text: &str, limits: &Limits) -> Result<()> {
-        query::check(text, limits)
+        check(text, limits)
     }
 
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
-        crate::search::search(&self.store, self.limits(), req)
+        crate::search::hits::search(&self.store, self.limits(), req)
     }
 
     pub fn trend(&self, req: &TrendRequest) -> Result<TrendResponse> {
-        crate::trend::trend(&self.store, self.limits(), req)
+        crate::search::trend::trend(&self.store, self.limits(), req)
     }
 
     /// A person, by any spelling of the name.
     pub fn person(&self, name: &str) -> Result<PersonProfile> {
-        crate::profile::person(&self.store, name)
+        crate::search::profile::person(&self.store, name)
     }
 
     /// Every person with the number of items of the meetings they attended, the
     /// spellings of one person counted once.
     pub fn persons(&self) -> Result<Vec<FacetCount>> {
         Ok(
-            crate::search::facets(&self.store, Some(FacetField::Person))?
+            crate::search::hits::facets(&self.store, Some(FacetField::Person))?
                 .remove(&FacetField::Person)
                 .unwrap_or_default(),
         )
@@ -182,7 +185,7 @@ impl Engine {
 
     /// A protocol; with a query, what it matched in each item.
     pub fn protocol(&self, id: &str, query: Option<&str>) -> Result<ProtocolView> {
-        let protocol = crate::search::protocol(&self.store, id)?;
+        let protocol = crate::search::hits::protocol(&self.store, id)?;
         let Some(text) = query.map(str::trim).filter(|q| !q.is_empty()) else {
             return Ok(ProtocolView {
                 protocol,
@@ -190,7 +193,7 @@ impl Engine {
             });
         };
         let searcher = self.store.reader.searcher();
-        let plan = query::plan(
+        let plan = plan(
             &self.store,
             &searcher,
             text,
@@ -224,17 +227,17 @@ impl Engine {
         &self,
         only: Option<FacetField>,
     ) -> Result<BTreeMap<FacetField, Vec<FacetCount>>> {
-        crate::search::facets(&self.store, only)
+        crate::search::hits::facets(&self.store, only)
     }
 
     /// Runs relevance judgments.
     pub fn judge(&self, judgments: &[Judgment]) -> Result<EvalReport> {
-        crate::eval::evaluate(&self.store, self.limits(), judgments)
+        crate::search::eval::evaluate(&self.store, self.limits(), judgments)
     }
 
     pub fn health(&self) -> Result<Health> {
         Ok(Health {
-            protocols: index::indexed_files(&self.store.index, &self.store.dir)?.len(),
+            protocols: update::indexed_files(&self.store.index, &self.store.dir)?.len(),
             items: self.store.reader.searcher().num_docs(),
         })
     }

@@ -1,47 +1,32 @@
 //! protokollsok: full-text search over Swedish meeting protocols.
 //!
-//! Data flows one way through the modules, left to right, on a foundation of `error`
-//! and `config`: `read → clean → parse → lexicon → analysis → synonyms → facets →
-//! variants → index → snippet → search → (trend | profile | eval) → api → server`, with
-//! `main.rs` on top. A module uses the ones to its left and never the ones to its right
-//! (`tests/architecture.rs` checks it; `ARCHITECTURE.md` has the whole map).
+//! Data flows one way through the folders, on a foundation of `error` and `config`:
+//! `ingest → parse → analysis → index → query → search → engine → api → (server | cli)`.
+//! A module uses the ones before it and never the ones after it (`tests/architecture.rs`
+//! checks it; `ARCHITECTURE.md` has the whole map).
 //!
-//! * [`read`] finds protocol files, decodes them (UTF-8 or Windows-1252) and
-//!   rejects what is not text.
-//! * [`clean`] removes the noise of PDF-extracted text (page furniture, hyphenation).
-//! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record; its
-//!   `prepare` step first takes front matter and page furniture out of the text.
-//! * [`lexicon`] knows Swedish word forms: lemmas and compound parts (hunspell `sv_SE`).
-//! * [`analysis`] holds the Swedish tokenizers used by the index.
-//! * [`facets`] counts facet values over matching items; [`variants`] merges the
-//!   spellings of one person's name.
-//! * [`index`] owns the tantivy schema and incremental indexing.
-//! * [`snippet`] marks what a query matched and picks the snippet.
-//! * [`search`] parses user queries, applies filters, ranks, builds snippets and facets.
-//! * [`trend`] counts a query per month, quarter or year; [`profile`] gathers a person.
-//! * [`api`] holds the JSON types shared by the CLI and HTTP; [`server`] serves them
-//!   and the web page.
+//! * [`ingest`] finds protocol files, decodes them and cleans PDF-extracted text.
+//! * [`parse`] turns one protocol's text into a [`parse::Protocol`] record.
+//! * [`analysis`] knows Swedish word forms, tokenizes and knows abbreviations.
+//! * [`index`] owns the tantivy schema, facets, name spellings and incremental indexing.
+//! * [`query`] turns a query as written into one plan: syntax, corrections, filters, marks.
+//! * [`search`] answers from a plan: hits with snippets and facets, trends, persons, eval.
+//! * [`engine`] is the one API the command line, the server and eval call.
+//! * [`api`] holds the JSON wire types; [`server`] serves them and the web page;
+//!   [`cli`] parses arguments and renders text.
 
 pub mod analysis;
 pub mod api;
-pub mod clean;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod error;
-pub mod eval;
-pub mod facets;
 pub mod index;
-pub mod lexicon;
+pub mod ingest;
 pub mod parse;
-pub mod profile;
 pub mod query;
-pub mod read;
 pub mod search;
 pub mod server;
-pub mod snippet;
-pub mod synonyms;
-pub mod trend;
-pub mod variants;
 
 pub use config::Config;
 pub use error::{Error, Result};

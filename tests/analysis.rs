@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use protokollsok::analysis;
-use protokollsok::lexicon::lexicon;
+use protokollsok::analysis::lexicon::lexicon;
+use protokollsok::analysis::tokenize;
 
 fn reviewed_compounds() -> HashMap<String, Vec<String>> {
     let text = std::fs::read_to_string(
@@ -28,11 +28,13 @@ fn reviewed_compounds() -> HashMap<String, Vec<String>> {
 fn corpus_words_by_frequency() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let mut counts: HashMap<String, usize> = HashMap::new();
-    let mut exact = analysis::exact_analyzer();
-    for f in protokollsok::read::list_corpus(&dir).expect("corpus") {
+    let mut exact = tokenize::exact_analyzer();
+    for f in protokollsok::ingest::read::list_corpus(&dir).expect("corpus") {
         let bytes = std::fs::read(&f.path).expect("readable");
-        let text = protokollsok::read::decode(&bytes).expect("text").text;
-        for w in analysis::tokens(&mut exact, &text) {
+        let text = protokollsok::ingest::read::decode(&bytes)
+            .expect("text")
+            .text;
+        for w in tokenize::tokens(&mut exact, &text) {
             if w.chars().all(char::is_alphabetic) {
                 *counts.entry(w).or_default() += 1;
             }

@@ -96,14 +96,14 @@ pub fn protocol_id(rel_path: &str) -> String {
 /// when no text is left (a file of front matter or page furniture only).
 pub fn parse_document(rel_path: &str, decoded: &str) -> Option<Protocol> {
     let prepared = prepare::prepare(decoded);
-    let text = crate::clean::clean_text(&prepared.text);
+    let text = crate::ingest::clean::clean_text(&prepared.text);
     if text.trim().is_empty() {
         return None;
     }
     Some(parse_with_hints(rel_path, &text, &prepared.hints))
 }
 
-/// Parses cleaned protocol text (see [`crate::clean::clean_text`]) without hints.
+/// Parses cleaned protocol text (see [`crate::ingest::clean::clean_text`]) without hints.
 pub fn parse_protocol(rel_path: &str, text: &str) -> Protocol {
     parse_with_hints(rel_path, text, &Hints::default())
 }
@@ -707,7 +707,7 @@ mod tests {
     #[test]
     fn invited_people_are_not_present_and_absent_ones_are_absent() {
         let text = "Socialnämnden\n\nDatum: 2025-03-04\n\nBeslutande\nAnna Lindqvist (S), ordförande\nBo Hermansson (M)\nCecilia Strand (V)\n\nKallade\nDavid Ekström (S)\nEva Holmgren (L)\n\nFrånvarande\nFredrik Sjöblom (KD)\n\n§ 1 Val av justerare\n\nNämnden utser Bo Hermansson att justera.\n\n§ 2 Budget\n\nText.";
-        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        let p = parse_protocol("a.txt", &crate::ingest::clean::clean_text(text));
         let names: Vec<&str> = p.persons.iter().map(|x| x.name.as_str()).collect();
         assert_eq!(names, ["Anna Lindqvist", "Bo Hermansson", "Cecilia Strand"]);
         assert_eq!(p.absent, ["Fredrik Sjöblom"]);
@@ -719,7 +719,7 @@ mod tests {
     #[test]
     fn attendance_in_columns_with_the_first_name_beside_the_heading() {
         let text = "Vetlanda kommun      PROTOKOLL\nKommunstyrelsens arbetsutskott   2024-03-19\n\nBeslutande             Lennart Fogelqvist (KD), ordförande\n                       Birgitta Ahlgren Wik (M), vice ordförande\n\nÖvriga närvarande      Amir Haddad, kommunchef\n\n§ 1 Val av justerare\n\nText.\n\n§ 2 Budget\n\nText.";
-        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        let p = parse_protocol("a.txt", &crate::ingest::clean::clean_text(text));
         let names: Vec<&str> = p.persons.iter().map(|p| p.name.as_str()).collect();
         assert!(
             names.contains(&"Lennart Fogelqvist")
@@ -782,7 +782,7 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
             }
-            let cleaned = crate::clean::clean_text(&text);
+            let cleaned = crate::ingest::clean::clean_text(&text);
             let _ = parse_protocol("x.txt", &cleaned);
             let _ = date::find_dates(&text);
         }
@@ -822,7 +822,7 @@ mod tests {
     #[test]
     fn a_protocol_end_to_end() {
         let text = "Protokoll Samverkansrådet 2024-05-14\n\n1. Välkomna\n\nOrdförande Anna Ek hälsade välkomna.\n\n2. Budget\n\nBildspel\n\nBo Ström, ekonom, Region Kronoberg\n\nRådet beslutar att godkänna budgeten.\n\nNärvarande:\n\nAnna Ek, Växjö kommun\nBo Ström, Region Kronoberg\n";
-        let p = parse_protocol("a.txt", &crate::clean::clean_text(text));
+        let p = parse_protocol("a.txt", &crate::ingest::clean::clean_text(text));
         assert_eq!(p.date.as_deref(), Some("2024-05-14"));
         assert_eq!(p.group, "Samverkansrådet");
         let titles: Vec<&str> = p.items.iter().map(|i| i.title.as_str()).collect();

@@ -21,7 +21,7 @@ use tantivy::tokenizer::{
     TokenFilter, TokenStream, Tokenizer,
 };
 
-use crate::lexicon::lexicon;
+use crate::analysis::lexicon::lexicon;
 
 /// Stemmed Swedish analysis. The number in the name is part of the schema: bump
 /// it whenever the analysis changes, and existing indexes are rebuilt.
@@ -385,7 +385,7 @@ impl<T: TokenStream> TokenStream for WordKeysStream<'_, T> {
                         });
                     }
                     // Too short to be split: no lookup. All parts sit at the word's position.
-                    if token.text.len() >= crate::lexicon::MIN_SPLIT_WORD {
+                    if token.text.len() >= crate::analysis::lexicon::MIN_SPLIT_WORD {
                         for part in analysed(&token.text).parts.iter().rev() {
                             self.pending.push(Token {
                                 text: part.clone(),

@@ -10,9 +10,11 @@ use tantivy::Searcher;
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::facets::{FacetField, TermCounts};
-use crate::index::Store;
-use crate::query::{self, Correction, Filters};
+use crate::index::facets::{FacetField, TermCounts};
+use crate::index::store::Store;
+use crate::query::correct::Correction;
+use crate::query::filters::{facet_filter, Filters};
+use crate::query::plan::plan;
 
 /// The size of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -92,7 +94,7 @@ pub struct TrendRequest {
 pub fn trend(store: &Store, limits: &Limits, req: &TrendRequest) -> Result<TrendResponse> {
     let (query, interval) = (req.query.as_str(), req.interval);
     let searcher = store.reader.searcher();
-    let plan = query::plan(store, &searcher, query, &req.filters, limits)?;
+    let plan = plan(store, &searcher, query, &req.filters, limits)?;
     let matching_q = plan.query();
     let matching = month_counts(store, &searcher, &matching_q)?;
     let totals = month_counts(store, &searcher, &plan.everything_filtered())?;
@@ -105,7 +107,7 @@ pub fn trend(store: &Store, limits: &Limits, req: &TrendRequest) -> Result<Trend
         if count == 0 {
             continue;
         }
-        let only = query::facet_filter(store, &searcher, FacetField::Group, &group)?;
+        let only = facet_filter(store, &searcher, FacetField::Group, &group)?;
         by_group.insert(group, month_counts(store, &searcher, &plan.narrowed(only))?);
     }
 

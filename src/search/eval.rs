@@ -13,9 +13,9 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::index::Store;
-use crate::query::Filters;
-use crate::search::{self, Hit, SearchRequest, Sort};
+use crate::index::store::Store;
+use crate::query::filters::Filters;
+use crate::search::hits::{self, Hit, SearchRequest, Sort};
 
 /// How deep the engine is asked for hits when looking for an expected one.
 const DEPTH: usize = 50;
@@ -164,7 +164,7 @@ pub fn evaluate(store: &Store, limits: &Limits, judgments: &[Judgment]) -> Resul
             facet_limit: 0,
             sort: Sort::Relevance,
         };
-        let hits = match search::search(store, limits, &req) {
+        let hits = match hits::search(store, limits, &req) {
             Ok(r) => r.hits,
             Err(e) if e.is_user_error() => Vec::new(),
             Err(e) => return Err(e),

@@ -66,14 +66,14 @@ impl Variants {
     /// an error).
     pub fn from_index(
         searcher: &Searcher,
-        field: crate::facets::FacetField,
-        tables: std::sync::Arc<crate::facets::FacetTables>,
+        field: crate::index::facets::FacetField,
+        tables: std::sync::Arc<crate::index::facets::FacetTables>,
         dir: &std::path::Path,
     ) -> Result<Variants> {
         let mut fruit = searcher
             .search(
                 &tantivy::query::AllQuery,
-                &crate::facets::ProtocolFacets::new(vec![field], tables),
+                &crate::index::facets::ProtocolFacets::new(vec![field], tables),
             )
             .map_err(|e| Error::index(dir, e))?;
         let counts: BTreeMap<String, u64> = fruit

@@ -1,9 +1,7 @@
-//! The tantivy index: schema, opening, and incremental indexing.
-//! Owns: one index document per agenda item carrying its protocol's metadata;
-//! the file table (path, size, mtime, content hash) kept in fast fields, so the
-//! index itself knows what it holds; add/replace/delete by file; one commit at
-//! the end of a run, so an interrupted run leaves the last good index readable.
-//! Does not own: queries (see `search`).
+//! Incremental indexing: the file table (path, size, mtime, content hash) kept in
+//! fast fields, so the index itself knows what it holds; add/replace/delete by file;
+//! one commit at the end of a run, so an interrupted run leaves the last good index
+//! readable; the corpus folder and the skipped files recorded beside the index.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,237 +10,14 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use tantivy::indexer::UserOperation;
-use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
-};
-use tantivy::{
-    doc, DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
-};
+use tantivy::{doc, Index, IndexWriter, ReloadPolicy, Term};
 
-use crate::analysis;
+use crate::analysis::tokenize;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::facets::{FacetField, FacetTables};
-use crate::parse::{parse_document, Item, Protocol};
-use crate::read::{self, CorpusFile, SkipReason};
-
-/// Bumped whenever the schema or the parser changes what is stored, so that an old
-/// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 5;
-
-/// The fields of the schema, by role.
-#[derive(Debug, Clone, Copy)]
-pub struct Fields {
-    pub protocol_id: Field,
-    pub file: Field,
-    pub file_size: Field,
-    pub file_mtime: Field,
-    pub file_hash: Field,
-    pub schema_version: Field,
-    pub item_ord: Field,
-    pub number: Field,
-    /// The item's diary number, stored; its words are also in `title_exact`.
-    pub dnr: Field,
-    /// The item's motions and reservations as JSON (`{"motions": […], "reservations": […]}`).
-    pub stances_json: Field,
-    pub title: Field,
-    pub title_exact: Field,
-    pub body: Field,
-    pub body_exact: Field,
-    pub context: Field,
-    /// Keys of compound parts in the title and body (`ungdomsmottagning` →
-    /// `ungdom`, `mottagning`), for a lower-weighted match on a part.
-    pub parts: Field,
-    /// Title and body with diacritics folded, for a low-weight fallback.
-    pub folded: Field,
-    pub parent: Field,
-    pub date: Field,
-    pub date_str: Field,
-    pub group: Field,
-    pub kind: Field,
-    pub presenters: Field,
-    pub decisions: Field,
-    pub protocol_json: Field,
-    /// The facet fields, in the order of [`FacetField::ALL`]: see [`Fields::facet`].
-    facets: [Field; FacetField::ALL.len()],
-    /// The people who presented an item (a person's profile finds them here).
-    pub f_presenter: Field,
-    /// `ABBR\u{1f}long form` pairs the protocol defines (on its first item).
-    pub f_abbrev: Field,
-}
-
-impl Fields {
-    /// The index field of a facet.
-    pub fn facet(&self, facet: FacetField) -> Field {
-        self.facets[facet as usize]
-    }
-
-    /// The facet an index field is, if it is one.
-    pub fn facet_of(&self, field: Field) -> Option<FacetField> {
-        FacetField::ALL
-            .into_iter()
-            .find(|&f| self.facet(f) == field)
-    }
-}
-
-/// Builds the schema and returns it with its fields.
-pub fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let text = |tokenizer: &str, stored: bool| {
-        let idx = TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let o = TextOptions::default().set_indexing_options(idx);
-        if stored {
-            o.set_stored()
-        } else {
-            o
-        }
-    };
-    let stored_only = TextOptions::default().set_stored();
-    // Fallback fields are only ever matched word by word: no positions.
-    let unpositioned = |tokenizer: &str| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        )
-    };
-    let fields = Fields {
-        protocol_id: b.add_text_field("protocol_id", STRING | STORED | FAST),
-        file: b.add_text_field("file", STRING | STORED | FAST),
-        file_size: b.add_u64_field("file_size", FAST),
-        file_mtime: b.add_i64_field("file_mtime", FAST),
-        file_hash: b.add_u64_field("file_hash", FAST),
-        schema_version: b.add_u64_field("schema_version", FAST),
-        item_ord: b.add_u64_field(
-            "item_ord",
-            NumericOptions::default()
-                .set_stored()
-                .set_fast()
-                .set_indexed(),
-        ),
-        number: b.add_text_field("number", stored_only.clone()),
-        dnr: b.add_text_field("dnr", stored_only.clone()),
-        stances_json: b.add_text_field("stances_json", stored_only.clone()),
-        title: b.add_text_field("title", text(analysis::STEMMED, true)),
-        title_exact: b.add_text_field("title_exact", text(analysis::EXACT, false)),
-        body: b.add_text_field("body", text(analysis::STEMMED, true)),
-        // Phrases in the body match on the stemmed field; the exact body and the
-        // context are only matched word by word.
-        body_exact: b.add_text_field("body_exact", unpositioned(analysis::EXACT)),
-        context: b.add_text_field("context", unpositioned(analysis::STEMMED)),
-        parts: b.add_text_field("parts", unpositioned(analysis::PARTS)),
-        folded: b.add_text_field("folded", unpositioned(analysis::FOLDED)),
-        parent: b.add_text_field("parent", stored_only.clone()),
-        date: b.add_date_field(
-            "date",
-            DateOptions::default()
-                .set_indexed()
-                .set_fast()
-                .set_stored()
-                .set_precision(DateTimePrecision::Seconds),
-        ),
-        date_str: b.add_text_field("date_str", STRING | STORED),
-        group: b.add_text_field("group", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
-        presenters: b.add_text_field("presenters", stored_only.clone()),
-        decisions: b.add_text_field("decisions", stored_only.clone()),
-        protocol_json: b.add_text_field("protocol_json", stored_only),
-        facets: FacetField::ALL.map(|f| b.add_text_field(f.field_name(), STRING | FAST)),
-        f_presenter: b.add_text_field("f_presenter", STRING | FAST),
-        f_abbrev: b.add_text_field("f_abbrev", STRING),
-    };
-    (b.build(), fields)
-}
-
-/// An open index with its schema fields and a reader.
-pub struct Store {
-    pub index: Index,
-    pub fields: Fields,
-    pub reader: IndexReader,
-    /// The index folder, named by every error about this index.
-    pub dir: std::path::PathBuf,
-    /// Per-segment tables of protocol facet values.
-    pub tables: std::sync::Arc<FacetTables>,
-    /// Spellings of one person merged, computed once per version of the index.
-    variants: Mutex<Option<std::sync::Arc<crate::variants::Variants>>>,
-}
-
-impl Store {
-    /// Opens an existing index for reading.
-    pub fn open(dir: &Path) -> Result<Store> {
-        if !exists(dir) {
-            return Err(Error::index(
-                dir,
-                "no index here (run `protokollsok index` first)",
-            ));
-        }
-        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
-        let (expected, fields) = schema();
-        if !same_schema(&index.schema(), &expected) {
-            return Err(Error::index(
-                dir,
-                "the index was built by another version; run `protokollsok index` to rebuild it",
-            ));
-        }
-        analysis::register(&index);
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
-            .map_err(|e| Error::index(dir, e))?;
-        Ok(Store {
-            index,
-            fields,
-            reader,
-            dir: dir.to_path_buf(),
-            tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
-            variants: Mutex::new(None),
-        })
-    }
-}
-
-impl Store {
-    /// The person-name merges of this index (read once, then kept until a reload).
-    pub fn person_variants(&self) -> Result<std::sync::Arc<crate::variants::Variants>> {
-        if let Some(v) = self
-            .variants
-            .lock()
-            .expect("no panics under the lock")
-            .clone()
-        {
-            return Ok(v);
-        }
-        let v = std::sync::Arc::new(crate::variants::Variants::from_index(
-            &self.reader.searcher(),
-            FacetField::Person,
-            self.tables.clone(),
-            &self.dir,
-        )?);
-        *self.variants.lock().expect("no panics under the lock") = Some(v.clone());
-        Ok(v)
-    }
-
-    /// Sees the index as last committed: new searches read the new segments.
-    pub fn reload(&self) -> Result<()> {
-        self.reader
-            .reload()
-            .map_err(|e| Error::index(&self.dir, e))?;
-        *self.variants.lock().expect("no panics under the lock") = None;
-        Ok(())
-    }
-}
-
-/// True when `dir` holds an index.
-pub fn exists(dir: &Path) -> bool {
-    dir.join("meta.json").is_file()
-}
-
-fn same_schema(a: &Schema, b: &Schema) -> bool {
-    serde_json::to_string(a).ok() == serde_json::to_string(b).ok()
-}
+use crate::index::schema::{documents, exists, same_schema, schema, SCHEMA_VERSION};
+use crate::ingest::read::{self, CorpusFile, SkipReason};
+use crate::parse::{parse_document, Protocol};
 
 /// What is in the index for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -633,7 +408,8 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     writer
         .wait_merging_threads()
         .map_err(|e| Error::index(dir, e))?;
-    crate::facets::write_tables(&index, dir).map_err(|e| Error::io(dir.join("facets"), e))?;
+    crate::index::facets::write_tables(&index, dir)
+        .map_err(|e| Error::io(dir.join("facets"), e))?;
     let by_rel: HashMap<&str, &CorpusFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
     let skipped_now: HashMap<String, SkippedFile> = report
         .skipped
@@ -670,7 +446,7 @@ fn open_or_create(dir: &Path) -> Result<(Index, bool)> {
     if exists(dir) {
         let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
         if same_schema(&index.schema(), &schema) && holds_current_version(&index) {
-            analysis::register(&index);
+            tokenize::register(&index);
             return Ok((index, false));
         }
         tracing::warn!(path = %dir.display(), "index schema or version changed: rebuilding");
@@ -678,7 +454,7 @@ fn open_or_create(dir: &Path) -> Result<(Index, bool)> {
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let index = Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-    analysis::register(&index);
+    tokenize::register(&index);
     Ok((index, true))
 }
 
@@ -736,132 +512,4 @@ pub fn read_and_parse(
         })?;
     let protocol = parsed.ok_or(SkipReason::Empty)?;
     Ok((hash, bytes.len() as u64, protocol))
-}
-
-/// One index document per item.
-fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<TantivyDocument> {
-    let date = p.meeting_date();
-    // The protocol's metadata is stored once, on its first item, without the items
-    // (each item document stores its own).
-    let stored = Protocol {
-        items: Vec::new(),
-        ..p.clone()
-    };
-    let mut abbreviations = Vec::new();
-    for item in &p.items {
-        abbreviations.extend(crate::synonyms::learn_from_text(&item.title));
-        abbreviations.extend(crate::synonyms::learn_from_text(&item.text));
-    }
-    abbreviations.sort();
-    abbreviations.dedup();
-    let mut out = Vec::with_capacity(p.items.len());
-    for (ord, item) in p.items.iter().enumerate() {
-        let mut d = doc!(
-            f.protocol_id => p.id.clone(),
-            f.file => p.file.clone(),
-            f.file_size => file.size,
-            f.file_mtime => file.mtime,
-            f.file_hash => hash,
-            f.schema_version => SCHEMA_VERSION,
-            f.item_ord => ord as u64,
-            f.title => item.title.clone(),
-            f.title_exact => item.title.clone(),
-            f.body => item.text.clone(),
-            f.body_exact => item.text.clone(),
-            f.parts => item.title.clone(),
-            f.parts => item.text.clone(),
-            f.folded => item.title.clone(),
-            f.folded => item.text.clone(),
-            f.group => p.group.clone(),
-            f.kind => p.kind.clone(),
-        );
-        if let Some(n) = &item.number {
-            d.add_text(f.number, n);
-        }
-        // Staff search by diary number: it is matched like a word of the title.
-        if !item.motions.is_empty() || !item.reservations.is_empty() {
-            let stances = serde_json::json!({
-                "motions": item.motions,
-                "reservations": item.reservations,
-            });
-            d.add_text(f.stances_json, stances.to_string());
-        }
-        if let Some(dnr) = &item.dnr {
-            d.add_text(f.dnr, dnr);
-            d.add_text(f.title_exact, dnr);
-        }
-        if let Some(parent) = &item.parent {
-            d.add_text(f.parent, parent);
-            d.add_text(f.context, parent);
-        }
-        d.add_text(f.context, &p.group);
-        d.add_text(f.context, &p.kind);
-        if let Some(date) = date {
-            d.add_date(
-                f.date,
-                DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
-            );
-            d.add_text(f.date_str, date.to_string());
-        }
-        for facet in FacetField::ALL {
-            for value in facet_values(facet, p, item, ord) {
-                d.add_text(f.facet(facet), value);
-            }
-        }
-        for name in &item.presenters {
-            d.add_text(f.presenters, name);
-            d.add_text(f.f_presenter, name);
-        }
-        for dec in &item.decisions {
-            d.add_text(f.decisions, dec);
-        }
-        if ord == 0 {
-            d.add_text(
-                f.protocol_json,
-                serde_json::to_string(&stored).expect("serialisable"),
-            );
-            for (abbr, long) in &abbreviations {
-                d.add_text(f.f_abbrev, format!("{abbr}{}{long}", crate::synonyms::SEP));
-            }
-        }
-        out.push(d);
-    }
-    out
-}
-
-/// The values of one facet on item number `ord` of protocol `p`. The people and
-/// their parties are the protocol's: they go on its first item only, and a person
-/// or party filter reaches the other items through the protocol id.
-fn facet_values(facet: FacetField, p: &Protocol, item: &Item, ord: usize) -> Vec<String> {
-    let date = p.meeting_date();
-    let first = ord == 0;
-    let some = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
-    match facet {
-        FacetField::Group => some(Some(&p.group)).into_iter().collect(),
-        FacetField::Organisation => some(p.organisation.as_deref()).into_iter().collect(),
-        FacetField::Kind => vec![p.kind.clone()],
-        FacetField::Year => date.map(|d| d.year.to_string()).into_iter().collect(),
-        FacetField::Month => date
-            .map(|d| format!("{:04}-{:02}", d.year, d.month))
-            .into_iter()
-            .collect(),
-        FacetField::Person if first => p.persons.iter().map(|x| x.name.clone()).collect(),
-        FacetField::Party if first => {
-            let mut parties: Vec<String> = Vec::new();
-            for party in p.persons.iter().filter_map(|x| x.party.as_deref()) {
-                if !parties.iter().any(|q| q == party) {
-                    parties.push(party.to_string());
-                }
-            }
-            parties
-        }
-        FacetField::Person | FacetField::Party => Vec::new(),
-        FacetField::Decision => vec![if item.decisions.is_empty() {
-            "nej"
-        } else {
-            "ja"
-        }
-        .into()],
-        FacetField::Topic => item.topic.clone().into_iter().collect(),
-    }
 }

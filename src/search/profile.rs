@@ -9,11 +9,11 @@ use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
 use crate::error::{Error, Result};
-use crate::facets::{FacetField, TermCounts};
-use crate::index::Store;
+use crate::index::facets::{FacetField, TermCounts};
+use crate::index::store::Store;
 use crate::parse::Protocol;
-use crate::query::{all_facet_values, any_term};
-use crate::search::FacetCount;
+use crate::query::filters::{all_facet_values, any_term};
+use crate::search::hits::FacetCount;
 
 /// A meeting a person took part in.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

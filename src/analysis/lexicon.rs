@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-static DIC: &str = include_str!("../data/lexicon/sv.dic");
-static AFF: &str = include_str!("../data/lexicon/sv.aff");
+static DIC: &str = include_str!("../../data/lexicon/sv.dic");
+static AFF: &str = include_str!("../../data/lexicon/sv.aff");
 /// Lexicalised words that look like compounds but are not read as their parts
 /// (`kombination` is not `kombi` + `nation`). One word a line; `#` comments.
-static NO_SPLIT: &str = include_str!("../data/lexicon/no_split.txt");
+static NO_SPLIT: &str = include_str!("../../data/lexicon/no_split.txt");
 
 /// The ways a form may be used, as bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

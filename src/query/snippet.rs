@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use tantivy::query::Query;
 use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
 
-use crate::analysis;
-use crate::index::Fields;
+use crate::analysis::tokenize;
+use crate::index::schema::Fields;
 
 /// The words one clause group of a query looks for, by how they match.
 #[derive(Debug, Default, Clone)]
@@ -67,14 +67,14 @@ impl Terms {
         m
     }
 
-    fn matches(&self, word: &str, analysed: &mut Option<analysis::WordAnalysis>) -> bool {
+    fn matches(&self, word: &str, analysed: &mut Option<tokenize::WordAnalysis>) -> bool {
         if self.exact.contains(word) || self.prefixes.iter().any(|p| word.starts_with(p.as_str())) {
             return true;
         }
         let key = may_have_key(word, &self.keys);
         let part = may_have_part(word, &self.parts);
         if key || part {
-            let a = analysed.get_or_insert_with(|| analysis::analyse_word(word));
+            let a = analysed.get_or_insert_with(|| tokenize::analyse_word(word));
             if (key && self.keys.contains(&a.key))
                 || (part && a.parts.iter().any(|p| self.parts.contains(p)))
             {
@@ -87,7 +87,7 @@ impl Terms {
         if word.is_ascii() {
             return self.folded.contains(word);
         }
-        self.folded.contains(&analysis::fold(word))
+        self.folded.contains(&tokenize::fold(word))
     }
 }
 
@@ -153,7 +153,7 @@ impl Matcher {
                 .get(t.offset_to..)
                 .is_some_and(|rest| rest.starts_with(['-', '\u{2010}', '\u{2011}']))
             {
-                for key in analysis::coordinated_keys(text, t.offset_to, &lower) {
+                for key in tokenize::coordinated_keys(text, t.offset_to, &lower) {
                     for (k, terms) in self.groups.iter().enumerate().take(64) {
                         if terms.parts.contains(&key) || terms.keys.contains(&key) {
                             groups |= 1 << k;
@@ -385,8 +385,8 @@ mod tests {
     fn every_kind_of_match_is_marked() {
         let m = matcher(
             &["ikb"],
-            &[&analysis::analyse_word("finansiering").key],
-            &[&analysis::analyse_word("brottslighet").key],
+            &[&tokenize::analyse_word("finansiering").key],
+            &[&tokenize::analyse_word("brottslighet").key],
             &["molstad"],
         );
         let html = snippet(

@@ -14,11 +14,13 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::facets::{FacetField, ProtocolFacets, TermCounts};
-use crate::index::{Fields, Store};
+use crate::index::facets::{FacetField, ProtocolFacets, TermCounts};
+use crate::index::{schema::Fields, store::Store};
 use crate::parse::{Item, Protocol};
-use crate::query::{self, Correction, Filters};
-use crate::snippet::Marked;
+use crate::query::correct::Correction;
+use crate::query::filters::{all_facet_values, Filters};
+use crate::query::plan::plan;
+use crate::query::snippet::Marked;
 
 /// A search request.
 #[derive(Debug, Clone)]
@@ -104,7 +106,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     limits.check_page(req.limit, req.offset)?;
     limits.check_facet_values(req.facet_limit)?;
     let searcher = store.reader.searcher();
-    let plan = query::plan(store, &searcher, &req.query, &req.filters, limits)?;
+    let plan = plan(store, &searcher, &req.query, &req.filters, limits)?;
     let f = &store.fields;
     let query = plan.query();
     let empty = plan.is_empty();
@@ -174,7 +176,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             .doc(addr)
             .map_err(|e| Error::index(&store.dir, e))?;
         let body = str_value(&doc, f.body);
-        let snippet = crate::snippet::snippet(&body, &matcher, SNIPPET_CHARS)
+        let snippet = crate::query::snippet::snippet(&body, &matcher, SNIPPET_CHARS)
             .unwrap_or_else(|| Marked::plain(leading_chars(&body, SNIPPET_CHARS)));
         let mut hit = hit_from_doc(f, &doc, if empty { 0.0 } else { score as f32 }, snippet);
         hit.title_marks = Marked::of(&hit.item_title, &matcher).marks;
@@ -228,7 +230,7 @@ pub fn facets(
         if only.is_some_and(|o| o != facet) {
             continue;
         }
-        let counts = query::all_facet_values(store, &searcher, facet)?;
+        let counts = all_facet_values(store, &searcher, facet)?;
         let counts = if facet == FacetField::Person {
             merge_spellings(store, counts)?
         } else {

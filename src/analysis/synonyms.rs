@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-const SYNONYMS_FILE: &str = include_str!("../data/synonyms.txt");
+const SYNONYMS_FILE: &str = include_str!("../../data/synonyms.txt");
 
 /// Small words that do not count for initials: `Hem för vård eller boende (HVB)`
 /// spells H, V, B.

@@ -17,15 +17,15 @@ use warp::Filter;
 use crate::api::{self, ApiError};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::facets::FacetField;
-use crate::query::Filters;
-use crate::search::SearchRequest;
-use crate::trend::TrendRequest;
+use crate::index::facets::FacetField;
+use crate::query::filters::Filters;
+use crate::search::hits::SearchRequest;
+use crate::search::trend::TrendRequest;
 
-const INDEX_HTML: &str = include_str!("../web/index.html");
-const APP_JS: &str = include_str!("../web/app.js");
-const STYLE_CSS: &str = include_str!("../web/style.css");
-const OPENAPI_JSON: &str = include_str!("../web/openapi.json");
+const INDEX_HTML: &str = include_str!("../../web/index.html");
+const APP_JS: &str = include_str!("../../web/app.js");
+const STYLE_CSS: &str = include_str!("../../web/style.css");
+const OPENAPI_JSON: &str = include_str!("../../web/openapi.json");
 
 /// What every request handler shares.
 pub struct AppState {

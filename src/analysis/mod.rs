@@ -1,0 +1,7 @@
+//! Swedish analysis: [`lexicon`] knows word forms (lemmas and compound parts, from
+//! hunspell `sv_SE`); [`tokenize`] holds the tokenizers and filters the index uses;
+//! [`synonyms`] knows abbreviations and their long forms.
+
+pub mod lexicon;
+pub mod synonyms;
+pub mod tokenize;

@@ -1,0 +1,763 @@
+//! Command line: argument parsing and rendering. Every question goes to the
+//! library's [`Engine`]; this file turns arguments into requests and answers into
+//! text or JSON (the `api` types, the same the HTTP API sends).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args as ClapArgs, Parser, Subcommand};
+
+mod render;
+
+use crate::engine::{Check, Engine, Freshness};
+use crate::index::facets::FacetField;
+use crate::index::update::{self, Progress};
+use crate::ingest::read;
+use crate::parse::Date;
+use crate::query::filters::Filters;
+use crate::search::hits::{SearchRequest, Sort};
+use crate::search::trend::{Interval, TrendRequest};
+use crate::{api, parse, Config};
+use render::{color, marked_text, print_hits, print_protocol, print_protocol_summary};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "protokollsok",
+    version,
+    about = "Sök i protokoll från samverkansmöten (full-text search over Swedish meeting protocols)"
+)]
+struct Args {
+    /// Folder of the index.
+    #[arg(long, global = true, default_value = "index")]
+    index: PathBuf,
+    /// Folder of protocol files (.txt, .md), read recursively [default: the folder the
+    /// index was built from, else `corpus`].
+    #[arg(long, global = true)]
+    corpus: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The filters `search` and `trend` share.
+#[derive(ClapArgs, Debug, Default)]
+struct FilterArgs {
+    /// Only meetings on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    from: Option<Date>,
+    /// Only meetings on or before this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    to: Option<Date>,
+    /// Only this group (exact facet value, or a case-insensitive part of one).
+    #[arg(long)]
+    group: Option<String>,
+    /// Only meetings where this person took part (any spelling of the name).
+    #[arg(long)]
+    person: Option<String>,
+    /// Only items on this topic.
+    #[arg(long)]
+    topic: Option<String>,
+    /// Only this municipality, region or association.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// Only meetings where a person of this party (`S`, `M`, …) took part.
+    #[arg(long)]
+    party: Option<String>,
+    /// Only this kind of document (`protokoll`, `mötesanteckningar`, …).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only items that hold a decision.
+    #[arg(long)]
+    decisions: bool,
+}
+
+impl FilterArgs {
+    fn filters(self) -> Filters {
+        Filters {
+            from: self.from,
+            to: self.to,
+            decisions: self.decisions,
+            ..Filters::default()
+        }
+        .with(FacetField::Group, self.group)
+        .with(FacetField::Person, self.person)
+        .with(FacetField::Topic, self.topic)
+        .with(FacetField::Organisation, self.organisation)
+        .with(FacetField::Party, self.party)
+        .with(FacetField::Kind, self.kind)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build or update the index from the corpus (only changed files are read).
+    Index,
+    /// Search agenda items. Words are AND-ed; "a phrase", a OR b, -word, prefix*.
+    Search {
+        /// The query; empty lists all items (newest first).
+        query: String,
+        #[command(flatten)]
+        filters: FilterArgs,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// `relevance` (best first) or `date` (newest first).
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse one protocol file (or every file in a folder, as JSON lines) without indexing.
+    Parse {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one protocol from the index.
+    Show {
+        id: String,
+        /// Mark what this query matches in each item.
+        #[arg(long)]
+        query: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the web page and the JSON API (the index is brought up to date first).
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
+    /// How often a query matches, per month, quarter or year.
+    Trend {
+        query: String,
+        #[arg(long, default_value = "quarter")]
+        interval: String,
+        #[command(flatten)]
+        filters: FilterArgs,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Run relevance judgments (queries.tsv format) and report recall@k and MRR.
+    Eval {
+        judgments: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// People of the archive; `--variants` lists the spellings merged into one person.
+    Persons {
+        #[arg(long)]
+        variants: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person: meetings, roles, items presented, topics (any spelling of the name).
+    Person {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// How the Swedish analysis reads words: lemma, index key, compound parts.
+    Analyze {
+        words: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List facet values with counts.
+    Facets {
+        /// One of group, organisation, party, person, topic, year, month, decision, kind.
+        #[arg(long)]
+        field: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_date(s: &str) -> std::result::Result<Date, String> {
+    Date::parse_iso(s).ok_or_else(|| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,warp::server=off".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            // A reader that stopped reading (`| head`) is no failure.
+            let closed_pipe = e.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || cause
+                        .downcast_ref::<serde_json::Error>()
+                        .and_then(serde_json::Error::io_error_kind)
+                        == Some(std::io::ErrorKind::BrokenPipe)
+            });
+            if closed_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("protokollsok: {e:#}");
+            // The error table says the exit code of the engine's errors.
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<crate::Error>())
+                .map(crate::Error::exit_code)
+                .unwrap_or(2);
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<ExitCode> {
+    // An index remembers its corpus, so `--index X` alone searches X's own archive.
+    let corpus = args
+        .corpus
+        .clone()
+        .or_else(|| update::recorded_corpus(&args.index))
+        .unwrap_or_else(|| PathBuf::from("corpus"));
+    let config = Config::new(corpus, &args.index);
+    match args.command {
+        Command::Index => cmd_index(&config),
+        Command::Search {
+            query,
+            filters,
+            limit,
+            offset,
+            sort,
+            json,
+        } => {
+            let req = SearchRequest {
+                query,
+                filters: filters.filters(),
+                limit,
+                offset,
+                facet_limit: 20,
+                sort: sort.parse::<Sort>()?,
+            };
+            cmd_search(config, &req, json)
+        }
+        Command::Parse { path, json } => cmd_parse(&config, &path, json),
+        Command::Show { id, query, json } => cmd_show(config, &id, query.as_deref(), json),
+        Command::Facets { field, json } => cmd_facets(config, field.as_deref(), json),
+        Command::Serve { addr } => cmd_serve(config, addr),
+        Command::Persons { variants, json } => cmd_persons(config, variants, json),
+        Command::Person { name, json } => cmd_person(config, &name, json),
+        Command::Eval { judgments, json } => cmd_eval(config, &judgments, json),
+        Command::Analyze { words, json } => cmd_analyze(&words, json),
+        Command::Trend {
+            query,
+            interval,
+            filters,
+            json,
+            csv,
+        } => {
+            let req = TrendRequest {
+                query,
+                interval: interval.parse::<Interval>()?,
+                filters: filters.filters(),
+            };
+            cmd_trend(config, &req, json, csv)
+        }
+    }
+}
+
+fn cmd_analyze(words: &[String], json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let mut exact = crate::analysis::tokenize::exact_analyzer();
+    for word in words {
+        for w in crate::analysis::tokenize::tokens(&mut exact, word) {
+            let a = crate::analysis::tokenize::analyse_word(&w);
+            let lemma = crate::analysis::lexicon::lexicon().lemma(&w);
+            if json {
+                let v = serde_json::json!({
+                    "word": w, "lemma": lemma, "key": a.key,
+                    "parts": a.written_parts, "part_keys": a.parts,
+                });
+                writeln!(out, "{v}")?;
+            } else {
+                let parts = if a.written_parts.is_empty() {
+                    "-".to_string()
+                } else {
+                    a.written_parts.join("+")
+                };
+                let lemma = lemma.as_deref().unwrap_or("-");
+                writeln!(out, "{w}\tlemma {lemma}\tkey {}\tparts {parts}", a.key)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_index(config: &Config) -> Result<ExitCode> {
+    let bar = ProgressBar::new(true);
+    let report = Engine::build(config, &|p| bar.tick(p));
+    bar.finish();
+    let report = report.context("building the index")?;
+    let mut out = std::io::stdout().lock();
+    for (rel, reason) in &report.skipped {
+        writeln!(out, "skipped {rel}: {reason}")?;
+    }
+    writeln!(
+        out,
+        "indexed {} files ({} items), unchanged {}, removed {}, skipped {} in {:.2} s",
+        report.indexed,
+        report.items,
+        report.unchanged,
+        report.removed,
+        report.skipped.len(),
+        report.seconds
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The engine over the index, brought up to date first when the corpus changed.
+fn open_engine(config: Config, check: Check) -> Result<Engine> {
+    let (engine, freshness) = open_with_progress(config, check)?;
+    match freshness {
+        Freshness::Updated(report) if report.indexed + report.removed > 0 => eprintln!(
+            "index updated: {} files indexed, {} removed ({:.2} s)",
+            report.indexed, report.removed, report.seconds
+        ),
+        Freshness::Busy => eprintln!(
+            "protokollsok: the index is being updated by another process; searching it as it is"
+        ),
+        _ => {}
+    }
+    Ok(engine)
+}
+
+fn open_with_progress(config: Config, check: Check) -> crate::Result<(Engine, Freshness)> {
+    let bar = ProgressBar::new(false);
+    let opened = Engine::open(config, check, &|p| bar.tick(p));
+    bar.finish();
+    opened
+}
+
+fn cmd_search(config: Config, req: &SearchRequest, json: bool) -> Result<ExitCode> {
+    // A malformed query answers at once, before any indexing work.
+    check_query(&config, &req.query)?;
+    let engine = open_engine(config, Check::Folders)?;
+    let resp = api::SearchResponse::from(&engine.search(req)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &resp)?;
+        writeln!(out)?;
+    } else {
+        print_hits(&mut out, &resp, color())?;
+    }
+    Ok(if resp.hits.is_empty() && resp.total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Checks a query's syntax with the command line's limits.
+fn check_query(config: &Config, query: &str) -> crate::Result<()> {
+    Engine::check_query(query, &config.limits)
+}
+
+fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.is_dir() {
+        let files = read::list_corpus(path)?;
+        let mut out = std::io::stdout().lock();
+        for f in files {
+            match update::read_and_parse(&f, config) {
+                Ok((_, _, p)) => {
+                    if json {
+                        serde_json::to_writer(&mut out, &api::Protocol::from(&p))?;
+                        writeln!(out)?;
+                    } else {
+                        print_protocol_summary(&mut out, &p)?;
+                    }
+                }
+                Err(reason) => eprintln!("skipped {}: {reason}", f.rel),
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bytes = match read::read_bytes(path, config.max_file_bytes).and_then(|b| read::decode(&b)) {
+        Ok(d) => d,
+        Err(reason) => {
+            eprintln!("protokollsok: {}: {reason}", path.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let rel = relative_to_corpus(path, &config.corpus_dir);
+    let Some(p) = parse::parse_document(&rel, &bytes.text) else {
+        eprintln!(
+            "protokollsok: {}: {}",
+            path.display(),
+            read::SkipReason::Empty
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let p = api::Protocol::from(&p);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+    } else {
+        print_protocol(&mut out, &p)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The path relative to the corpus when the file is inside it (so the id matches
+/// the index), else the file name.
+fn relative_to_corpus(path: &Path, corpus: &Path) -> String {
+    if let (Ok(p), Ok(c)) = (path.canonicalize(), corpus.canonicalize()) {
+        if let Ok(rel) = p.strip_prefix(&c) {
+            return rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+        }
+    }
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn cmd_show(config: Config, id: &str, query: Option<&str>, json: bool) -> Result<ExitCode> {
+    if let Some(q) = query {
+        check_query(&config, q)?;
+    }
+    let engine = open_engine(config, Check::Folders)?;
+    let p = api::Protocol::from(&engine.protocol(id, query)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+    } else {
+        let color = color();
+        print_protocol(&mut out, &p)?;
+        writeln!(out)?;
+        for item in &p.items {
+            let number = item
+                .number
+                .as_deref()
+                .map(|n| format!("{n}. "))
+                .unwrap_or_default();
+            let none = Vec::new();
+            let (title, text) = match &item.highlights {
+                Some(h) => (&h.title, &h.text),
+                None => (&none, &none),
+            };
+            writeln!(
+                out,
+                "── {number}{}\n{}\n",
+                marked_text(&item.title, title, color),
+                marked_text(&item.text, text, color)
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_facets(config: Config, field: Option<&str>, json: bool) -> Result<ExitCode> {
+    let only = match field {
+        Some(f) => Some(
+            f.parse::<FacetField>()
+                .map_err(crate::Error::InvalidArgument)?,
+        ),
+        None => None,
+    };
+    let engine = open_engine(config, Check::Folders)?;
+    let all = api::facets(&engine.facets(only)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &all)?;
+        writeln!(out)?;
+    } else {
+        for (name, values) in &all {
+            writeln!(out, "{name}")?;
+            for v in values {
+                writeln!(out, "  {:>6}  {}", v.count, v.value)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::EveryFile)?.with_limits(crate::config::Limits::HTTP);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(async move {
+        let (listener, local) = crate::server::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let state = std::sync::Arc::new(crate::server::AppState { engine });
+        println!("protokollsok: serverar på http://{local}/");
+        std::io::stdout().flush().ok();
+        let shutdown = async {
+            tokio::signal::ctrl_c().await.ok();
+        };
+        crate::server::serve(state, listener, shutdown).await;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_trend(config: Config, req: &TrendRequest, json: bool, csv: bool) -> Result<ExitCode> {
+    check_query(&config, &req.query)?;
+    let engine = open_engine(config, Check::Folders)?;
+    let t = api::Trend::from(&engine.trend(req)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &t)?;
+        writeln!(out)?;
+    } else if csv {
+        writeln!(out, "period,from,to,matching,total,share")?;
+        for p in &t.points {
+            writeln!(
+                out,
+                "{},{},{},{},{},{:.4}",
+                p.period, p.from, p.to, p.matching, p.total, p.share
+            )?;
+        }
+    } else {
+        for c in &t.corrected {
+            writeln!(out, "(räknade \"{}\" i stället för \"{}\")", c.to, c.from)?;
+        }
+        let widest = t
+            .points
+            .iter()
+            .map(|p| p.matching)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        writeln!(
+            out,
+            "\"{}\": {} av {} punkter",
+            t.query, t.matching, t.total
+        )?;
+        for p in &t.points {
+            let bar = "█".repeat(((p.matching * 40) / widest) as usize);
+            writeln!(
+                out,
+                "{:>8}  {:>4} / {:<5} {bar}",
+                p.period, p.matching, p.total
+            )?;
+        }
+    }
+    Ok(if t.matching == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cmd_eval(config: Config, path: &Path, json: bool) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let judgments = crate::search::eval::read_judgments(&text)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let engine = open_engine(config, Check::Folders)?;
+    let report = engine.judge(&judgments).context("evaluating")?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        for r in report.results.iter().filter(|r| !r.passed) {
+            let missing: Vec<String> = r
+                .entries
+                .iter()
+                .filter(|e| !e.ok)
+                .map(|e| {
+                    let what = format!(
+                        "{}{}",
+                        e.entry.date,
+                        e.entry
+                            .title
+                            .as_deref()
+                            .map(|t| format!("|{t}"))
+                            .unwrap_or_default()
+                    );
+                    match (e.entry.forbidden, e.rank) {
+                        (true, Some(rank)) => format!("!{what} found at {rank}"),
+                        (_, Some(rank)) => format!("{what} at rank {rank}"),
+                        (_, None) => format!("{what} not in the first 50"),
+                    }
+                })
+                .collect();
+            writeln!(
+                out,
+                "FAIL line {} {:?}: {}",
+                r.line,
+                r.query,
+                missing.join("; ")
+            )?;
+            for t in &r.top {
+                writeln!(out, "      got {t}")?;
+            }
+        }
+        writeln!(
+            out,
+            "recall@k {:.3}  MRR {:.3}",
+            report.recall_at_k, report.mrr
+        )?;
+        writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
+    }
+    Ok(if report.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn cmd_persons(config: Config, variants_only: bool, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let mut out = std::io::stdout().lock();
+    if variants_only {
+        let merged = api::merged(&*engine.variants()?);
+        if json {
+            serde_json::to_writer_pretty(&mut out, &merged)?;
+            writeln!(out)?;
+        } else {
+            for m in &merged {
+                writeln!(out, "{} ({} punkter)", m.name, m.items)?;
+                for v in &m.variants {
+                    let why = match v.reason.as_str() {
+                        "reordered" => "samma namn i annan ordning",
+                        "diacritics" => "samma bokstäver utom diakritiska tecken",
+                        _ => "samma förnamn, en bokstav skiljer i efternamnet",
+                    };
+                    writeln!(out, "  = {} ({} punkter): {why}", v.name, v.items)?;
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let people: Vec<api::FacetCount> = engine.persons()?.iter().map(Into::into).collect();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &people)?;
+        writeln!(out)?;
+    } else {
+        for p in people {
+            writeln!(out, "{:>6}  {}", p.count, p.value)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_person(config: Config, name: &str, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let p = api::PersonProfile::from(&engine.person(name)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &p)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}", p.name)?;
+    if p.spellings.len() > 1 {
+        writeln!(out, "  stavningar: {}", p.spellings.join(", "))?;
+    }
+    writeln!(out, "\nMöten ({})", p.meetings.len())?;
+    for m in &p.meetings {
+        let role = m
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}  {}{role}  protokoll {}",
+            m.date.as_deref().unwrap_or("????-??-??"),
+            m.group,
+            m.protocol_id
+        )?;
+    }
+    if !p.presented.is_empty() {
+        writeln!(out, "\nFöredrog ({})", p.presented.len())?;
+        for x in &p.presented {
+            writeln!(
+                out,
+                "  {}  {}",
+                x.date.as_deref().unwrap_or("????-??-??"),
+                x.item_title
+            )?;
+        }
+    }
+    if !p.topics.is_empty() {
+        writeln!(out, "\nÄmnen")?;
+        for t in &p.topics {
+            writeln!(out, "  {:>4}  {}", t.count, t.value)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on a terminal; plain progress lines every 1,000 files otherwise
+/// when `verbose`.
+struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    tty: bool,
+    verbose: bool,
+    done: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+impl ProgressBar {
+    fn new(verbose: bool) -> ProgressBar {
+        ProgressBar {
+            bar: indicatif::ProgressBar::hidden(),
+            tty: std::io::stderr().is_terminal(),
+            verbose,
+            done: Default::default(),
+            total: Default::default(),
+        }
+    }
+
+    fn tick(&self, p: Progress) {
+        use std::sync::atomic::Ordering::Relaxed;
+        match p {
+            Progress::Start { to_read } => {
+                self.total.store(to_read, Relaxed);
+                if self.tty && to_read > 0 {
+                    self.bar
+                        .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    self.bar.set_length(to_read as u64);
+                    self.bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} indexerar {pos}/{len} filer [{bar:30}] {per_sec} {eta}",
+                        )
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                    );
+                }
+            }
+            Progress::File { .. } => {
+                let n = self.done.fetch_add(1, Relaxed) + 1;
+                self.bar.inc(1);
+                if !self.tty && self.verbose && n.is_multiple_of(1000) {
+                    eprintln!("indexed {n}/{} files", self.total.load(Relaxed));
+                }
+            }
+            Progress::Skipped { .. } => {}
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

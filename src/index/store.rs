@@ -1,0 +1,90 @@
+//! An open index for reading: the reader, the facet tables and the person-name merges
+//! of one version of the index, reloaded after a commit.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use crate::analysis::tokenize;
+use crate::error::{Error, Result};
+use crate::index::facets::{FacetField, FacetTables};
+use crate::index::schema::{exists, same_schema, schema, Fields};
+
+/// An open index with its schema fields and a reader.
+pub struct Store {
+    pub index: Index,
+    pub fields: Fields,
+    pub reader: IndexReader,
+    /// The index folder, named by every error about this index.
+    pub dir: std::path::PathBuf,
+    /// Per-segment tables of protocol facet values.
+    pub tables: std::sync::Arc<FacetTables>,
+    /// Spellings of one person merged, computed once per version of the index.
+    variants: Mutex<Option<std::sync::Arc<crate::index::variants::Variants>>>,
+}
+
+impl Store {
+    /// Opens an existing index for reading.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !exists(dir) {
+            return Err(Error::index(
+                dir,
+                "no index here (run `protokollsok index` first)",
+            ));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let (expected, fields) = schema();
+        if !same_schema(&index.schema(), &expected) {
+            return Err(Error::index(
+                dir,
+                "the index was built by another version; run `protokollsok index` to rebuild it",
+            ));
+        }
+        tokenize::register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::index(dir, e))?;
+        Ok(Store {
+            index,
+            fields,
+            reader,
+            dir: dir.to_path_buf(),
+            tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
+            variants: Mutex::new(None),
+        })
+    }
+}
+
+impl Store {
+    /// The person-name merges of this index (read once, then kept until a reload).
+    pub fn person_variants(&self) -> Result<std::sync::Arc<crate::index::variants::Variants>> {
+        if let Some(v) = self
+            .variants
+            .lock()
+            .expect("no panics under the lock")
+            .clone()
+        {
+            return Ok(v);
+        }
+        let v = std::sync::Arc::new(crate::index::variants::Variants::from_index(
+            &self.reader.searcher(),
+            FacetField::Person,
+            self.tables.clone(),
+            &self.dir,
+        )?);
+        *self.variants.lock().expect("no panics under the lock") = Some(v.clone());
+        Ok(v)
+    }
+
+    /// Sees the index as last committed: new searches read the new segments.
+    pub fn reload(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(|e| Error::index(&self.dir, e))?;
+        *self.variants.lock().expect("no panics under the lock") = None;
+        Ok(())
+    }
+}

@@ -1,0 +1,8 @@
+//! Answers from a query plan: [`hits`] ranks items, builds snippets and facets;
+//! [`trend`] counts a query per month, quarter or year; [`profile`] gathers a person;
+//! [`eval`] runs judgments.
+
+pub mod eval;
+pub mod hits;
+pub mod profile;
+pub mod trend;
