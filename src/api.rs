@@ -439,6 +439,18 @@ pub struct Variant {
     pub items: u64,
     /// `reordered`, `diacritics` or `one_letter`.
     pub reason: String,
+    /// What besides the name speaks for the merge, against the person's name.
+    pub evidence: Evidence,
+}
+
+/// Evidence beyond the name for two spellings being one person.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// Lists (one meeting, one role) that name both spellings; 0 for a merge on one
+    /// letter.
+    pub together: usize,
+    /// Bodies both spellings met in.
+    pub shared_groups: Vec<String>,
 }
 
 /// A person with more than one spelling.
@@ -463,6 +475,10 @@ pub fn merged(v: &variants::Variants) -> Vec<Merged> {
                     name: x.name.clone(),
                     items: x.items,
                     reason: x.reason.name().to_string(),
+                    evidence: Evidence {
+                        together: x.evidence.together,
+                        shared_groups: x.evidence.shared_groups.clone(),
+                    },
                 })
                 .collect(),
         })

@@ -926,3 +926,104 @@ fn verbal_nouns_find_their_verbs() {
     let marked = v["hits"][1]["snippet"].as_str().unwrap();
     assert!(marked.contains("<mark>sänkt</mark>"), "{marked}");
 }
+
+/// Two spellings one letter apart in a surname are one person only with evidence
+/// beyond the name: never on one list of a meeting, and a body both met in. Two
+/// members listed side by side stay two people, in any layout.
+#[test]
+fn one_letter_surnames_merge_only_with_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let municipal = |date: &str, members: &[&str]| {
+        let list: String = members.iter().map(|m| format!("{m}, ledamot\n")).collect();
+        format!(
+            "Socialnämnden\nSammanträdesprotokoll\n\nDatum: {date}\nPlats: Stadshuset\n\n\
+             Beslutande\n{list}Eva Lund (S), ordförande\n\n§ 1 Val av justerare\n\n\
+             Nämnden beslutar att utse Eva Lund att justera protokollet.\n\n\
+             § 2 Budget\n\nNämnden beslutar att godkänna budgeten.\n"
+        )
+    };
+    let notes = |date: &str, members: &[&str]| {
+        let list: String = members
+            .iter()
+            .map(|m| format!("- {m}, Region Norr\n"))
+            .collect();
+        format!(
+            "# Minnesanteckningar Samverkansgrupp barn och unga\n\n{date}\n\n## Närvarande\n\n{list}\n\
+             ## 1. Mötets öppnande\n\nOrdföranden öppnade mötet.\n\n## 2. Lägesbild\n\n\
+             Gruppen diskuterade lägesbilden för barn och unga.\n"
+        )
+    };
+    // The same body: Lindqvist in two meetings, Lindkvist in a third — one person.
+    std::fs::write(
+        corpus.join("sn1.txt"),
+        municipal("2025-01-10", &["Lars Lindqvist"]),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("sn2.txt"),
+        municipal("2025-02-10", &["Lars Lindqvist"]),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("sn3.txt"),
+        municipal("2025-03-10", &["Lars Lindkvist"]),
+    )
+    .unwrap();
+    // Another body lists Karin Sandberg and Karin Sundberg on one list: two people.
+    std::fs::write(
+        corpus.join("sg1.md"),
+        notes(
+            "2025-04-01",
+            &["Karin Sandberg", "Karin Sundberg", "Olle Berg"],
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("sg2.md"),
+        notes("2025-05-01", &["Karin Sandberg"]),
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let out = run(&[&base[..], &["persons", "--variants", "--json"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let merged = merged.as_array().unwrap();
+    assert_eq!(merged.len(), 1, "{merged:?}");
+    assert_eq!(merged[0]["name"], "Lars Lindqvist");
+    let variant = &merged[0]["variants"][0];
+    assert_eq!(variant["name"], "Lars Lindkvist");
+    assert_eq!(variant["reason"], "one_letter");
+    assert_eq!(variant["evidence"]["together"], 0);
+    assert_eq!(variant["evidence"]["shared_groups"][0], "Socialnämnden");
+
+    let text = stdout(&run(&[&base[..], &["persons", "--variants"]].concat()));
+    assert!(
+        text.contains("aldrig på samma lista, båda i Socialnämnden"),
+        "{text}"
+    );
+    // The two Karins are two people: each is a person of their own.
+    let people = stdout(&run(&[&base[..], &["persons"]].concat()));
+    assert!(
+        people.contains("Karin Sandberg") && people.contains("Karin Sundberg"),
+        "{people}"
+    );
+    let sundberg: Value = serde_json::from_str(&stdout(&run(&[
+        &base[..],
+        &["person", "Karin Sundberg", "--json"],
+    ]
+    .concat())))
+    .unwrap();
+    assert_eq!(
+        sundberg["meetings"].as_array().unwrap().len(),
+        1,
+        "{sundberg}"
+    );
+}

@@ -641,7 +641,16 @@ fn cmd_persons(config: Config, variants_only: bool, json: bool) -> Result<ExitCo
                         "diacritics" => "samma bokstäver utom diakritiska tecken",
                         _ => "samma förnamn, en bokstav skiljer i efternamnet",
                     };
-                    writeln!(out, "  = {} ({} punkter): {why}", v.name, v.items)?;
+                    let seen = match (v.evidence.together, v.evidence.shared_groups.as_slice()) {
+                        (_, []) => String::new(),
+                        (0, groups) => {
+                            format!("; aldrig på samma lista, båda i {}", groups.join(", "))
+                        }
+                        (n, groups) => {
+                            format!("; {n} möten med båda, båda i {}", groups.join(", "))
+                        }
+                    };
+                    writeln!(out, "  = {} ({} punkter): {why}{seen}", v.name, v.items)?;
                 }
             }
         }

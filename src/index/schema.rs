@@ -17,7 +17,7 @@ use crate::parse::{Item, Protocol};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +58,13 @@ pub struct Fields {
     pub f_presenter: Field,
     /// `ABBR\u{1f}long form` pairs the protocol defines (on its first item).
     pub f_abbrev: Field,
+    /// `role\u{1f}name` of each person the protocol lists (on its first item): the
+    /// list a name is on, the evidence that tells two people from two spellings.
+    pub f_listed: Field,
 }
+
+/// Separates a role from a name in [`Fields::f_listed`].
+pub const LISTED_SEP: char = '\u{1f}';
 
 impl Fields {
     /// The index field of a facet.
@@ -141,6 +147,7 @@ pub fn schema() -> (Schema, Fields) {
         facets: FacetField::ALL.map(|f| b.add_text_field(f.field_name(), STRING | FAST)),
         f_presenter: b.add_text_field("f_presenter", STRING | FAST),
         f_abbrev: b.add_text_field("f_abbrev", STRING),
+        f_listed: b.add_text_field("f_listed", STRING | FAST),
     };
     (b.build(), fields)
 }
@@ -232,6 +239,10 @@ pub fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<
             d.add_text(f.decisions, dec);
         }
         if ord == 0 {
+            for person in &p.persons {
+                let role = person.role.as_deref().unwrap_or("").to_lowercase();
+                d.add_text(f.f_listed, format!("{role}{LISTED_SEP}{}", person.name));
+            }
             d.add_text(
                 f.protocol_json,
                 serde_json::to_string(&stored).expect("serialisable"),

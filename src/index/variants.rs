@@ -8,7 +8,7 @@
 //! Hansson` are two surnames).
 //! The most frequent spelling names the person.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use tantivy::Searcher;
@@ -36,12 +36,50 @@ impl Reason {
     }
 }
 
+/// Where a spelling appears: the lists that name it (a meeting's id and the role the
+/// list gives, `ledamot`, `övrig närvarande`, …) and the bodies that met.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Presence {
+    pub lists: BTreeSet<(String, String)>,
+    pub groups: BTreeSet<String>,
+}
+
+/// What besides the name speaks for two spellings being one person.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// Lists (one meeting, one role) that name both spellings: then they are two
+    /// people. One person written twice in one protocol, on two lists, is not.
+    pub together: usize,
+    /// Bodies both spellings met in.
+    pub shared_groups: Vec<String>,
+}
+
+impl Evidence {
+    fn between(a: Option<&Presence>, b: Option<&Presence>) -> Evidence {
+        match (a, b) {
+            (Some(a), Some(b)) => Evidence {
+                together: a.lists.intersection(&b.lists).count(),
+                shared_groups: a.groups.intersection(&b.groups).cloned().collect(),
+            },
+            _ => Evidence::default(),
+        }
+    }
+
+    /// Enough for a merge the name alone does not make: never together, and a body
+    /// both met in.
+    fn supports(&self) -> bool {
+        self.together == 0 && !self.shared_groups.is_empty()
+    }
+}
+
 /// A merged spelling.
 #[derive(Debug, Clone, Serialize)]
 pub struct Variant {
     pub name: String,
     pub items: u64,
     pub reason: Reason,
+    /// Measured against the spelling that names the person.
+    pub evidence: Evidence,
 }
 
 /// A person with more than one spelling.
@@ -81,11 +119,15 @@ impl Variants {
             .unwrap_or_default()
             .into_iter()
             .collect();
-        Ok(Variants::from_counts(&counts))
+        let presence = presence(searcher, dir)?;
+        Ok(Variants::from_counts(&counts, &presence))
     }
 
-    /// Merges names given with their counts.
-    pub fn from_counts(counts: &BTreeMap<String, u64>) -> Variants {
+    /// Merges names given with their counts and where each appears.
+    pub fn from_counts(
+        counts: &BTreeMap<String, u64>,
+        presence: &HashMap<String, Presence>,
+    ) -> Variants {
         let names: Vec<&String> = counts.keys().collect();
         let mut parent: Vec<usize> = (0..names.len()).collect();
         let mut reason: HashMap<usize, Reason> = HashMap::new();
@@ -139,7 +181,10 @@ impl Variants {
         for block in by_first.values() {
             for (x, &a) in block.iter().enumerate() {
                 for &b in &block[x + 1..] {
-                    if one_letter_apart(names[a], names[b]) {
+                    if one_letter_apart(names[a], names[b])
+                        && Evidence::between(presence.get(names[a]), presence.get(names[b]))
+                            .supports()
+                    {
                         union(a, b, Reason::OneLetter, &mut parent);
                     }
                 }
@@ -173,6 +218,10 @@ impl Variants {
                         name: names[i].clone(),
                         items: counts[names[i]],
                         reason: reason.get(&i).copied().unwrap_or(Reason::OneLetter),
+                        evidence: Evidence::between(
+                            presence.get(names[i]),
+                            presence.get(&canonical),
+                        ),
                     })
                     .collect();
                 v.merged.push(Merged {
@@ -204,6 +253,55 @@ impl Variants {
     pub fn merged(&self) -> &[Merged] {
         &self.merged
     }
+}
+
+/// Where each person the index lists appears: the lists (protocol id, role) that
+/// name them, read from [`Fields::f_listed`](crate::index::schema::Fields), and the
+/// bodies of those protocols.
+fn presence(searcher: &Searcher, dir: &std::path::Path) -> Result<HashMap<String, Presence>> {
+    let err = |e: std::io::Error| Error::index(dir, e);
+    let group = crate::index::facets::FacetField::Group.field_name();
+    let mut out: HashMap<String, Presence> = HashMap::new();
+    let (mut entry, mut id, mut body) = (String::new(), String::new(), String::new());
+    for seg in searcher.segment_readers() {
+        let fast = seg.fast_fields();
+        let (Some(listed), Some(ids), Some(groups)) = (
+            fast.str("f_listed").map_err(|e| Error::index(dir, e))?,
+            fast.str("protocol_id").map_err(|e| Error::index(dir, e))?,
+            fast.str(group).map_err(|e| Error::index(dir, e))?,
+        ) else {
+            continue;
+        };
+        for doc in seg.doc_ids_alive() {
+            let mut ords = listed.term_ords(doc).peekable();
+            if ords.peek().is_none() {
+                continue;
+            }
+            id.clear();
+            body.clear();
+            if let Some(o) = ids.term_ords(doc).next() {
+                ids.ord_to_str(o, &mut id).map_err(err)?;
+            }
+            if let Some(o) = groups.term_ords(doc).next() {
+                groups.ord_to_str(o, &mut body).map_err(err)?;
+            }
+            for ord in ords {
+                entry.clear();
+                if !listed.ord_to_str(ord, &mut entry).map_err(err)? {
+                    continue;
+                }
+                let Some((role, name)) = entry.split_once(crate::index::schema::LISTED_SEP) else {
+                    continue;
+                };
+                let p = out.entry(name.to_string()).or_default();
+                p.lists.insert((id.clone(), role.to_string()));
+                if !body.is_empty() {
+                    p.groups.insert(body.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn sorted_parts(name: &str) -> String {
@@ -280,8 +378,90 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    /// Names with counts, each met in `Nämnden` at meetings of its own.
     fn variants(names: &[(&str, u64)]) -> Variants {
-        Variants::from_counts(&names.iter().map(|(n, c)| (n.to_string(), *c)).collect())
+        let presence = names
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.to_string(), at(&[&format!("m{i}")], &["Nämnden"])))
+            .collect();
+        with_presence(names, &presence)
+    }
+
+    fn with_presence(names: &[(&str, u64)], presence: &HashMap<String, Presence>) -> Variants {
+        Variants::from_counts(
+            &names.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+            presence,
+        )
+    }
+
+    /// Listed as `ledamot` at `meetings`, which `groups` held.
+    fn at(meetings: &[&str], groups: &[&str]) -> Presence {
+        Presence {
+            lists: meetings
+                .iter()
+                .map(|m| (m.to_string(), "ledamot".to_string()))
+                .collect(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        }
+    }
+
+    fn together_at_b() -> HashMap<String, Presence> {
+        [
+            ("Marie Stjärnström".to_string(), at(&["a", "b"], &["Rådet"])),
+            ("Marie Stjernström".to_string(), at(&["b"], &["Rådet"])),
+        ]
+        .into()
+    }
+
+    /// A one-letter surname variant merges only with evidence beyond the name: never on
+    /// one list, and a body both met in. The evidence is reported.
+    #[test]
+    fn one_letter_merges_need_evidence() {
+        let names = [("Marie Stjärnström", 3), ("Marie Stjernström", 1)];
+        let shared: HashMap<String, Presence> = [
+            (
+                "Marie Stjärnström".to_string(),
+                at(&["a", "b", "c"], &["Nämnden", "Rådet"]),
+            ),
+            ("Marie Stjernström".to_string(), at(&["d"], &["Rådet"])),
+        ]
+        .into();
+        let v = with_presence(&names, &shared);
+        assert_eq!(v.canonical("Marie Stjernström"), "Marie Stjärnström");
+        let evidence = &v.merged()[0].variants[0].evidence;
+        assert_eq!(evidence.together, 0);
+        assert_eq!(evidence.shared_groups, ["Rådet"]);
+
+        // One meeting, but on two lists (a panel and the attendance): one person.
+        let mut two_lists = together_at_b();
+        two_lists
+            .get_mut("Marie Stjernström")
+            .expect("listed")
+            .lists = [("b".to_string(), "panel".to_string())].into();
+        assert_eq!(
+            with_presence(&names, &two_lists).canonical("Marie Stjernström"),
+            "Marie Stjärnström"
+        );
+        // Both on one meeting's list: two people.
+        let together = together_at_b();
+        assert_eq!(
+            with_presence(&names, &together).canonical("Marie Stjernström"),
+            "Marie Stjernström"
+        );
+        // Never in the same body: no evidence, two people.
+        let apart: HashMap<String, Presence> = [
+            ("Marie Stjärnström".to_string(), at(&["a"], &["Nämnden"])),
+            ("Marie Stjernström".to_string(), at(&["b"], &["Rådet"])),
+        ]
+        .into();
+        assert!(with_presence(&names, &apart).merged().is_empty());
+        // Spellings the name alone explains merge without it, evidence reported.
+        let reordered = with_presence(
+            &[("Anna Hasselbom Trofast", 2), ("Anna Trofast Hasselbom", 1)],
+            &HashMap::new(),
+        );
+        assert_eq!(reordered.merged().len(), 1);
     }
 
     #[test]
