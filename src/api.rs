@@ -102,6 +102,8 @@ pub struct Hit {
     pub title_highlights: Vec<[usize; 2]>,
     pub presenters: Vec<String>,
     pub decisions: Vec<String>,
+    /// The item's themes: its values of the topic facet.
+    pub themes: Vec<String>,
 }
 
 /// The answer to a search.
@@ -145,6 +147,7 @@ impl From<&hits::SearchResponse> for SearchResponse {
                     title_highlights: h.title_marks.clone(),
                     presenters: h.presenters.clone(),
                     decisions: h.decisions.clone(),
+                    themes: h.themes.clone(),
                 })
                 .collect(),
             facets: facets(&r.facets),
@@ -174,6 +177,8 @@ pub struct Item {
     pub motions: Vec<Stance>,
     pub reservations: Vec<Stance>,
     pub topic: Option<String>,
+    /// The item's themes: its values of the topic facet.
+    pub themes: Vec<String>,
     /// What the query asked with the protocol matched here; absent without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlights: Option<ItemHighlights>,
@@ -269,6 +274,7 @@ impl From<&parse::Protocol> for Protocol {
                     motions: stances(&i.motions),
                     reservations: stances(&i.reservations),
                     topic: i.topic.clone(),
+                    themes: i.themes.clone(),
                     highlights: None,
                 })
                 .collect(),

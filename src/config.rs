@@ -76,6 +76,8 @@ pub struct Config {
     pub writer_memory_bytes: usize,
     /// What one request may ask for.
     pub limits: Limits,
+    /// The themes file items are tagged from; `None`: the shipped `data/themes.toml`.
+    pub themes_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -87,6 +89,7 @@ impl Config {
             max_file_bytes: 20 * 1024 * 1024,
             writer_memory_bytes: 200_000_000,
             limits: Limits::CLI,
+            themes_file: None,
         }
     }
 }

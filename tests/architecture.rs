@@ -17,6 +17,7 @@ const STAGES: &[&[&str]] = &[
     &["analysis::lexicon"],
     &["analysis::tokenize"],
     &["analysis::synonyms"],
+    &["analysis::themes"],
     &["index::facets"],
     &["index::schema"],
     &["index::variants"],

@@ -1027,3 +1027,102 @@ fn one_letter_surnames_merge_only_with_evidence() {
         "{sundberg}"
     );
 }
+
+/// Themes are the topic facet, tagged at index time from an editable file; changing
+/// the file re-tags every item from the index without reading a protocol again.
+#[test]
+fn themes_tag_items_and_a_changed_file_retags_without_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.md"),
+        "# Minnesanteckningar Samverkansgrupp\n\n2025-03-01\n\n## Närvarande\n\n- Anna Ek, Region Norr\n\n\
+         ## 1. Mötets öppnande\n\nMötet öppnades.\n\n## 2. Suicidpreventiva insatser\n\n\
+         Gruppen följde upp arbetet.\n\n## 3. Lägesrapport\n\nPlaceringar i HVB har ökat. \
+         Kostnaderna för placeringarna är höga.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("b.txt"),
+        "Socialnämnden\nProtokoll\n\nDatum: 2025-04-01\n\nBeslutande\nEva Lund, ordförande\n\n\
+         § 1 Val av justerare och godkännande av dagordning\n\nNämnden godkänner dagordningen.\n\n\
+         § 2 Budget 2026\n\nNämnden beslutar att anta budgeten.\n",
+    )
+    .unwrap();
+    let themes = tmp.path().join("themes.toml");
+    let write_themes = |extra: &str| {
+        std::fs::write(
+            &themes,
+            format!(
+                "[[theme]]\nname = \"Suicidprevention\"\nterms = [\"suicid\"]\n\n\
+                 [[theme]]\nname = \"Placeringar\"\nterms = [\"placering\", \"HVB\"]\n{extra}"
+            ),
+        )
+        .unwrap();
+    };
+    write_themes("");
+    let index = tmp.path().join("index");
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let topics = || -> Value {
+        let out = run(&[&base[..], &["facets", "--field", "topic", "--json"]].concat());
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)))
+    };
+    let out = run(&[&base[..], &["--themes", themes.to_str().unwrap(), "index"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let t = topics();
+    let names: Vec<&str> = t["topic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Placeringar", "Suicidprevention"], "{t}");
+
+    // The file is remembered: a search without --themes filters by its themes.
+    let found: Value = serde_json::from_str(&stdout(&run(&[
+        &base[..],
+        &["search", "", "--topic", "Placeringar", "--json"],
+    ]
+    .concat())))
+    .unwrap();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["hits"][0]["item_title"], "Lägesrapport");
+    assert_eq!(found["hits"][0]["themes"][0], "Placeringar");
+
+    // A theme added: every item is tagged again from the index, no protocol is read.
+    write_themes("\n[[theme]]\nname = \"Ekonomi\"\nterms = [\"budget\", \"kostnad\"]\n");
+    let out = run(&[&base[..], &["index"]].concat());
+    let said = stdout(&out);
+    assert!(said.contains("indexed 0 files"), "{said}");
+    assert!(said.contains("2 re-tagged"), "{said}");
+    let t = topics();
+    let ekonomi: Vec<u64> = t["topic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["value"] == "Ekonomi")
+        .map(|v| v["count"].as_u64().unwrap())
+        .collect();
+    // `Budget 2026` names it; in `Lägesrapport` one cost beside three placements is a
+    // passing mention.
+    assert_eq!(ekonomi, [1], "{t}");
+    // Procedure has no theme.
+    let shown: Value = serde_json::from_str(&stdout(&run(&[
+        &base[..],
+        &["search", "dagordning", "--json"],
+    ]
+    .concat())))
+    .unwrap();
+    assert_eq!(shown["hits"][0]["themes"], serde_json::json!([]), "{shown}");
+    // A broken themes file is refused with its reason, and the index keeps serving.
+    std::fs::write(&themes, "[[theme]]\nname = \"X\"\n").unwrap();
+    let out = run(&[&base[..], &["index"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("themes.toml"), "{}", stderr(&out));
+}

@@ -130,7 +130,12 @@ fn words(clause: &Clause) -> Vec<&str> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    // A fixed seed: CI sees the same cases every run; a new seed is a new search.
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_2026),
+        ..ProptestConfig::default()
+    })]
 
     /// A query parses or is refused; a parsed query has no empty word, no OR group
     /// without clauses, and a query over the limit is refused.

@@ -156,6 +156,7 @@ function renderHits(hits, q) {
         ${h.decisions.length ? '<span class="badge">Beslut</span>' : ""}</h3>
         <p class="snippet">${marked(h.snippet_text, h.highlights)}</p>
         ${people ? `<p class="people">Föredragande: ${people}</p>` : ""}
+        ${(h.themes || []).length ? `<p class="themes">${h.themes.map((t) => `<a class="chip" href="${esc(hashFor("search", "", { topic: t }))}">${esc(t)}</a>`).join(" ")}</p>` : ""}
       </div>`;
     }
     html += "</section>";

@@ -36,6 +36,10 @@ struct Args {
     /// index was built from, else `corpus`].
     #[arg(long, global = true)]
     corpus: Option<PathBuf>,
+    /// Themes file the topic facet is tagged from (TOML, see data/themes.toml)
+    /// [default: the file the index was tagged from, else the shipped themes].
+    #[arg(long, global = true)]
+    themes: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -227,7 +231,11 @@ fn run(args: Args) -> Result<ExitCode> {
         .clone()
         .or_else(|| update::recorded_corpus(&args.index))
         .unwrap_or_else(|| PathBuf::from("corpus"));
-    let config = Config::new(corpus, &args.index);
+    let mut config = Config::new(corpus, &args.index);
+    config.themes_file = args
+        .themes
+        .clone()
+        .or_else(|| update::recorded_themes(&args.index));
     match args.command {
         Command::Index => cmd_index(&config),
         Command::Search {
@@ -309,9 +317,13 @@ fn cmd_index(config: &Config) -> Result<ExitCode> {
     for (rel, reason) in &report.skipped {
         writeln!(out, "skipped {rel}: {reason}")?;
     }
+    let retagged = match report.retagged {
+        0 => String::new(),
+        n => format!(" ({n} re-tagged with the changed themes)"),
+    };
     writeln!(
         out,
-        "indexed {} files ({} items), unchanged {}, removed {}, skipped {} in {:.2} s",
+        "indexed {} files ({} items), unchanged {}{retagged}, removed {}, skipped {} in {:.2} s",
         report.indexed,
         report.items,
         report.unchanged,

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::{doc, DateTime, TantivyDocument};
 
+use crate::analysis::themes::Themes;
 use crate::analysis::tokenize;
 use crate::index::facets::FacetField;
 use crate::ingest::read::CorpusFile;
@@ -61,6 +62,8 @@ pub struct Fields {
     /// `role\u{1f}name` of each person the protocol lists (on its first item): the
     /// list a name is on, the evidence that tells two people from two spellings.
     pub f_listed: Field,
+    /// The item's themes, stored to be shown (the topic facet indexes them).
+    pub themes: Field,
 }
 
 /// Separates a role from a name in [`Fields::f_listed`].
@@ -148,6 +151,7 @@ pub fn schema() -> (Schema, Fields) {
         f_presenter: b.add_text_field("f_presenter", STRING | FAST),
         f_abbrev: b.add_text_field("f_abbrev", STRING),
         f_listed: b.add_text_field("f_listed", STRING | FAST),
+        themes: b.add_text_field("themes", STORED),
     };
     (b.build(), fields)
 }
@@ -162,7 +166,14 @@ pub fn same_schema(a: &Schema, b: &Schema) -> bool {
 }
 
 /// One index document per item.
-pub fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<TantivyDocument> {
+pub fn documents(
+    f: &Fields,
+    p: &Protocol,
+    file: &CorpusFile,
+    hash: u64,
+    themes: &Themes,
+) -> Vec<TantivyDocument> {
+    let p = &tagged(p, themes);
     let date = p.meeting_date();
     // The protocol's metadata is stored once, on its first item, without the items
     // (each item document stores its own).
@@ -231,6 +242,9 @@ pub fn documents(f: &Fields, p: &Protocol, file: &CorpusFile, hash: u64) -> Vec<
                 d.add_text(f.facet(facet), value);
             }
         }
+        for theme in &item.themes {
+            d.add_text(f.themes, theme);
+        }
         for name in &item.presenters {
             d.add_text(f.presenters, name);
             d.add_text(f.f_presenter, name);
@@ -292,6 +306,85 @@ fn facet_values(facet: FacetField, p: &Protocol, item: &Item, ord: usize) -> Vec
             "ja"
         }
         .into()],
-        FacetField::Topic => item.topic.clone().into_iter().collect(),
+        FacetField::Topic => item.themes.clone(),
     }
+}
+
+/// The protocol with each item's themes: every item but a procedural one or a
+/// container (no topic of its own), and the text of a protocol read as one item.
+fn tagged(p: &Protocol, themes: &Themes) -> Protocol {
+    let whole = p.items.len() == 1;
+    let mut p = p.clone();
+    for item in &mut p.items {
+        item.themes = if item.topic.is_some() || whole {
+            themes.tag(&item.title, &item.text)
+        } else {
+            Vec::new()
+        };
+    }
+    p
+}
+
+/// A protocol read back from its stored item documents (any order): the metadata of
+/// its first item and every item in order, with the themes it was tagged with.
+pub fn protocol_from_docs(f: &Fields, docs: &[TantivyDocument]) -> Option<Protocol> {
+    let mut items: Vec<(u64, Item)> = Vec::new();
+    let mut meta: Option<Protocol> = None;
+    for doc in docs {
+        if let Some(json) = opt_str(doc, f.protocol_json) {
+            meta = serde_json::from_str(&json).ok();
+        }
+        let ord = doc
+            .get_first(f.item_ord)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let title = str_value(doc, f.title);
+        let parent = opt_str(doc, f.parent);
+        let stances: serde_json::Value = opt_str(doc, f.stances_json)
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let stance_list = |key: &str| -> Vec<crate::parse::debate::Stance> {
+            serde_json::from_value(stances[key].clone()).unwrap_or_default()
+        };
+        items.push((
+            ord,
+            Item {
+                number: opt_str(doc, f.number),
+                topic: crate::parse::topic_of(&title, false),
+                title,
+                parent,
+                text: str_value(doc, f.body),
+                presenters: str_values(doc, f.presenters),
+                decisions: str_values(doc, f.decisions),
+                dnr: opt_str(doc, f.dnr),
+                motions: stance_list("motions"),
+                reservations: stance_list("reservations"),
+                themes: str_values(doc, f.themes),
+            },
+        ));
+    }
+    items.sort_by_key(|(o, _)| *o);
+    Some(Protocol {
+        items: items.into_iter().map(|(_, i)| i).collect(),
+        ..meta?
+    })
+}
+
+/// The first text of `field`, or empty.
+pub fn str_value(doc: &TantivyDocument, field: Field) -> String {
+    opt_str(doc, field).unwrap_or_default()
+}
+
+/// Every text of `field`.
+pub fn str_values(doc: &TantivyDocument, field: Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The first text of `field`.
+pub fn opt_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
 }

@@ -9,13 +9,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use tantivy::collector::DocSetCollector;
 use tantivy::indexer::UserOperation;
-use tantivy::{doc, Index, IndexWriter, ReloadPolicy, Term};
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{doc, Index, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::analysis::themes::Themes;
 use crate::analysis::tokenize;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::index::schema::{documents, exists, same_schema, schema, SCHEMA_VERSION};
+use crate::index::schema::{
+    documents, exists, protocol_from_docs, same_schema, schema, Fields, SCHEMA_VERSION,
+};
 use crate::ingest::read::{self, CorpusFile, SkipReason};
 use crate::parse::{parse_document, Protocol};
 
@@ -87,6 +93,8 @@ pub struct IndexReport {
     pub seconds: f64,
     /// True when the index was created (or rebuilt) by this run.
     pub created: bool,
+    /// Files tagged again with changed themes, from what the index stores (not read).
+    pub retagged: usize,
 }
 
 /// Progress events while indexing, for a progress bar or log lines.
@@ -167,6 +175,11 @@ struct SkippedFile {
 const SKIPPED_FILE: &str = "skipped.json";
 const SOURCE_FILE: &str = "source.json";
 
+/// The themes file the index was last tagged from, when it was not the shipped one.
+pub fn recorded_themes(index_dir: &Path) -> Option<std::path::PathBuf> {
+    recorded(index_dir, "themes_file").map(std::path::PathBuf::from)
+}
+
 /// The corpus folder the index was last built from, when recorded.
 pub fn recorded_corpus(index_dir: &Path) -> Option<std::path::PathBuf> {
     let body = std::fs::read(index_dir.join(SOURCE_FILE)).ok()?;
@@ -225,10 +238,12 @@ fn folders_of(corpus: &Path) -> Vec<(std::path::PathBuf, u128)> {
 
 fn record_corpus(
     index_dir: &Path,
-    corpus: &Path,
+    config: &Config,
+    themes: &str,
     files: &[CorpusFile],
     folders: &[(std::path::PathBuf, u128)],
 ) -> Result<()> {
+    let corpus = &config.corpus_dir;
     let abs = corpus
         .canonicalize()
         .unwrap_or_else(|_| corpus.to_path_buf());
@@ -240,6 +255,10 @@ fn record_corpus(
         "corpus": abs.to_string_lossy(),
         "fingerprint": corpus_fingerprint(files),
         "folders": folders,
+        "themes": themes,
+        "themes_file": config.themes_file.as_ref().map(|p| {
+            p.canonicalize().unwrap_or_else(|_| p.clone()).to_string_lossy().to_string()
+        }),
     });
     let tmp = index_dir.join(format!("{SOURCE_FILE}.tmp"));
     std::fs::write(&tmp, body.to_string()).map_err(|e| Error::io(&tmp, e))?;
@@ -277,6 +296,10 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if !same_schema(&index.schema(), &schema().0) || !holds_current_version(&index) {
         return Ok(true);
     }
+    let themes = Themes::of(config)?;
+    if recorded(&config.index_dir, "themes").as_deref() != Some(themes.fingerprint()) {
+        return Ok(true);
+    }
     let same_corpus = recorded_corpus(&config.index_dir)
         .zip(config.corpus_dir.canonicalize().ok())
         .is_some_and(|(a, b)| a == b);
@@ -290,7 +313,13 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     // rename, say): recording them spares the next search this listing.
     if same_corpus && recorded(&config.index_dir, "fingerprint") == Some(corpus_fingerprint(&files))
     {
-        if let Err(e) = record_corpus(&config.index_dir, &config.corpus_dir, &files, &folders) {
+        if let Err(e) = record_corpus(
+            &config.index_dir,
+            config,
+            themes.fingerprint(),
+            &files,
+            &folders,
+        ) {
             tracing::debug!("could not record the corpus folders: {e}");
         }
         return Ok(false);
@@ -325,8 +354,22 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         load_skipped(dir)
     };
     let (_, fields) = schema();
+    let themes = Themes::of(config)?;
     let plan = plan(&files, &indexed, &previously_skipped);
     report.unchanged = plan.unchanged;
+    // Other themes than the index was tagged with: the files not read again are
+    // re-tagged from what the index stores of them.
+    let retag = !rebuilt && recorded(dir, "themes").as_deref() != Some(themes.fingerprint());
+    let to_retag: Vec<&CorpusFile> = if retag {
+        let reading: std::collections::HashSet<&str> =
+            plan.to_read.iter().map(|f| f.rel.as_str()).collect();
+        files
+            .iter()
+            .filter(|f| indexed.contains_key(&f.rel) && !reading.contains(f.rel.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     for (rel, reason) in &plan.still_skipped {
         progress(Progress::Skipped { rel, reason });
     }
@@ -344,6 +387,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         writer.delete_term(Term::from_field_text(fields.file, rel));
         report.removed += 1;
     }
+    report.retagged = retag_files(&index, &writer, &fields, &to_retag, &indexed, &themes, dir)?;
 
     let next = AtomicUsize::new(0);
     let tally = Mutex::new(Tally::default());
@@ -371,7 +415,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
                     Ok((hash, _, protocol)) => {
                         // A file touched but not changed is written again too, so that
                         // its stored mtime is current and the next run skips it unread.
-                        let docs = documents(&fields, &protocol, f, hash);
+                        let docs = documents(&fields, &protocol, f, hash, &themes);
                         let items = docs.len();
                         // One batch: a protocol's items land in one segment, in order,
                         // so its first item is found from any other (see `facets`).
@@ -402,7 +446,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     report.skipped.extend(plan.still_skipped.iter().cloned());
     report.skipped.sort();
     report.bytes = plan.to_read.iter().map(|f| f.size).sum();
-    if report.indexed > 0 || report.removed > 0 || rebuilt {
+    if report.indexed > 0 || report.removed > 0 || report.retagged > 0 || rebuilt {
         writer.commit().map_err(|e| Error::index(dir, e))?;
     }
     writer
@@ -427,9 +471,62 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         })
         .collect();
     save_skipped(dir, &skipped_now)?;
-    record_corpus(dir, &config.corpus_dir, &files, &folders)?;
+    record_corpus(dir, config, themes.fingerprint(), &files, &folders)?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Replaces the documents of `files` by documents tagged with `themes`, built from
+/// the protocols the index stores (the files are not read).
+fn retag_files(
+    index: &Index,
+    writer: &IndexWriter,
+    fields: &Fields,
+    files: &[&CorpusFile],
+    indexed: &HashMap<String, FileState>,
+    themes: &Themes,
+    dir: &Path,
+) -> Result<usize> {
+    if files.is_empty() {
+        return Ok(0);
+    }
+    let err = |e: tantivy::TantivyError| Error::index(dir, e);
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(err)?;
+    let searcher = reader.searcher();
+    let mut retagged = 0;
+    for f in files {
+        let Some(state) = indexed.get(&f.rel) else {
+            continue;
+        };
+        let term = Term::from_field_text(fields.file, &f.rel);
+        let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+        let addrs = searcher.search(&query, &DocSetCollector).map_err(err)?;
+        let mut docs = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            docs.push(searcher.doc::<TantivyDocument>(addr).map_err(err)?);
+        }
+        let Some(protocol) = protocol_from_docs(fields, &docs) else {
+            continue;
+        };
+        let stored = CorpusFile {
+            size: state.size,
+            mtime: state.mtime,
+            ..(*f).clone()
+        };
+        let mut ops = vec![UserOperation::Delete(term)];
+        ops.extend(
+            documents(fields, &protocol, &stored, state.hash, themes)
+                .into_iter()
+                .map(UserOperation::Add),
+        );
+        writer.run(ops).map_err(err)?;
+        retagged += 1;
+    }
+    Ok(retagged)
 }
 
 fn config_threads() -> usize {

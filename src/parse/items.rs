@@ -818,7 +818,12 @@ fn numbered_heading(text: &str) -> Option<(u32, String)> {
     {
         return None;
     }
-    Some((digits.parse().ok()?, strip_dnr(title)))
+    // A line that is only a diary number is no title.
+    let title = strip_dnr(title);
+    if title.is_empty() {
+        return None;
+    }
+    Some((digits.parse().ok()?, title))
 }
 
 /// The number a line holds alone (`3`, `3.`), 0 for any other line.
@@ -878,7 +883,10 @@ fn nested_sub_headings(lines: &[Line], items: &[Heading], in_attendance: &[bool]
                 continue;
             }
             let title = title.trim();
-            if !title.starts_with(char::is_uppercase) || title.chars().count() > 150 {
+            if !title.starts_with(char::is_uppercase)
+                || title.chars().count() > 150
+                || strip_dnr(title).is_empty()
+            {
                 continue;
             }
             out.push(Heading {

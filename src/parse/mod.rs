@@ -45,9 +45,13 @@ pub struct Item {
     /// Reservations against the decision (`X (S) reserverar sig`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<debate::Stance>,
-    /// The item's subject for the topic facet; `None` for procedural items
-    /// (`Välkomna`, `Övriga frågor`) and containers (`Informationspunkter`).
+    /// The item's subject as its title says it; `None` for procedural items
+    /// (`Välkomna`, `Övriga frågor`) and containers (`Informationspunkter`), which
+    /// get no themes.
     pub topic: Option<String>,
+    /// The item's themes (the topic facet), tagged when it is indexed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
 }
 
 /// A parsed protocol.
@@ -278,10 +282,20 @@ fn parse_with_hints(rel_path: &str, text: &str, hints: &Hints) -> Protocol {
             motions,
             reservations,
             topic,
+            themes: Vec::new(),
         });
     }
+    // A heading of markup alone holds nothing to show: an empty one goes, one with a
+    // text is named by its number (`§ 5`), else as the protocol.
+    items.retain(|i| !i.title.trim().is_empty() || !i.text.trim().is_empty());
     if items.is_empty() {
         items.push(whole_text_item(&heading.title, &lines, split.header_end));
+    }
+    for item in items.iter_mut().filter(|i| i.title.trim().is_empty()) {
+        item.title = match &item.number {
+            Some(n) => format!("§ {n}"),
+            None => "Protokoll".to_string(),
+        };
     }
     // Elections (`utser X till justerare`) stand in an item's decision or its text.
     let item_texts: Vec<&str> = items
@@ -475,7 +489,7 @@ fn whole_text_item(title: &str, lines: &[Line], header_end: usize) -> Item {
     let body: Vec<usize> = (header_end.min(1)..lines.len()).collect();
     Item {
         number: None,
-        title: if title.is_empty() {
+        title: if title.trim().is_empty() {
             "Protokoll".into()
         } else {
             title.to_string()
@@ -488,6 +502,7 @@ fn whole_text_item(title: &str, lines: &[Line], header_end: usize) -> Item {
         motions: Vec::new(),
         reservations: Vec::new(),
         topic: None,
+        themes: Vec::new(),
     }
 }
 
@@ -550,11 +565,48 @@ pub fn topic_of(title: &str, _unnumbered_top: bool) -> Option<String> {
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ':' | ',' | '–' | '-'))
         .to_string();
     let key = t.to_lowercase();
-    if t.is_empty() || PROCEDURAL_TITLES.contains(&key.as_str()) || key.starts_with("föregående ")
-    {
+    if t.is_empty() || PROCEDURAL_TITLES.contains(&key.as_str()) || is_standing_item(&key) {
         return None;
     }
     Some(t)
+}
+
+/// The heads of standing items: the meeting's own procedure and the reports every
+/// meeting takes note of (delegated decisions, letters received), whatever matter
+/// they happen to touch.
+const STANDING_HEADS: &[&str] = &[
+    "föregående ",
+    "val av justerare",
+    "val av protokolljusterare",
+    "rösträknare",
+    "tid för justering",
+    "justering",
+    "godkännande av dagordning",
+    "fastställande av dagordning",
+    "dagordning",
+    "upprop",
+    "anmälan av delegationsbeslut",
+    "anmälan av delegeringsbeslut",
+    "redovisning av delegationsbeslut",
+    "redovisning av delegeringsbeslut",
+    "delegationsbeslut",
+    "delegeringsbeslut",
+    "anmälningsärenden",
+    "delgivningar",
+    "inkomna skrivelser",
+    "meddelanden",
+];
+
+/// A title made only of standing items (`Val av justerare och godkännande av
+/// dagordning`, `Redovisning av delegeringsbeslut 2024`).
+fn is_standing_item(key: &str) -> bool {
+    let joined = [" och ", " samt ", " tillika ", ", "]
+        .iter()
+        .fold(key.to_string(), |k, sep| k.replace(sep, "|"));
+    joined
+        .split('|')
+        .map(str::trim)
+        .all(|piece| STANDING_HEADS.iter().any(|h| piece.starts_with(h)))
 }
 
 /// The language of the text, as an ISO 639-1 code; Swedish unless another allowed
@@ -788,6 +840,23 @@ mod tests {
         }
     }
 
+    /// Found by the property tests: a line that is only a diary number is no title,
+    /// and a heading of markup alone gives no untitled item.
+    #[test]
+    fn every_item_has_a_title() {
+        for text in [
+            "1. Dnr KS 2024/12§",
+            "-\t## **",
+            "## **\n\nNågot hände.",
+            "§ 5\n\nText.",
+        ] {
+            let p = parse_protocol("x.md", text);
+            for item in &p.items {
+                assert!(!item.title.trim().is_empty(), "{text:?}: {:?}", p.items);
+            }
+        }
+    }
+
     #[test]
     fn a_date_glued_to_a_multibyte_word_is_no_date_and_no_panic() {
         assert!(date::find_dates("HR-chefsnätverket bjöds in").is_empty());
@@ -802,6 +871,27 @@ mod tests {
         );
         assert_eq!(topic_of("Välkomna", false), None);
         assert_eq!(topic_of("Informationspunkter", false), None);
+        assert_eq!(
+            topic_of("Val av justerare tillika rösträknare", false),
+            None
+        );
+        assert_eq!(
+            topic_of("Val av justerare och godkännande av dagordning", false),
+            None
+        );
+        assert_eq!(
+            topic_of("Redovisning av delegeringsbeslut 2024", false),
+            None
+        );
+        assert_eq!(
+            topic_of("Val av ledamöter till styrelsen", false).as_deref(),
+            Some("Val av ledamöter till styrelsen")
+        );
+        assert_eq!(
+            topic_of("Val av justerare och budget 2025", false).as_deref(),
+            Some("Val av justerare och budget 2025"),
+            "a matter beside the procedure is no standing item"
+        );
         assert_eq!(
             topic_of(
                 "Reflektion efter planeringsdagarna (Punkt utanför agenda)",

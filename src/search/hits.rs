@@ -9,14 +9,15 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::index::facets::{FacetField, ProtocolFacets, TermCounts};
-use crate::index::{schema::Fields, store::Store};
-use crate::parse::{Item, Protocol};
+use crate::index::schema::{opt_str, str_value, str_values, Fields};
+use crate::index::store::Store;
+use crate::parse::Protocol;
 use crate::query::correct::Correction;
 use crate::query::filters::{all_facet_values, Filters};
 use crate::query::plan::plan;
@@ -77,6 +78,8 @@ pub struct Hit {
     pub title_marks: Vec<[usize; 2]>,
     pub presenters: Vec<String>,
     pub decisions: Vec<String>,
+    /// The item's themes (its values of the topic facet).
+    pub themes: Vec<String>,
 }
 
 /// A facet value and how many matching items carry it.
@@ -241,25 +244,6 @@ pub fn facets(
     Ok(out)
 }
 
-fn str_value(doc: &TantivyDocument, field: Field) -> String {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn str_values(doc: &TantivyDocument, field: Field) -> Vec<String> {
-    doc.get_all(field)
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-fn opt_str(doc: &TantivyDocument, field: Field) -> Option<String> {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-}
-
 fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Marked) -> Hit {
     Hit {
         protocol_id: str_value(doc, f.protocol_id),
@@ -279,6 +263,7 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Marked) 
         title_marks: Vec::new(),
         presenters: str_values(doc, f.presenters),
         decisions: str_values(doc, f.decisions),
+        themes: str_values(doc, f.themes),
     }
 }
 
@@ -293,7 +278,7 @@ fn leading_chars(s: &str, n: usize) -> String {
 /// More items than any protocol has; a protocol's items are read up to this many.
 const MAX_ITEMS: usize = 100_000;
 
-/// Reads a whole protocol back from the index.
+/// A protocol read back from the index, with its items in order.
 pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
     let searcher = store.reader.searcher();
     let f = &store.fields;
@@ -307,48 +292,14 @@ pub fn protocol(store: &Store, id: &str) -> Result<Protocol> {
     if addrs.is_empty() {
         return Err(Error::UnknownProtocol(id.to_string()));
     }
-    let mut items: Vec<(u64, Item)> = Vec::new();
-    let mut meta: Option<Protocol> = None;
+    let mut docs = Vec::with_capacity(addrs.len());
     for (_, addr) in addrs {
-        let doc: TantivyDocument = searcher
-            .doc(addr)
-            .map_err(|e| Error::index(&store.dir, e))?;
-        if let Some(json) = opt_str(&doc, f.protocol_json) {
-            meta = serde_json::from_str(&json).ok();
-        }
-        let ord = doc
-            .get_first(f.item_ord)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        let title = str_value(&doc, f.title);
-        let parent = opt_str(&doc, f.parent);
-        let stances: serde_json::Value = opt_str(&doc, f.stances_json)
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or_default();
-        let stance_list = |key: &str| -> Vec<crate::parse::debate::Stance> {
-            serde_json::from_value(stances[key].clone()).unwrap_or_default()
-        };
-        items.push((
-            ord,
-            Item {
-                number: opt_str(&doc, f.number),
-                topic: crate::parse::topic_of(&title, false),
-                title,
-                parent,
-                text: str_value(&doc, f.body),
-                presenters: str_values(&doc, f.presenters),
-                decisions: str_values(&doc, f.decisions),
-                dnr: opt_str(&doc, f.dnr),
-                motions: stance_list("motions"),
-                reservations: stance_list("reservations"),
-            },
-        ));
+        docs.push(
+            searcher
+                .doc::<TantivyDocument>(addr)
+                .map_err(|e| Error::index(&store.dir, e))?,
+        );
     }
-    items.sort_by_key(|(o, _)| *o);
-    let meta = meta
-        .ok_or_else(|| Error::index(&store.dir, format!("protocol {id} has no stored metadata")))?;
-    Ok(Protocol {
-        items: items.into_iter().map(|(_, i)| i).collect(),
-        ..meta
-    })
+    crate::index::schema::protocol_from_docs(f, &docs)
+        .ok_or_else(|| Error::index(&store.dir, format!("protocol {id} has no stored metadata")))
 }
