@@ -86,7 +86,9 @@ function showView(name) {
 async function render() {
   const { view, arg, params } = parseHash();
   const q = params.get("q") || "";
-  if (!typingTimer && $("q").value !== q) $("q").value = q;
+  // The box shows what the user typed: it is only set when the query changed by
+  // navigation (a link, back), never trimmed under the user's hands.
+  if (!typingTimer && $("q").value.trim() !== q.trim()) $("q").value = q;
   showView(view === "protocol" || view === "trend" || view === "person" ? view : "search");
   if (view === "protocol") return renderProtocol(arg, params);
   if (view === "trend") return renderTrend(params);

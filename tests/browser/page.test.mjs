@@ -73,6 +73,24 @@ test("typing IKB finansiering lands on the IKB item with highlights", async () =
   await page.close();
 });
 
+test("the search box never rewrites what the user types: a space survives a pause", async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/");
+  await page.locator("#q").pressSequentially("psykisk ", { delay: 30 });
+  // Longer than the typing pause: the search runs and the hash changes.
+  await page.waitForFunction(() => location.hash.includes("psykisk"));
+  await page.waitForTimeout(500);
+  assert.equal(await page.inputValue("#q"), "psykisk ");
+  await page.locator("#q").pressSequentially("hälsa", { delay: 30 });
+  await page.waitForFunction(() => new URLSearchParams(location.hash.split("?")[1] || "").get("q") === "psykisk hälsa");
+  assert.equal(await page.inputValue("#q"), "psykisk hälsa");
+  // Navigation still sets the box: a link to another query.
+  await page.evaluate(() => { location.hash = "#/search?q=samverkan"; });
+  await page.waitForFunction(() => document.querySelector("#q").value === "samverkan");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a group facet filters, and clicking it again removes the filter", async () => {
   const { page, errors } = await newPage();
   await page.goto(base + "/#/search?q=samverkan");
