@@ -15,7 +15,7 @@ use crate::engine::{self, ItemMarks, ProtocolView};
 use crate::error::Error;
 use crate::index::variants;
 use crate::parse;
-use crate::search::{hits, profile, trend};
+use crate::search::{hits, matters, profile, trend};
 
 /// The one error body: a stable machine-readable `code` and a message for people.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -104,6 +104,9 @@ pub struct Hit {
     pub decisions: Vec<String>,
     /// The item's themes: its values of the topic facet.
     pub themes: Vec<String>,
+    /// The id of the item's matter (`/api/matters/{id}`), when it is threaded with
+    /// items of other meetings.
+    pub matter: Option<String>,
 }
 
 /// The answer to a search.
@@ -148,6 +151,7 @@ impl From<&hits::SearchResponse> for SearchResponse {
                     presenters: h.presenters.clone(),
                     decisions: h.decisions.clone(),
                     themes: h.themes.clone(),
+                    matter: h.matter.clone(),
                 })
                 .collect(),
             facets: facets(&r.facets),
@@ -489,6 +493,87 @@ pub fn merged(v: &variants::Variants) -> Vec<Merged> {
                 .collect(),
         })
         .collect()
+}
+
+/// One item of a matter's timeline, and why it joined.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MatterItem {
+    pub protocol_id: String,
+    pub item_index: u64,
+    pub date: Option<String>,
+    pub group: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub decisions: Vec<String>,
+    /// `first` (the thread's first item), `dnr`, `title` or `abbreviation`.
+    pub linked_by: String,
+    /// The diary number or abbreviation it shares, for those links.
+    pub link_value: Option<String>,
+}
+
+/// A matter: items of different meetings that concern it, in date order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Matter {
+    pub id: String,
+    /// The title of its latest item.
+    pub title: String,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+    pub groups: Vec<String>,
+    pub dnr: Option<String>,
+    /// Whether any of its items holds a decision.
+    pub decided: bool,
+    /// Every item in a timeline; the latest only in a list.
+    pub items: Vec<MatterItem>,
+}
+
+/// A page of matters, the latest first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MatterList {
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub matters: Vec<Matter>,
+}
+
+impl From<&matters::MatterView> for Matter {
+    fn from(m: &matters::MatterView) -> Self {
+        Matter {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            first_date: m.first_date.clone(),
+            last_date: m.last_date.clone(),
+            groups: m.groups.clone(),
+            dnr: m.dnr.clone(),
+            decided: m.decided,
+            items: m
+                .items
+                .iter()
+                .map(|i| MatterItem {
+                    protocol_id: i.protocol_id.clone(),
+                    item_index: i.item_index,
+                    date: i.date.clone(),
+                    group: i.group.clone(),
+                    number: i.number.clone(),
+                    title: i.title.clone(),
+                    decisions: i.decisions.clone(),
+                    linked_by: i.link.name().to_string(),
+                    link_value: i.link.value().map(str::to_string),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&matters::MatterList> for MatterList {
+    fn from(l: &matters::MatterList) -> Self {
+        MatterList {
+            total: l.total,
+            offset: l.offset,
+            limit: l.limit,
+            matters: l.matters.iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// The server's state.

@@ -22,6 +22,7 @@ use crate::query::snippet::Marked;
 use crate::query::{parse::check, plan::plan};
 use crate::search::eval::{EvalReport, Judgment};
 use crate::search::hits::{FacetCount, SearchRequest, SearchResponse};
+use crate::search::matters::{MatterList, MatterView};
 use crate::search::profile::PersonProfile;
 use crate::search::trend::{TrendRequest, TrendResponse};
 
@@ -161,6 +162,17 @@ impl Engine {
 
     pub fn trend(&self, req: &TrendRequest) -> Result<TrendResponse> {
         crate::search::trend::trend(&self.store, self.limits(), req)
+    }
+
+    /// The matters of the archive (items of different meetings threaded by diary
+    /// number, title or abbreviation), the latest first.
+    pub fn matters(&self, limit: usize, offset: usize) -> Result<MatterList> {
+        crate::search::matters::list(&self.store, self.limits(), limit, offset)
+    }
+
+    /// One matter's timeline, by its id or as the matter of a query's best hit.
+    pub fn matter(&self, id_or_query: &str) -> Result<MatterView> {
+        crate::search::matters::matter(&self.store, self.limits(), id_or_query)
     }
 
     /// A person, by any spelling of the name.

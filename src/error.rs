@@ -55,6 +55,9 @@ pub enum Error {
     /// A protocol id that is not in the index.
     #[error("no protocol with id {0}")]
     UnknownProtocol(String),
+    /// Neither a matter's id nor a query whose hits belong to a matter.
+    #[error("no matter with id {0}, and no hit of it as a query belongs to a matter")]
+    UnknownMatter(String),
 }
 
 /// What kind of failure an error is: the key of [`ERROR_TABLE`].
@@ -145,7 +148,9 @@ impl Error {
         match self {
             Error::Query(_) => ErrorKind::BadQuery,
             Error::InvalidArgument(_) => ErrorKind::BadArgument,
-            Error::UnknownPerson(_) | Error::UnknownProtocol(_) => ErrorKind::NotFound,
+            Error::UnknownPerson(_) | Error::UnknownProtocol(_) | Error::UnknownMatter(_) => {
+                ErrorKind::NotFound
+            }
             Error::Locked(_) => ErrorKind::Busy,
             Error::Io { .. } => ErrorKind::Io,
             Error::Index { .. } => ErrorKind::Index,

@@ -122,10 +122,17 @@ fn every_route_in_the_openapi_document_answers() {
     assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
     let (_, hit) = get(&s.addr, "/api/search?q=IKB");
     let id = hit["hits"][0]["protocol_id"].as_str().unwrap().to_string();
+    let (_, matters) = get(&s.addr, "/api/matters");
+    let matter = matters["matters"][0]["id"].as_str().unwrap().to_string();
     let paths = doc["paths"].as_object().unwrap();
-    assert!(paths.len() >= 7);
+    assert!(paths.len() >= 9);
     for path in paths.keys() {
-        let concrete = path.replace("{id}", &id).replace("{name}", "Sofia%20Hartz");
+        let id = if path.starts_with("/api/matters/") {
+            &matter
+        } else {
+            &id
+        };
+        let concrete = path.replace("{id}", id).replace("{name}", "Sofia%20Hartz");
         let (status, body) = get(&s.addr, &concrete);
         assert_eq!(status, 200, "{concrete}: {body}");
     }
@@ -425,6 +432,8 @@ fn the_openapi_document_matches_the_routes_and_answers_both_ways() {
         ("/api/trend?q=suicidprevnetion", "Trend"),
         ("/api/persons/Anna%20Trofast%20Hasselbom", "Person"),
         ("/api/health", "Health"),
+        ("/api/matters", "MatterList"),
+        ("/api/matters/digital%20ungdomsmottagning", "Matter"),
         ("/api/search?limit=0", "Error"),
     ] {
         let (_, v) = get(&s.addr, path);

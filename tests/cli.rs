@@ -1126,3 +1126,119 @@ fn themes_tag_items_and_a_changed_file_retags_without_reading() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("themes.toml"), "{}", stderr(&out));
 }
+
+/// Matters thread the items of one matter across meetings, each link with its reason:
+/// the same diary number, the same title, the same abbreviation; a hit names its matter.
+#[test]
+fn matters_thread_items_across_meetings_with_their_reasons() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let json = |args: &[&str]| -> Value {
+        let out = run(&[args, &base[..]].concat());
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)))
+    };
+    // The seeds: Digital ungdomsmottagning of 2025-12-12 and 2026-02-06 is one matter,
+    // and a hit of it links to that matter.
+    let m = json(&["matter", "digital ungdomsmottagning", "--json"]);
+    let dates: Vec<&str> = m["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2025-12-12", "2026-02-06"], "{m}");
+    assert_eq!(m["items"][1]["linked_by"], "title");
+    let hits = json(&["search", "digital ungdomsmottagning", "--json"]);
+    assert_eq!(hits["hits"][0]["matter"], m["id"]);
+    let by_id = json(&["matter", m["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(by_id, m);
+    let list = json(&["matters", "--json"]);
+    assert!(list["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == m["id"]));
+    // No matter: exit 1 with a message.
+    let out = run(&[&["matter", "zzzz"][..], &base[..]].concat());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // Diary numbers and abbreviations, in two layouts.
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let municipal = |date: &str, items: &str| {
+        format!(
+            "Kommunstyrelsen\nSammanträdesprotokoll\n\nDatum: {date}\n\nBeslutande\nEva Lund, ordförande\n\n\
+             § 1 Val av justerare\n\nEva Lund utses att justera.\n\n{items}"
+        )
+    };
+    std::fs::write(
+        corpus.join("ks1.txt"),
+        municipal(
+            "2025-01-10",
+            "§ 2 Detaljplan för Malby\nDnr KS 2024/12\n\nPlanen skickas på samråd.\n\n\
+             § 3 Detaljplan för Malby norra\nDnr KS 2024/99\n\nPlanen skickas på samråd.\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("ks2.txt"),
+        municipal(
+            "2025-04-10",
+            "§ 2 Antagande av detaljplan\nDnr KS 2024/12\n\nKommunstyrelsen beslutar att anta planen.\n",
+        ),
+    )
+    .unwrap();
+    let notes = |date: &str, title: &str| {
+        format!(
+            "# Minnesanteckningar Samverkansgrupp barn och unga\n\n{date}\n\n## Närvarande\n\n- Anna Ek, Region Norr\n\n\
+             ## 1. {title}\n\nGruppen diskuterade behandlingen.\n"
+        )
+    };
+    std::fs::write(
+        corpus.join("sg1.md"),
+        notes("2025-02-01", "Intensiv kontextuell behandling (IKB)"),
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("sg2.md"),
+        notes("2025-05-01", "Finansiering av IKB"),
+    )
+    .unwrap();
+    let index = tmp.path().join("index");
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let json = |args: &[&str]| -> Value {
+        let out = run(&[args, &base[..]].concat());
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)))
+    };
+    let plan = json(&["matter", "antagande detaljplan", "--json"]);
+    let titles: Vec<&str> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Detaljplan för Malby", "Antagande av detaljplan"],
+        "{plan}"
+    );
+    assert_eq!(plan["items"][1]["linked_by"], "dnr");
+    assert_eq!(plan["dnr"], "KS2024/12");
+    assert_eq!(plan["decided"], true);
+    let ikb = json(&["matter", "finansiering IKB", "--json"]);
+    assert_eq!(ikb["items"].as_array().unwrap().len(), 2, "{ikb}");
+    assert_eq!(ikb["items"][1]["linked_by"], "abbreviation");
+    assert_eq!(ikb["items"][1]["link_value"], "IKB");
+    assert_eq!(json(&["matters", "--json"])["total"], 2);
+}

@@ -55,6 +55,8 @@ fn answers_on_the_shipped_archive_are_the_frozen_ones() {
         ("trend_misspelled", &["trend", "suicidprevnetion", "--json"]),
         ("persons", &["persons", "--json"]),
         ("persons_variants", &["persons", "--variants", "--json"]),
+        ("matters", &["matters", "--json"]),
+        ("matter", &["matter", "digital ungdomsmottagning", "--json"]),
     ];
     for (name, args) in cases {
         assert_golden(name, json(&index, &corpus, args));

@@ -75,7 +75,7 @@ function showError(el, err) {
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  for (const v of ["search", "protocol", "trend", "person"]) $("view-" + v).hidden = v !== name;
+  for (const v of ["search", "protocol", "trend", "person", "matter"]) $("view-" + v).hidden = v !== name;
   $("nav-search").classList.toggle("active", name === "search" || name === "protocol");
   $("nav-trend").classList.toggle("active", name === "trend");
   const f = currentFilters();
@@ -89,8 +89,9 @@ async function render() {
   // The box shows what the user typed: it is only set when the query changed by
   // navigation (a link, back), never trimmed under the user's hands.
   if (!typingTimer && $("q").value.trim() !== q.trim()) $("q").value = q;
-  showView(view === "protocol" || view === "trend" || view === "person" ? view : "search");
+  showView(["protocol", "trend", "person", "matter"].includes(view) ? view : "search");
   if (view === "protocol") return renderProtocol(arg, params);
+  if (view === "matter") return renderMatter(arg);
   if (view === "trend") return renderTrend(params);
   if (view === "person") return renderPerson(arg);
   return renderSearch(params);
@@ -158,6 +159,7 @@ function renderHits(hits, q) {
         ${h.decisions.length ? '<span class="badge">Beslut</span>' : ""}</h3>
         <p class="snippet">${marked(h.snippet_text, h.highlights)}</p>
         ${people ? `<p class="people">Föredragande: ${people}</p>` : ""}
+        ${h.matter ? `<p class="matter-link"><a href="${esc(hashFor("matter", h.matter, {}))}">Ärendets historik</a></p>` : ""}
         ${(h.themes || []).length ? `<p class="themes">${h.themes.map((t) => `<a class="chip" href="${esc(hashFor("search", "", { topic: t }))}">${esc(t)}</a>`).join(" ")}</p>` : ""}
       </div>`;
     }
@@ -378,6 +380,29 @@ async function renderPerson(name) {
     }
     html += "</ul>";
     el.innerHTML = html;
+  } catch (e) {
+    showError(el, e);
+  }
+}
+
+const LINKED_BY = { first: "", dnr: "samma diarienummer", title: "samma rubrik", abbreviation: "samma förkortning" };
+
+async function renderMatter(id) {
+  const el = $("matter");
+  document.querySelector("#view-matter .back").href = hashFor("search", "", currentFilters());
+  el.innerHTML = '<p class="loading">Hämtar…</p>';
+  try {
+    const m = await api(`/api/matters/${encodeURIComponent(id)}`);
+    let html = `<h1>Ärende: ${esc(m.title)}</h1>
+      <p class="muted">${esc(m.first_date || "")} – ${esc(m.last_date || "")} · ${esc(m.groups.join(", "))}${m.dnr ? ` · Dnr ${esc(m.dnr)}` : ""}</p>
+      <ol class="timeline">`;
+    for (const it of m.items) {
+      const why = LINKED_BY[it.linked_by] ? `<span class="why">${esc(LINKED_BY[it.linked_by])}${it.link_value ? " " + esc(it.link_value) : ""}</span>` : "";
+      html += `<li><span class="date">${esc(it.date || "")}</span> ${esc(it.group)}:
+        <a href="${esc(hashFor("protocol", it.protocol_id, { item: it.item_index }))}">${it.number ? esc(it.number) + ". " : ""}${esc(it.title)}</a> ${why}
+        ${it.decisions.map((d) => `<p class="decision"><span class="badge">Beslut</span> ${esc(d)}</p>`).join("")}</li>`;
+    }
+    el.innerHTML = html + "</ol>";
   } catch (e) {
     showError(el, e);
   }

@@ -166,6 +166,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Matters: items of different meetings threaded by diary number, title or
+    /// abbreviation, the latest first.
+    Matters {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One matter's timeline: by its id, or the matter of a query's best hit.
+    Matter {
+        id_or_query: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// How the Swedish analysis reads words: lemma, index key, compound parts.
     Analyze {
         words: Vec<String>,
@@ -262,6 +278,12 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Serve { addr } => cmd_serve(config, addr),
         Command::Persons { variants, json } => cmd_persons(config, variants, json),
         Command::Person { name, json } => cmd_person(config, &name, json),
+        Command::Matters {
+            limit,
+            offset,
+            json,
+        } => cmd_matters(config, limit, offset, json),
+        Command::Matter { id_or_query, json } => cmd_matter(config, &id_or_query, json),
         Command::Eval { judgments, json } => cmd_eval(config, &judgments, json),
         Command::Analyze { words, json } => cmd_analyze(&words, json),
         Command::Trend {
@@ -675,6 +697,85 @@ fn cmd_persons(config: Config, variants_only: bool, json: bool) -> Result<ExitCo
     } else {
         for p in people {
             writeln!(out, "{:>6}  {}", p.count, p.value)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_matters(config: Config, limit: usize, offset: usize, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let list = api::MatterList::from(&engine.matters(limit, offset)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+    } else {
+        let word = if list.total == 1 {
+            "ärende"
+        } else {
+            "ärenden"
+        };
+        writeln!(out, "{} {word}", list.total)?;
+        for m in &list.matters {
+            let dnr = m
+                .dnr
+                .as_deref()
+                .map(|d| format!("  Dnr {d}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}  {} – {}  {}{dnr}\n      {}",
+                m.id,
+                m.first_date.as_deref().unwrap_or("?"),
+                m.last_date.as_deref().unwrap_or("?"),
+                m.title,
+                m.groups.join(", ")
+            )?;
+        }
+    }
+    Ok(if list.total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cmd_matter(config: Config, id_or_query: &str, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let m = api::Matter::from(&engine.matter(id_or_query)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &m)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dnr = m
+        .dnr
+        .as_deref()
+        .map(|d| format!(" (Dnr {d})"))
+        .unwrap_or_default();
+    writeln!(out, "Ärende {}{dnr}: {}", m.id, m.title)?;
+    for it in &m.items {
+        let why = match (it.linked_by.as_str(), it.link_value.as_deref()) {
+            ("first", _) => String::new(),
+            ("dnr", Some(v)) => format!("  [samma diarienummer {v}]"),
+            ("abbreviation", Some(v)) => format!("  [samma förkortning {v}]"),
+            _ => "  [samma rubrik]".to_string(),
+        };
+        let number = it
+            .number
+            .as_deref()
+            .map(|n| format!("{n}. "))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {}  {number}{}{why}",
+            it.date.as_deref().unwrap_or("?"),
+            it.group,
+            it.title
+        )?;
+        for d in &it.decisions {
+            writeln!(out, "      Beslut: {d}")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -13,12 +13,13 @@ use tantivy::{doc, DateTime, TantivyDocument};
 use crate::analysis::themes::Themes;
 use crate::analysis::tokenize;
 use crate::index::facets::FacetField;
+use crate::index::matters;
 use crate::ingest::read::CorpusFile;
 use crate::parse::{Item, Protocol};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 6;
+pub const SCHEMA_VERSION: u64 = 7;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +65,12 @@ pub struct Fields {
     pub f_listed: Field,
     /// The item's themes, stored to be shown (the topic facet indexes them).
     pub themes: Field,
+    /// Keys that thread an item into its matter (see [`crate::index::matters`]): its
+    /// diary number, its title as a key, the abbreviations of its title, its day.
+    pub f_dnr: Field,
+    pub f_matter_key: Field,
+    pub f_title_abbr: Field,
+    pub f_day: Field,
 }
 
 /// Separates a role from a name in [`Fields::f_listed`].
@@ -152,6 +159,10 @@ pub fn schema() -> (Schema, Fields) {
         f_abbrev: b.add_text_field("f_abbrev", STRING),
         f_listed: b.add_text_field("f_listed", STRING | FAST),
         themes: b.add_text_field("themes", STORED),
+        f_dnr: b.add_text_field(matters::DNR_FIELD, STRING | FAST),
+        f_matter_key: b.add_text_field(matters::KEY_FIELD, STRING | FAST),
+        f_title_abbr: b.add_text_field(matters::ABBR_FIELD, STRING | FAST),
+        f_day: b.add_text_field(matters::DAY_FIELD, STRING | FAST),
     };
     (b.build(), fields)
 }
@@ -220,7 +231,16 @@ pub fn documents(
             });
             d.add_text(f.stances_json, stances.to_string());
         }
+        if let Some(topic) = &item.topic {
+            if let Some(key) = matters::title_key(topic) {
+                d.add_text(f.f_matter_key, key);
+            }
+            for abbr in matters::title_abbreviations(&item.title) {
+                d.add_text(f.f_title_abbr, abbr);
+            }
+        }
         if let Some(dnr) = &item.dnr {
+            d.add_text(f.f_dnr, matters::dnr_key(dnr));
             d.add_text(f.dnr, dnr);
             d.add_text(f.title_exact, dnr);
         }
@@ -236,6 +256,7 @@ pub fn documents(
                 DateTime::from_timestamp_secs(date.days_since_epoch() * 86_400),
             );
             d.add_text(f.date_str, date.to_string());
+            d.add_text(f.f_day, date.to_string());
         }
         for facet in FacetField::ALL {
             for value in facet_values(facet, p, item, ord) {

@@ -22,6 +22,8 @@ pub struct Store {
     pub tables: std::sync::Arc<FacetTables>,
     /// Spellings of one person merged, computed once per version of the index.
     variants: Mutex<Option<std::sync::Arc<crate::index::variants::Variants>>>,
+    /// The matters threaded over this version of the index, computed once.
+    matters: Mutex<Option<std::sync::Arc<crate::index::matters::Matters>>>,
 }
 
 impl Store {
@@ -54,6 +56,7 @@ impl Store {
             dir: dir.to_path_buf(),
             tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
             variants: Mutex::new(None),
+            matters: Mutex::new(None),
         })
     }
 }
@@ -79,12 +82,31 @@ impl Store {
         Ok(v)
     }
 
+    /// The matters of this index (threaded once, then kept until a reload).
+    pub fn matters(&self) -> Result<std::sync::Arc<crate::index::matters::Matters>> {
+        if let Some(m) = self
+            .matters
+            .lock()
+            .expect("no panics under the lock")
+            .clone()
+        {
+            return Ok(m);
+        }
+        let m = std::sync::Arc::new(crate::index::matters::from_index(
+            &self.reader.searcher(),
+            &self.dir,
+        )?);
+        *self.matters.lock().expect("no panics under the lock") = Some(m.clone());
+        Ok(m)
+    }
+
     /// Sees the index as last committed: new searches read the new segments.
     pub fn reload(&self) -> Result<()> {
         self.reader
             .reload()
             .map_err(|e| Error::index(&self.dir, e))?;
         *self.variants.lock().expect("no panics under the lock") = None;
+        *self.matters.lock().expect("no panics under the lock") = None;
         Ok(())
     }
 }

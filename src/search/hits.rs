@@ -80,6 +80,8 @@ pub struct Hit {
     pub decisions: Vec<String>,
     /// The item's themes (its values of the topic facet).
     pub themes: Vec<String>,
+    /// The matter the item belongs to, when it is threaded with items of other meetings.
+    pub matter: Option<String>,
 }
 
 /// A facet value and how many matching items carry it.
@@ -173,6 +175,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     }
 
     let matcher = plan.matcher(f)?;
+    let matters = store.matters()?;
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs {
         let doc: TantivyDocument = searcher
@@ -183,6 +186,9 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             .unwrap_or_else(|| Marked::plain(leading_chars(&body, SNIPPET_CHARS)));
         let mut hit = hit_from_doc(f, &doc, if empty { 0.0 } else { score as f32 }, snippet);
         hit.title_marks = Marked::of(&hit.item_title, &matcher).marks;
+        hit.matter = matters
+            .of_item(&hit.protocol_id, hit.item_index)
+            .map(|m| m.id.clone());
         hits.push(hit);
     }
     Ok(SearchResponse {
@@ -264,6 +270,7 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Marked) 
         presenters: str_values(doc, f.presenters),
         decisions: str_values(doc, f.decisions),
         themes: str_values(doc, f.themes),
+        matter: None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Answers from a query plan: [`hits`] ranks items, builds snippets and facets;
 //! [`trend`] counts a query per month, quarter or year; [`profile`] gathers a person;
-//! [`eval`] runs judgments.
+//! [`matters`] lists matters and gives one matter's timeline; [`eval`] runs judgments.
 
 pub mod eval;
 pub mod hits;
+pub mod matters;
 pub mod profile;
 pub mod trend;

@@ -42,17 +42,21 @@ pub enum Route {
     Trend,
     Protocol,
     Person,
+    Matters,
+    Matter,
     Health,
     OpenApi,
 }
 
 impl Route {
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 9] = [
         Route::Search,
         Route::Facets,
         Route::Trend,
         Route::Protocol,
         Route::Person,
+        Route::Matters,
+        Route::Matter,
         Route::Health,
         Route::OpenApi,
     ];
@@ -65,6 +69,8 @@ impl Route {
             Route::Trend => "/api/trend",
             Route::Protocol => "/api/protocols/{id}",
             Route::Person => "/api/persons/{name}",
+            Route::Matters => "/api/matters",
+            Route::Matter => "/api/matters/{id}",
             Route::Health => "/api/health",
             Route::OpenApi => "/api/openapi.json",
         }
@@ -78,6 +84,8 @@ impl Route {
             Route::Trend => [&["q", "interval"][..], &Filters::keys()].concat(),
             Route::Protocol => vec!["q"],
             Route::Facets => vec!["field"],
+            Route::Matters => vec!["limit", "offset"],
+            Route::Matter => Vec::new(),
             Route::Person | Route::Health | Route::OpenApi => Vec::new(),
         }
     }
@@ -90,6 +98,8 @@ impl Route {
             ["api", "trend"] => (Route::Trend, ""),
             ["api", "protocols", id] => (Route::Protocol, *id),
             ["api", "persons", name] => (Route::Person, *name),
+            ["api", "matters"] => (Route::Matters, ""),
+            ["api", "matters", id] => (Route::Matter, *id),
             ["api", "health"] => (Route::Health, ""),
             ["api", "openapi.json"] => (Route::OpenApi, ""),
             _ => return None,
@@ -263,6 +273,10 @@ fn answer(engine: &Engine, route: Route, arg: &str, p: &HashMap<String, String>)
             to_json(&api::Protocol::from(&view))
         }
         Route::Person => to_json(&api::PersonProfile::from(&engine.person(arg)?)),
+        Route::Matters => to_json(&api::MatterList::from(
+            &engine.matters(number(p, "limit", 20)?, number(p, "offset", 0)?)?,
+        )),
+        Route::Matter => to_json(&api::Matter::from(&engine.matter(arg)?)),
         Route::Health => to_json(&api::Health::from(&engine.health()?)),
         Route::OpenApi => Ok(OPENAPI_JSON.to_string()),
     }

@@ -91,6 +91,19 @@ test("the search box never rewrites what the user types: a space survives a paus
   await page.close();
 });
 
+test("a hit links to its matter's timeline, items of other meetings in date order", async () => {
+  const { page, errors } = await newPage();
+  await page.goto(base + "/#/search?q=digital+ungdomsmottagning");
+  await page.locator(".matter-link a").first().click();
+  await page.locator(".timeline li").nth(1).waitFor();
+  const dates = await page.locator(".timeline .date").allTextContents();
+  assert.deepEqual(dates, ["2025-12-12", "2026-02-06"]);
+  assert.match(await page.locator(".timeline li").nth(1).textContent(), /samma rubrik/);
+  await page.screenshot({ path: join(shots, "matter.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a group facet filters, and clicking it again removes the filter", async () => {
   const { page, errors } = await newPage();
   await page.goto(base + "/#/search?q=samverkan");
