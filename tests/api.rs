@@ -581,3 +581,65 @@ fn an_unknown_parameter_is_refused_with_the_ones_the_route_takes() {
     assert_eq!(person["meetings"].as_array().unwrap().len(), ids.len());
     assert_eq!(person["spellings"].as_array().unwrap().len(), 2);
 }
+
+/// A saved search is a feed: `/api/search.atom` is Atom as a registry parser reads it
+/// (atom_syndication), the newest meeting first, each entry linking to its item on
+/// this server, with the item's themes as categories.
+#[test]
+fn the_search_feed_is_valid_atom_newest_first() {
+    let s = start();
+    let req = "GET /api/search.atom?q=samverkan&limit=20 HTTP/1.1\r\nHost: example.test:8080\r\nConnection: close\r\n\r\n";
+    let mut stream = TcpStream::connect(&s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = stream.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/atom+xml"),
+        "{head}"
+    );
+    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    let feed: atom_syndication::Feed = body.parse().unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert!(feed.id().starts_with("urn:protokollsok:search:"));
+    assert_eq!(feed.title().as_str(), "Protokollsök: samverkan");
+    assert!(!feed.authors().is_empty());
+    let entries = feed.entries();
+    assert!(entries.len() >= 5, "{}", entries.len());
+    let published: Vec<String> = entries
+        .iter()
+        .map(|e| e.published().expect("published").to_rfc3339())
+        .collect();
+    let mut sorted = published.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(published, sorted, "newest first");
+    let mut ids = std::collections::BTreeSet::new();
+    for e in entries {
+        assert!(ids.insert(e.id().to_string()), "ids are unique");
+        let link = &e.links()[0];
+        assert!(
+            link.href()
+                .starts_with("http://example.test:8080/#/protocol/"),
+            "{}",
+            link.href()
+        );
+        assert!(e.summary().is_some());
+    }
+    assert!(
+        entries.iter().any(|e| !e.categories().is_empty()),
+        "themes as categories"
+    );
+    // A bad filter is a JSON error, as on every route.
+    let (status, err) = get(&s.addr, "/api/search.atom?q=vård&from=igår");
+    assert_eq!(status, 400);
+    assert_eq!(err["code"], "bad_argument");
+}

@@ -1242,3 +1242,76 @@ fn matters_thread_items_across_meetings_with_their_reasons() {
     assert_eq!(ikb["items"][1]["link_value"], "IKB");
     assert_eq!(json(&["matters", "--json"])["total"], 2);
 }
+
+/// `--since` finds what entered the index since a day, and a feed of a search shows
+/// a protocol indexed after it was first made.
+#[test]
+fn since_and_the_feed_follow_what_index_adds() {
+    let (tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let feed = || {
+        let out = run(&[
+            &base[..],
+            &[
+                "search",
+                "samverkan",
+                "--limit",
+                "100",
+                "--atom",
+                "http://127.0.0.1:8080/",
+            ],
+        ]
+        .concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        let f: atom_syndication::Feed = stdout(&out).parse().expect("atom");
+        f
+    };
+    let before = feed();
+    // Everything entered the index that day; nothing by 2099.
+    // The day the archive was indexed, as the feed says it.
+    let today = before.updated().format("%Y-%m-%d").to_string();
+    let all: Value = serde_json::from_str(&stdout(&run(&[
+        &base[..],
+        &["search", "", "--since", &today, "--json"],
+    ]
+    .concat())))
+    .unwrap();
+    assert!(all["total"].as_u64().unwrap() > 40, "{all}");
+    let out = run(&[
+        &base[..],
+        &["search", "", "--since", "2099-01-01", "--json"],
+    ]
+    .concat());
+    assert_eq!(out.status.code(), Some(1));
+
+    std::fs::write(
+        corpus.join("ny.md"),
+        "# Minnesanteckningar Samverkansgrupp\n\n2030-01-15\n\n## Närvarande\n\n- Anna Ek, Region Norr\n\n\
+         ## 1. Samverkan kring nya rutiner\n\nGruppen diskuterade samverkan.\n",
+    )
+    .unwrap();
+    let out = run(&[&base[..], &["index"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = feed();
+    assert_eq!(after.entries().len(), before.entries().len() + 1);
+    let newest = &after.entries()[0];
+    assert!(
+        newest
+            .title()
+            .as_str()
+            .contains("Samverkan kring nya rutiner"),
+        "{}",
+        newest.title().as_str()
+    );
+    assert!(newest
+        .published()
+        .unwrap()
+        .to_rfc3339()
+        .starts_with("2030-01-15"));
+    drop(tmp);
+}

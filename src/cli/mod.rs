@@ -74,6 +74,10 @@ struct FilterArgs {
     /// Only items that hold a decision.
     #[arg(long)]
     decisions: bool,
+    /// Only items of protocols new or changed in the index on or after this day
+    /// (YYYY-MM-DD, UTC): for scripts that poll.
+    #[arg(long, value_parser = parse_date)]
+    since: Option<Date>,
 }
 
 impl FilterArgs {
@@ -82,6 +86,7 @@ impl FilterArgs {
             from: self.from,
             to: self.to,
             decisions: self.decisions,
+            since: self.since,
             ..Filters::default()
         }
         .with(FacetField::Group, self.group)
@@ -113,6 +118,10 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Print an Atom feed, newest first, with links under this address of a
+        /// running `serve` (e.g. http://127.0.0.1:8080/).
+        #[arg(long, value_name = "BASE_URL", conflicts_with = "json")]
+        atom: Option<String>,
     },
     /// Parse one protocol file (or every file in a folder, as JSON lines) without indexing.
     Parse {
@@ -261,6 +270,7 @@ fn run(args: Args) -> Result<ExitCode> {
             offset,
             sort,
             json,
+            atom,
         } => {
             let req = SearchRequest {
                 query,
@@ -268,9 +278,13 @@ fn run(args: Args) -> Result<ExitCode> {
                 limit,
                 offset,
                 facet_limit: 20,
-                sort: sort.parse::<Sort>()?,
+                sort: if atom.is_some() {
+                    Sort::Date
+                } else {
+                    sort.parse::<Sort>()?
+                },
             };
-            cmd_search(config, &req, json)
+            cmd_search(config, &req, json, atom.as_deref())
         }
         Command::Parse { path, json } => cmd_parse(&config, &path, json),
         Command::Show { id, query, json } => cmd_show(config, &id, query.as_deref(), json),
@@ -379,13 +393,21 @@ fn open_with_progress(config: Config, check: Check) -> crate::Result<(Engine, Fr
     opened
 }
 
-fn cmd_search(config: Config, req: &SearchRequest, json: bool) -> Result<ExitCode> {
+fn cmd_search(
+    config: Config,
+    req: &SearchRequest,
+    json: bool,
+    atom: Option<&str>,
+) -> Result<ExitCode> {
     // A malformed query answers at once, before any indexing work.
     check_query(&config, &req.query)?;
     let engine = open_engine(config, Check::Folders)?;
     let resp = api::SearchResponse::from(&engine.search(req)?);
     let mut out = std::io::stdout().lock();
-    if json {
+    if let Some(base) = atom {
+        let query = api::atom::encode_pairs(&[("q", &req.query)]);
+        out.write_all(api::atom::feed(&resp, base, &query).as_bytes())?;
+    } else if json {
         serde_json::to_writer(&mut out, &resp)?;
         writeln!(out)?;
     } else {

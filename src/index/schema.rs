@@ -19,7 +19,7 @@ use crate::parse::{Item, Protocol};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 7;
+pub const SCHEMA_VERSION: u64 = 8;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +71,9 @@ pub struct Fields {
     pub f_matter_key: Field,
     pub f_title_abbr: Field,
     pub f_day: Field,
+    /// When the protocol's file entered the index as it is now (seconds since the
+    /// epoch): `--since` and the feeds' `updated`.
+    pub indexed_at: Field,
 }
 
 /// Separates a role from a name in [`Fields::f_listed`].
@@ -163,6 +166,13 @@ pub fn schema() -> (Schema, Fields) {
         f_matter_key: b.add_text_field(matters::KEY_FIELD, STRING | FAST),
         f_title_abbr: b.add_text_field(matters::ABBR_FIELD, STRING | FAST),
         f_day: b.add_text_field(matters::DAY_FIELD, STRING | FAST),
+        indexed_at: b.add_i64_field(
+            "indexed_at",
+            NumericOptions::default()
+                .set_stored()
+                .set_fast()
+                .set_indexed(),
+        ),
     };
     (b.build(), fields)
 }
@@ -182,6 +192,7 @@ pub fn documents(
     p: &Protocol,
     file: &CorpusFile,
     hash: u64,
+    indexed_at: i64,
     themes: &Themes,
 ) -> Vec<TantivyDocument> {
     let p = &tagged(p, themes);
@@ -207,6 +218,7 @@ pub fn documents(
             f.file_size => file.size,
             f.file_mtime => file.mtime,
             f.file_hash => hash,
+            f.indexed_at => indexed_at,
             f.schema_version => SCHEMA_VERSION,
             f.item_ord => ord as u64,
             f.title => item.title.clone(),

@@ -337,6 +337,9 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
 /// items of deleted files, and commits once.
 pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let folders = folders_of(&config.corpus_dir);
     let files = read::list_corpus(&config.corpus_dir)?;
     let dir = &config.index_dir;
@@ -415,7 +418,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
                     Ok((hash, _, protocol)) => {
                         // A file touched but not changed is written again too, so that
                         // its stored mtime is current and the next run skips it unread.
-                        let docs = documents(&fields, &protocol, f, hash, &themes);
+                        let docs = documents(&fields, &protocol, f, hash, started_at, &themes);
                         let items = docs.len();
                         // One batch: a protocol's items land in one segment, in order,
                         // so its first item is found from any other (see `facets`).
@@ -512,6 +515,14 @@ fn retag_files(
         let Some(protocol) = protocol_from_docs(fields, &docs) else {
             continue;
         };
+        // Re-tagging changes no protocol: it keeps the time it entered the index.
+        let indexed_at = docs
+            .iter()
+            .find_map(|d| {
+                d.get_first(fields.indexed_at)
+                    .and_then(|v| tantivy::schema::Value::as_i64(&v))
+            })
+            .unwrap_or(0);
         let stored = CorpusFile {
             size: state.size,
             mtime: state.mtime,
@@ -519,7 +530,7 @@ fn retag_files(
         };
         let mut ops = vec![UserOperation::Delete(term)];
         ops.extend(
-            documents(fields, &protocol, &stored, state.hash, themes)
+            documents(fields, &protocol, &stored, state.hash, indexed_at, themes)
                 .into_iter()
                 .map(UserOperation::Add),
         );

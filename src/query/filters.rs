@@ -26,6 +26,9 @@ pub struct Filters {
     /// name; a party is the meetings where a person of the party was present.
     pub facets: BTreeMap<FacetField, String>,
     pub decisions: bool,
+    /// Only items of protocols that entered the index (new or changed) on or after
+    /// this day (UTC): what a script that polls asks for.
+    pub since: Option<Date>,
 }
 
 impl Filters {
@@ -47,7 +50,7 @@ impl Filters {
 
     /// The filter parameter names [`Filters::from_pairs`] takes.
     pub fn keys() -> Vec<&'static str> {
-        let mut keys = vec!["from", "to", "decisions"];
+        let mut keys = vec!["from", "to", "since", "decisions"];
         keys.extend(FacetField::ALL.map(FacetField::name));
         keys
     }
@@ -61,17 +64,17 @@ impl Filters {
         for (key, value) in pairs {
             let value = value.trim();
             match key {
-                "from" | "to" if value.is_empty() => {}
-                "from" | "to" => {
+                "from" | "to" | "since" if value.is_empty() => {}
+                "from" | "to" | "since" => {
                     let d = Date::parse_iso(value).ok_or_else(|| {
                         Error::InvalidArgument(format!(
                             "{key} must be a date YYYY-MM-DD, not {value:?}"
                         ))
                     })?;
-                    if key == "from" {
-                        out.from = Some(d);
-                    } else {
-                        out.to = Some(d);
+                    match key {
+                        "from" => out.from = Some(d),
+                        "to" => out.to = Some(d),
+                        _ => out.since = Some(d),
                     }
                 }
                 "decisions" => {
@@ -127,6 +130,15 @@ pub(crate) fn build_filters(
 ) -> Result<Vec<Box<dyn Query>>> {
     let f = &store.fields;
     let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(since) = filters.since {
+        out.push(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(
+                f.indexed_at,
+                since.days_since_epoch() * 86_400,
+            )),
+            Bound::Unbounded,
+        )));
+    }
     if filters.from.is_some() || filters.to.is_some() {
         let bound = |d: Option<Date>, end: bool| match d {
             Some(d) => {

@@ -82,6 +82,8 @@ pub struct Hit {
     pub themes: Vec<String>,
     /// The matter the item belongs to, when it is threaded with items of other meetings.
     pub matter: Option<String>,
+    /// When the protocol entered the index as it is now (seconds since the epoch).
+    pub indexed_at: i64,
 }
 
 /// A facet value and how many matching items carry it.
@@ -271,6 +273,10 @@ fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Marked) 
         decisions: str_values(doc, f.decisions),
         themes: str_values(doc, f.themes),
         matter: None,
+        indexed_at: doc
+            .get_first(f.indexed_at)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::facets::FacetField;
 use crate::query::filters::Filters;
-use crate::search::hits::SearchRequest;
+use crate::search::hits::{SearchRequest, Sort};
 use crate::search::trend::TrendRequest;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -38,6 +38,7 @@ pub struct AppState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     Search,
+    SearchAtom,
     Facets,
     Trend,
     Protocol,
@@ -49,8 +50,9 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 10] = [
         Route::Search,
+        Route::SearchAtom,
         Route::Facets,
         Route::Trend,
         Route::Protocol,
@@ -65,6 +67,7 @@ impl Route {
     pub fn template(self) -> &'static str {
         match self {
             Route::Search => "/api/search",
+            Route::SearchAtom => "/api/search.atom",
             Route::Facets => "/api/facets",
             Route::Trend => "/api/trend",
             Route::Protocol => "/api/protocols/{id}",
@@ -81,6 +84,7 @@ impl Route {
     pub fn params(self) -> Vec<&'static str> {
         match self {
             Route::Search => [&["q", "limit", "offset", "sort"][..], &Filters::keys()].concat(),
+            Route::SearchAtom => [&["q", "limit"][..], &Filters::keys()].concat(),
             Route::Trend => [&["q", "interval"][..], &Filters::keys()].concat(),
             Route::Protocol => vec!["q"],
             Route::Facets => vec!["field"],
@@ -90,10 +94,19 @@ impl Route {
         }
     }
 
+    /// The media type of the route's answers.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Route::SearchAtom => "application/atom+xml; charset=utf-8",
+            _ => "application/json; charset=utf-8",
+        }
+    }
+
     /// The route of a path's segments, with the value of its path parameter.
     fn of(segments: &[&str]) -> Option<(Route, String)> {
         let found = match segments {
             ["api", "search"] => (Route::Search, ""),
+            ["api", "search.atom"] => (Route::SearchAtom, ""),
             ["api", "facets"] => (Route::Facets, ""),
             ["api", "trend"] => (Route::Trend, ""),
             ["api", "protocols", id] => (Route::Protocol, *id),
@@ -145,13 +158,21 @@ pub fn routes(
         .and(warp::method())
         .and(warp::path::full())
         .and(raw_query)
+        .and(
+            warp::header::optional::<String>("host")
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
         .and(warp::any().map(move || state.clone()))
         .and_then(
             |method: warp::http::Method,
              path: warp::path::FullPath,
              query: String,
+             host: Option<String>,
              state: Arc<AppState>| async move {
-                Ok::<_, Infallible>(dispatch(method, path.as_str().to_string(), query, state).await)
+                Ok::<_, Infallible>(
+                    dispatch(method, path.as_str().to_string(), query, host, state).await,
+                )
             },
         )
 }
@@ -160,6 +181,7 @@ async fn dispatch(
     method: warp::http::Method,
     path: String,
     query: String,
+    host: Option<String>,
     state: Arc<AppState>,
 ) -> warp::reply::Response {
     if method != warp::http::Method::GET && method != warp::http::Method::HEAD {
@@ -214,7 +236,16 @@ async fn dispatch(
         );
     }
     let dir = state.engine.config().index_dir.clone();
-    let handler = tokio::task::spawn_blocking(move || answer(&state.engine, route, &arg, &params));
+    // Links in a feed point back to this server, as the client named it.
+    let base = format!("http://{}/", host.as_deref().unwrap_or("localhost"));
+    let request = Request {
+        route,
+        arg,
+        params,
+        base,
+        query,
+    };
+    let handler = tokio::task::spawn_blocking(move || answer(&state.engine, &request));
     let result = match handler.await {
         Ok(r) => r,
         Err(e) => Err(Error::index(
@@ -223,7 +254,11 @@ async fn dispatch(
         )),
     };
     match result {
-        Ok(json) => json_reply(StatusCode::OK, json),
+        Ok(body) => {
+            let mut r = warp::reply::with_status(body, StatusCode::OK).into_response();
+            set_headers(&mut r, route.content_type());
+            r
+        }
         Err(e) => {
             let status =
                 StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -238,7 +273,20 @@ async fn dispatch(
 
 /// Asks the engine what a route asks, and writes the answer as JSON. Runs on the
 /// blocking pool: searching is CPU work.
-fn answer(engine: &Engine, route: Route, arg: &str, p: &HashMap<String, String>) -> Result<String> {
+/// A request as a route understands it.
+struct Request {
+    route: Route,
+    /// The path parameter (`{id}`, `{name}`).
+    arg: String,
+    params: HashMap<String, String>,
+    /// `http://host/`, for links back to this server.
+    base: String,
+    /// The query string as sent.
+    query: String,
+}
+
+fn answer(engine: &Engine, req: &Request) -> Result<String> {
+    let (route, arg, p) = (req.route, req.arg.as_str(), &req.params);
     let pairs = || p.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let text = |key: &str| p.get(key).cloned().unwrap_or_default();
     match route {
@@ -252,6 +300,18 @@ fn answer(engine: &Engine, route: Route, arg: &str, p: &HashMap<String, String>)
                 sort: text("sort").parse()?,
             };
             to_json(&api::SearchResponse::from(&engine.search(&req)?))
+        }
+        Route::SearchAtom => {
+            let search = SearchRequest {
+                query: text("q"),
+                filters: Filters::from_pairs(pairs())?,
+                limit: number(p, "limit", 50)?,
+                offset: 0,
+                facet_limit: 0,
+                sort: Sort::Date,
+            };
+            let resp = api::SearchResponse::from(&engine.search(&search)?);
+            Ok(api::atom::feed(&resp, &req.base, &req.query))
         }
         Route::Trend => {
             let req = TrendRequest {

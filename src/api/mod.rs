@@ -7,6 +7,8 @@
 //! Highlights are character ranges (`[start, end)`, Unicode scalar values) into the
 //! text beside them; the `snippet` field is the same marks rendered as HTML.
 
+pub mod atom;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -107,6 +109,10 @@ pub struct Hit {
     /// The id of the item's matter (`/api/matters/{id}`), when it is threaded with
     /// items of other meetings.
     pub matter: Option<String>,
+    /// When the protocol entered the index as it is now (RFC 3339).
+    pub indexed: String,
+    #[serde(skip)]
+    pub indexed_at: i64,
 }
 
 /// The answer to a search.
@@ -152,6 +158,8 @@ impl From<&hits::SearchResponse> for SearchResponse {
                     decisions: h.decisions.clone(),
                     themes: h.themes.clone(),
                     matter: h.matter.clone(),
+                    indexed: atom::rfc3339(h.indexed_at),
+                    indexed_at: h.indexed_at,
                 })
                 .collect(),
             facets: facets(&r.facets),
