@@ -23,6 +23,7 @@ use crate::query::{parse::check, plan::plan};
 use crate::search::eval::{EvalReport, Judgment};
 use crate::search::hits::{FacetCount, SearchRequest, SearchResponse};
 use crate::search::matters::{MatterList, MatterView};
+use crate::search::new::{NewResponse, Period};
 use crate::search::profile::PersonProfile;
 use crate::search::trend::{TrendRequest, TrendResponse};
 
@@ -173,6 +174,12 @@ impl Engine {
     /// One matter's timeline, by its id or as the matter of a query's best hit.
     pub fn matter(&self, id_or_query: &str) -> Result<MatterView> {
         crate::search::matters::matter(&self.store, self.limits(), id_or_query)
+    }
+
+    /// The themes and title words whose share of items rose most in `period`
+    /// against the period before.
+    pub fn new_in(&self, period: Period) -> Result<NewResponse> {
+        crate::search::new::new_in(&self.store, period)
     }
 
     /// A person, by any spelling of the name.

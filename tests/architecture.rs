@@ -34,6 +34,7 @@ const STAGES: &[&[&str]] = &[
         "search::profile",
         "search::eval",
         "search::matters",
+        "search::new",
     ],
     &["engine"],
     &["api"],

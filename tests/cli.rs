@@ -1315,3 +1315,70 @@ fn since_and_the_feed_follow_what_index_adds() {
         .starts_with("2030-01-15"));
     drop(tmp);
 }
+
+/// What is new: a theme that appears in a quarter rises against the quarter before,
+/// with its counts and the items it comes from; a bad period is refused.
+#[test]
+fn new_lists_what_rose_in_a_period_with_its_items() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let notes = |date: &str, title: &str| {
+        format!(
+            "# Minnesanteckningar Samverkansgrupp\n\n{date}\n\n## Närvarande\n\n- Anna Ek, Region Norr\n\n\
+             ## 1. {title}\n\nGruppen diskuterade frågan.\n\n## 2. Ekonomisk uppföljning\n\nBudgeten följs.\n"
+        )
+    };
+    for (k, date) in ["2025-01-15", "2025-02-15", "2025-03-15"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            corpus.join(format!("q1_{k}.md")),
+            notes(date, "Lokaler för verksamheten"),
+        )
+        .unwrap();
+    }
+    for (k, date) in ["2025-04-15", "2025-05-15", "2025-06-15"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            corpus.join(format!("q2_{k}.md")),
+            notes(date, "Suicidpreventivt arbete i länet"),
+        )
+        .unwrap();
+    }
+    let index = tmp.path().join("index");
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let out = run(&[&base[..], &["new", "--period", "2025Q2", "--json"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let new: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(new["previous"], "2025Q1");
+    assert_eq!(new["items"], 6);
+    assert_eq!(new["items_before"], 6);
+    let first = &new["rising"][0];
+    assert_eq!(first["term"], "Suicidprevention", "{new}");
+    assert_eq!(first["kind"], "theme");
+    assert_eq!(first["items"], 3);
+    assert_eq!(first["items_before"], 0);
+    assert_eq!(first["sources"][0]["date"], "2025-06-15", "latest first");
+    // The standing item rose nowhere: it is in every meeting of both quarters.
+    assert!(!new["rising"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["term"] == "Ekonomi och finansiering"));
+    let text = stdout(&run(&[&base[..], &["new", "--period", "2025Q2"]].concat()));
+    assert!(
+        text.contains("Suicidprevention") && text.contains("50,0 %"),
+        "{text}"
+    );
+    let out = run(&[&base[..], &["new", "--period", "2025Q5"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -17,7 +17,7 @@ use crate::engine::{self, ItemMarks, ProtocolView};
 use crate::error::Error;
 use crate::index::variants;
 use crate::parse;
-use crate::search::{hits, matters, profile, trend};
+use crate::search::{hits, matters, new, profile, trend};
 
 /// The one error body: a stable machine-readable `code` and a message for people.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -580,6 +580,77 @@ impl From<&matters::MatterList> for MatterList {
             offset: l.offset,
             limit: l.limit,
             matters: l.matters.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An item a new term comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewSource {
+    pub protocol_id: String,
+    pub item_index: u64,
+    pub date: String,
+    pub group: String,
+    pub title: String,
+}
+
+/// A theme or title word whose share of agenda items rose.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Rising {
+    pub term: String,
+    /// `theme` or `word`.
+    pub kind: String,
+    /// Items of the period that hold it, and of the period before.
+    pub items: u64,
+    pub items_before: u64,
+    /// Its share of all items of each period (0–1).
+    pub share: f64,
+    pub share_before: f64,
+    /// The latest items of the period that hold it.
+    pub sources: Vec<NewSource>,
+}
+
+/// What rose in a period against the one before.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct New {
+    pub period: String,
+    pub previous: String,
+    /// All items of each period.
+    pub items: u64,
+    pub items_before: u64,
+    pub rising: Vec<Rising>,
+}
+
+impl From<&new::NewResponse> for New {
+    fn from(n: &new::NewResponse) -> Self {
+        New {
+            period: n.period.clone(),
+            previous: n.previous.clone(),
+            items: n.items,
+            items_before: n.items_before,
+            rising: n
+                .rising
+                .iter()
+                .map(|r| Rising {
+                    term: r.term.clone(),
+                    kind: r.kind.to_string(),
+                    items: r.items,
+                    items_before: r.items_before,
+                    share: r.share,
+                    share_before: r.share_before,
+                    sources: r
+                        .sources
+                        .iter()
+                        .map(|s| NewSource {
+                            protocol_id: s.protocol_id.clone(),
+                            item_index: s.item_index,
+                            date: s.date.clone(),
+                            group: s.group.clone(),
+                            title: s.title.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }
 }

@@ -185,6 +185,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What is new: the themes and title words whose share of items rose most in a
+    /// period (2026, 2026Q1, 2026-03) against the one before.
+    New {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// One matter's timeline: by its id, or the matter of a query's best hit.
     Matter {
         id_or_query: String,
@@ -298,6 +306,7 @@ fn run(args: Args) -> Result<ExitCode> {
             json,
         } => cmd_matters(config, limit, offset, json),
         Command::Matter { id_or_query, json } => cmd_matter(config, &id_or_query, json),
+        Command::New { period, json } => cmd_new(config, &period, json),
         Command::Eval { judgments, json } => cmd_eval(config, &judgments, json),
         Command::Analyze { words, json } => cmd_analyze(&words, json),
         Command::Trend {
@@ -756,6 +765,44 @@ fn cmd_matters(config: Config, limit: usize, offset: usize, json: bool) -> Resul
         }
     }
     Ok(if list.total == 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cmd_new(config: Config, period: &str, json: bool) -> Result<ExitCode> {
+    let period = period.parse()?;
+    let engine = open_engine(config, Check::Folders)?;
+    let new = api::New::from(&engine.new_in(period)?);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &new)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "Nytt {} mot {} ({} punkter mot {}):",
+            new.period, new.previous, new.items, new.items_before
+        )?;
+        let pct = |s: f64| format!("{:.1} %", s * 100.0).replace('.', ",");
+        for r in &new.rising {
+            let kind = if r.kind == "theme" { "tema" } else { "ord" };
+            writeln!(
+                out,
+                "  {:<40} {kind:<4} {:>4} punkter ({}), förut {} ({})",
+                r.term,
+                r.items,
+                pct(r.share),
+                r.items_before,
+                pct(r.share_before)
+            )?;
+            if let Some(s) = r.sources.first() {
+                writeln!(out, "      t.ex. {} {}: {}", s.date, s.group, s.title)?;
+            }
+        }
+    }
+    Ok(if new.rising.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -45,12 +45,13 @@ pub enum Route {
     Person,
     Matters,
     Matter,
+    New,
     Health,
     OpenApi,
 }
 
 impl Route {
-    pub const ALL: [Route; 10] = [
+    pub const ALL: [Route; 11] = [
         Route::Search,
         Route::SearchAtom,
         Route::Facets,
@@ -59,6 +60,7 @@ impl Route {
         Route::Person,
         Route::Matters,
         Route::Matter,
+        Route::New,
         Route::Health,
         Route::OpenApi,
     ];
@@ -74,6 +76,7 @@ impl Route {
             Route::Person => "/api/persons/{name}",
             Route::Matters => "/api/matters",
             Route::Matter => "/api/matters/{id}",
+            Route::New => "/api/new",
             Route::Health => "/api/health",
             Route::OpenApi => "/api/openapi.json",
         }
@@ -90,6 +93,7 @@ impl Route {
             Route::Facets => vec!["field"],
             Route::Matters => vec!["limit", "offset"],
             Route::Matter => Vec::new(),
+            Route::New => vec!["period"],
             Route::Person | Route::Health | Route::OpenApi => Vec::new(),
         }
     }
@@ -113,6 +117,7 @@ impl Route {
             ["api", "persons", name] => (Route::Person, *name),
             ["api", "matters"] => (Route::Matters, ""),
             ["api", "matters", id] => (Route::Matter, *id),
+            ["api", "new"] => (Route::New, ""),
             ["api", "health"] => (Route::Health, ""),
             ["api", "openapi.json"] => (Route::OpenApi, ""),
             _ => return None,
@@ -337,6 +342,7 @@ fn answer(engine: &Engine, req: &Request) -> Result<String> {
             &engine.matters(number(p, "limit", 20)?, number(p, "offset", 0)?)?,
         )),
         Route::Matter => to_json(&api::Matter::from(&engine.matter(arg)?)),
+        Route::New => to_json(&api::New::from(&engine.new_in(text("period").parse()?)?)),
         Route::Health => to_json(&api::Health::from(&engine.health()?)),
         Route::OpenApi => Ok(OPENAPI_JSON.to_string()),
     }
