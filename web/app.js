@@ -247,12 +247,12 @@ async function renderProtocol(id, params) {
         ${(p.absent || []).length ? `<dt>Frånvarande</dt><dd>${p.absent.map(esc).join(", ")}</dd>` : ""}
         <dt>Fil</dt><dd>${esc(p.file)}</dd>
       </dl></header>
-      <nav class="toc" aria-label="Dagordning"><h2>Dagordning</h2><ol>`;
+      <nav class="toc" aria-label="Dagordning"><h2>Dagordning</h2><ul class="agenda">`;
     p.items.forEach((it, i) => {
       const num = it.number ? `${esc(it.number)}. ` : "";
       html += `<li class="${it.parent ? "sub" : ""}${String(i) === item ? " current" : ""}"><a href="#item-${i}" data-item="${i}">${num}${esc(it.title)}</a></li>`;
     });
-    html += "</ol></nav><div class=\"items\">";
+    html += "</ul></nav><div class=\"items\">";
     p.items.forEach((it, i) => {
       const num = it.number ? `${esc(it.number)}. ` : "";
       const hl = it.highlights || { title: [], text: [], dnr: [], decisions: [] };

@@ -146,6 +146,12 @@ test("the protocol view shows the hit item with marks, the agenda and the people
   const box = await hit.boundingBox();
   assert.ok(box && box.y < 900, "the hit item is scrolled into view");
   assert.ok(await page.locator(".toc li").count() >= 10);
+  // The agenda is numbered once, by the protocol's own numbers: no list marker
+  // beside them.
+  const marker = await page.locator(".toc li").first().evaluate((li) => getComputedStyle(li).listStyleType);
+  assert.equal(marker, "none");
+  const numbered = await page.locator(".toc li a").allTextContents();
+  assert.ok(numbered.every((t) => !/^\s*\d+\.\s*\d+\.\s/.test(t)), `${numbered}`);
   assert.ok(await page.locator(".decision").count() >= 3);
   assert.ok(await page.locator(".persons li").count() >= 10);
   await page.screenshot({ path: join(shots, "protocol.png") });
