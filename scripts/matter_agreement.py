@@ -13,15 +13,9 @@ meetings or more):
 """
 import argparse
 import collections
-import json
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-
-def norm(s):
-    return " ".join(s.lower().split())
+from archive_items import index_and_list, norm
 
 
 def main():
@@ -31,24 +25,9 @@ def main():
     ap.add_argument("--index")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args()
-    index = a.index or tempfile.mkdtemp(prefix="matters-index-")
-    base = [a.bin, "--index", index, "--corpus", a.corpus]
-    subprocess.run(base + ["index"], check=True, stdout=subprocess.DEVNULL)
-    truth = [json.loads(l) for l in open(Path(a.corpus) / "truth.jsonl")]
-    years = sorted({t["date"][:4] for t in truth if t.get("date")})
-    ours = collections.defaultdict(dict)
-    for y in years:
-        offset = 0
-        while True:
-            r = json.loads(subprocess.run(
-                base + ["search", "", "--from", f"{y}-01-01", "--to", f"{y}-12-31",
-                        "--limit", "1000", "--offset", str(offset), "--json"],
-                check=True, capture_output=True, text=True).stdout)
-            for h in r["hits"]:
-                ours[h["file"]].setdefault(norm(h["item_title"]), []).append((h["item_index"], h.get("matter")))
-            offset += len(r["hits"])
-            if not r["hits"] or offset >= r["total"]:
-                break
+    truth, listed = index_and_list(a.bin, a.corpus, a.index)
+    ours = {f: {t: [(h["item_index"], h.get("matter")) for h in hits] for t, hits in by_title.items()}
+            for f, by_title in listed.items()}
     threads = collections.defaultdict(list)
     matter_dnrs = collections.defaultdict(set)
     members = collections.defaultdict(list)

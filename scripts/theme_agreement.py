@@ -16,14 +16,10 @@ tests/fixtures/theme_ids.json) with the item's themes among those the mapping na
 import argparse
 import collections
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-
-def norm(s):
-    return " ".join(s.lower().split())
+from archive_items import index_and_list, norm
 
 
 def main():
@@ -36,24 +32,8 @@ def main():
     a = ap.parse_args()
     mapping = {k: v for k, v in json.load(open(a.mapping)).items() if not k.startswith("_")}
     judged = set(mapping.values())
-    index = a.index or tempfile.mkdtemp(prefix="themes-index-")
-    base = [a.bin, "--index", index, "--corpus", a.corpus]
-    subprocess.run(base + ["index"], check=True, stdout=subprocess.DEVNULL)
-    truth = [json.loads(l) for l in open(Path(a.corpus) / "truth.jsonl")]
-    years = sorted({t["date"][:4] for t in truth if t.get("date")})
-    ours = collections.defaultdict(dict)
-    for y in years:
-        offset = 0
-        while True:
-            out = subprocess.run(base + ["search", "", "--from", f"{y}-01-01", "--to", f"{y}-12-31",
-                                         "--limit", "1000", "--offset", str(offset), "--json"],
-                                 check=True, capture_output=True, text=True).stdout
-            r = json.loads(out)
-            for h in r["hits"]:
-                ours[h["file"]].setdefault(norm(h["item_title"]), set(h["themes"]))
-            offset += len(r["hits"])
-            if not r["hits"] or offset >= r["total"]:
-                break
+    truth, listed = index_and_list(a.bin, a.corpus, a.index)
+    ours = {f: {t: set(hits[0]["themes"]) for t, hits in by_title.items()} for f, by_title in listed.items()}
     n = exact = recall = unmatched = 0
     with_topic = recall_with = none_total = none_ok = 0
     misses = collections.Counter()

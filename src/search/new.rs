@@ -18,7 +18,8 @@ const MIN_ITEMS: u64 = 3;
 const MAX_TERMS: usize = 15;
 const MAX_ITEMS: usize = 5;
 
-/// A calendar period: `2026` (a year), `2026Q1` (a quarter), `2026-03` (a month).
+/// A calendar period: `2026` (a year), `2026Q1` (a quarter; `2026-Q1` as the trend
+/// labels it), `2026-03` (a month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     year: i32,
@@ -53,6 +54,7 @@ impl std::str::FromStr for Period {
             }
         };
         if let Some((y, q)) = s.split_once(['Q', 'q']) {
+            let y = y.strip_suffix('-').unwrap_or(y);
             let part: u32 = q.parse().map_err(|_| bad())?;
             if !(1..=4).contains(&part) {
                 return Err(bad());
@@ -332,6 +334,7 @@ mod tests {
     #[test]
     fn periods_parse_and_step_back() {
         let q: Period = "2026Q1".parse().unwrap();
+        assert_eq!("2026-Q1".parse::<Period>().unwrap(), q, "the trend's label");
         assert_eq!(q.previous().to_string(), "2025Q4");
         let m: Period = "2026-03".parse().unwrap();
         assert_eq!(m.previous().to_string(), "2026-02");
