@@ -71,6 +71,16 @@ pub struct ItemMarks {
     pub decisions: Vec<Vec<[usize; 2]>>,
 }
 
+/// A protocol's file as it lies in the corpus: text files as their decoded text,
+/// other formats as their bytes.
+#[derive(Debug, Clone)]
+pub struct OriginalFile {
+    /// The file's name, without its folders.
+    pub name: String,
+    pub media_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
 /// What the server reports about itself.
 #[derive(Debug, Clone, Serialize)]
 pub struct Health {
@@ -239,6 +249,41 @@ impl Engine {
             })
             .collect();
         Ok(ProtocolView { protocol, marks })
+    }
+
+    /// The file a protocol was read from. Only files of the index are given out, and
+    /// only from inside the corpus folder (a link that leads out of it is refused).
+    pub fn original_file(&self, id: &str) -> Result<OriginalFile> {
+        let protocol = crate::search::hits::protocol(&self.store, id)?;
+        let root = &self.config.corpus_dir;
+        let path = root.join(&protocol.file);
+        let io = |path: &std::path::Path, source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let real_root = root.canonicalize().map_err(|e| io(root, e))?;
+        let real = path.canonicalize().map_err(|e| io(&path, e))?;
+        if !real.starts_with(&real_root) {
+            return Err(Error::UnknownProtocol(id.to_string()));
+        }
+        let bytes = crate::ingest::read::read_bytes(&real, self.config.max_file_bytes)
+            .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
+        let text = crate::ingest::read::decode(&bytes)
+            .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let media_type = if name.to_lowercase().ends_with(".md") {
+            "text/markdown; charset=utf-8"
+        } else {
+            "text/plain; charset=utf-8"
+        };
+        Ok(OriginalFile {
+            name,
+            media_type,
+            bytes: text.text.into_bytes(),
+        })
     }
 
     /// Every value of every facet (or of `only`) over the whole archive.

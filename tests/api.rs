@@ -105,6 +105,19 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// A query-string value, percent-encoded.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 fn get(addr: &str, path: &str) -> (u16, Value) {
     let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     let (status, body) = raw(addr, req.as_bytes());
@@ -155,11 +168,40 @@ fn search_finds_the_ikb_item_with_highlights_and_facets() {
         .as_str()
         .unwrap()
         .contains("<mark>IKB</mark>"));
-    // Facets follow the filters.
+    // Facets follow the filters, but a facet's own filter leaves its values and
+    // counts as they were, and two values of one facet are alternatives.
     let (_, all) = get(&s.addr, "/api/search?q=samverkan");
-    let (_, one) = get(&s.addr, "/api/search?q=samverkan&group=Ledningsgrupp");
+    let groups = all["facets"]["group"].as_array().unwrap();
+    assert!(groups.len() >= 2, "{groups:?}");
+    let (a, b) = (&groups[0], &groups[1]);
+    let (_, one) = get(
+        &s.addr,
+        &format!(
+            "/api/search?q=samverkan&group={}",
+            enc(a["value"].as_str().unwrap())
+        ),
+    );
+    assert_eq!(one["total"], a["count"]);
     assert!(one["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
-    assert_eq!(one["facets"]["group"].as_array().unwrap().len(), 1);
+    assert_eq!(one["facets"]["group"], all["facets"]["group"]);
+    assert_ne!(one["facets"]["topic"], all["facets"]["topic"]);
+    let (_, both) = get(
+        &s.addr,
+        &format!(
+            "/api/search?q=samverkan&group={}&group={}",
+            enc(a["value"].as_str().unwrap()),
+            enc(b["value"].as_str().unwrap())
+        ),
+    );
+    assert_eq!(
+        both["total"].as_u64().unwrap(),
+        a["count"].as_u64().unwrap() + b["count"].as_u64().unwrap()
+    );
+    // More facet values on request.
+    let (_, few) = get(&s.addr, "/api/search?facet_limit=2");
+    let (_, many) = get(&s.addr, "/api/search?facet_limit=50");
+    assert_eq!(few["facets"]["person"].as_array().unwrap().len(), 2);
+    assert!(many["facets"]["person"].as_array().unwrap().len() > 12);
     let (_, by_date) = get(&s.addr, "/api/search?q=samverkan&sort=date&limit=50");
     let dates: Vec<&str> = by_date["hits"]
         .as_array()
@@ -192,6 +234,40 @@ fn protocol_person_and_facets_endpoints() {
         .map(|m| m["date"].as_str().unwrap())
         .collect();
     assert_eq!(dates, ["2026-02-06", "2025-11-07"]);
+    // The original file, as it lies in the corpus.
+    let request =
+        format!("GET /api/protocols/{id}/file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut conn = TcpStream::connect(&s.addr).unwrap();
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let head = head.to_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("content-type: text/plain; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-disposition: inline; filename*=utf-8''"),
+        "{head}"
+    );
+    assert!(
+        body.contains("Intensiv kontextuell behandling"),
+        "{body:.300}"
+    );
+    let (status, _) = get(&s.addr, "/api/protocols/..%2F..%2Fetc%2Fpasswd/file");
+    assert_eq!(status, 404);
+    // Every person, most items first.
+    let (status, people) = get(&s.addr, "/api/persons");
+    assert_eq!(status, 200);
+    let people = people.as_array().unwrap();
+    assert!(people.iter().any(|p| p["value"] == "Sofia Hartz"));
+    let counts: Vec<u64> = people
+        .iter()
+        .map(|p| p["count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     let (_, facets) = get(&s.addr, "/api/facets");
     assert!(facets["group"]
         .as_array()

@@ -781,6 +781,79 @@ fn one_plan_behind_search_trend_and_person() {
         .unwrap()
         .iter()
         .all(|h| h["kind"] == "mötesanteckningar"));
+
+    // Two values of one facet: either will do, in search as in trend.
+    let group_total = |g: &str| {
+        json(&["search", "", "--group", g, "--json"])["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let (a, b) = ("Ledningsgrupp", "Länsgemensam");
+    let both = json(&["trend", "", "--group", a, "--group", b, "--json"]);
+    assert_eq!(
+        both["matching"].as_u64().unwrap(),
+        group_total(a) + group_total(b)
+    );
+}
+
+/// The trend's bars follow counts, or shares when asked; numbers are written the
+/// Swedish way and the filters in force are said.
+#[test]
+fn trend_bars_by_count_or_by_share() {
+    let (_tmp, corpus, index) = indexed_archive();
+    let base = [
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+    ];
+    let text = |extra: &[&str]| {
+        let args = [
+            &["trend", "samverkan", "--interval", "month"][..],
+            extra,
+            &base[..],
+        ]
+        .concat();
+        stdout(&run(&args))
+    };
+    let rows = |out: &str| -> Vec<(f64, f64, usize)> {
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("20"))
+            .map(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                // `83,3 %`: the space is a no-break space, whitespace all the same.
+                assert_eq!(cols[4], "%", "{l}");
+                let pct: f64 = cols[3].replace(',', ".").parse().unwrap();
+                (cols[1].parse().unwrap(), pct, l.matches('█').count())
+            })
+            .collect()
+    };
+    let by_count = rows(&text(&[]));
+    let by_share = rows(&text(&["--share"]));
+    assert!(by_count.len() >= 5, "{by_count:?}");
+    let longest = |r: &[(f64, f64, usize)], key: fn(&(f64, f64, usize)) -> f64| {
+        r.iter().max_by(|x, y| key(x).total_cmp(&key(y))).unwrap().2
+    };
+    assert_eq!(longest(&by_count, |r| r.0), 40);
+    assert_eq!(longest(&by_share, |r| r.1), 40);
+    // The bar of the biggest share is not that of the biggest count here.
+    let top_share = by_share.iter().map(|r| r.1).fold(0.0, f64::max);
+    for (n, share, bar) in &by_share {
+        assert!(
+            (*bar as f64 - share / top_share * 40.0).abs() <= 0.5,
+            "{n} {share} {bar}"
+        );
+    }
+    assert_ne!(by_count, by_share);
+    let filtered = text(&["--group", "Ledningsgrupp"]);
+    assert!(
+        filtered
+            .lines()
+            .next()
+            .unwrap()
+            .contains("; grupp Ledningsgrupp"),
+        "{filtered}"
+    );
 }
 
 /// Exit codes come from one table: a bad query 2, nothing found 1, an index that is

@@ -124,7 +124,7 @@ fn query_text() -> impl Strategy<Value = String> {
 
 fn words(clause: &Clause) -> Vec<&str> {
     match clause {
-        Clause::Word(w) | Clause::Prefix(w) => vec![w.as_str()],
+        Clause::Word(w) | Clause::Prefix(w) | Clause::Number(w) => vec![w.as_str()],
         Clause::Phrase(ws) => ws.iter().map(String::as_str).collect(),
     }
 }

@@ -44,7 +44,8 @@ struct Args {
     command: Command,
 }
 
-/// The filters `search` and `trend` share.
+/// The filters `search` and `trend` share. A facet option may be given more than
+/// once: any of its values will do.
 #[derive(ClapArgs, Debug, Default)]
 struct FilterArgs {
     /// Only meetings on or after this date (YYYY-MM-DD).
@@ -55,22 +56,22 @@ struct FilterArgs {
     to: Option<Date>,
     /// Only this group (exact facet value, or a case-insensitive part of one).
     #[arg(long)]
-    group: Option<String>,
+    group: Vec<String>,
     /// Only meetings where this person took part (any spelling of the name).
     #[arg(long)]
-    person: Option<String>,
+    person: Vec<String>,
     /// Only items on this topic.
     #[arg(long)]
-    topic: Option<String>,
+    topic: Vec<String>,
     /// Only this municipality, region or association.
     #[arg(long)]
-    organisation: Option<String>,
+    organisation: Vec<String>,
     /// Only meetings where a person of this party (`S`, `M`, …) took part.
     #[arg(long)]
-    party: Option<String>,
+    party: Vec<String>,
     /// Only this kind of document (`protokoll`, `mötesanteckningar`, …).
     #[arg(long)]
-    kind: Option<String>,
+    kind: Vec<String>,
     /// Only items that hold a decision.
     #[arg(long)]
     decisions: bool,
@@ -89,12 +90,12 @@ impl FilterArgs {
             since: self.since,
             ..Filters::default()
         }
-        .with(FacetField::Group, self.group)
-        .with(FacetField::Person, self.person)
-        .with(FacetField::Topic, self.topic)
-        .with(FacetField::Organisation, self.organisation)
-        .with(FacetField::Party, self.party)
-        .with(FacetField::Kind, self.kind)
+        .with_all(FacetField::Group, self.group)
+        .with_all(FacetField::Person, self.person)
+        .with_all(FacetField::Topic, self.topic)
+        .with_all(FacetField::Organisation, self.organisation)
+        .with_all(FacetField::Party, self.party)
+        .with_all(FacetField::Kind, self.kind)
     }
 }
 
@@ -155,6 +156,9 @@ enum Command {
         json: bool,
         #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Scale the bars by each period's share of all items, not by its count.
+        #[arg(long, conflicts_with_all = ["json", "csv"])]
+        share: bool,
     },
     /// Run relevance judgments (queries.tsv format) and report recall@k and MRR.
     Eval {
@@ -315,13 +319,21 @@ fn run(args: Args) -> Result<ExitCode> {
             filters,
             json,
             csv,
+            share,
         } => {
             let req = TrendRequest {
                 query,
                 interval: interval.parse::<Interval>()?,
                 filters: filters.filters(),
             };
-            cmd_trend(config, &req, json, csv)
+            let format = if json {
+                TrendFormat::Json
+            } else if csv {
+                TrendFormat::Csv
+            } else {
+                TrendFormat::Bars { by_share: share }
+            };
+            cmd_trend(config, &req, format)
         }
     }
 }
@@ -581,46 +593,35 @@ fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_trend(config: Config, req: &TrendRequest, json: bool, csv: bool) -> Result<ExitCode> {
+/// How `trend` writes its answer.
+enum TrendFormat {
+    Json,
+    Csv,
+    Bars { by_share: bool },
+}
+
+fn cmd_trend(config: Config, req: &TrendRequest, format: TrendFormat) -> Result<ExitCode> {
     check_query(&config, &req.query)?;
     let engine = open_engine(config, Check::Folders)?;
     let t = api::Trend::from(&engine.trend(req)?);
     let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, &t)?;
-        writeln!(out)?;
-    } else if csv {
-        writeln!(out, "period,from,to,matching,total,share")?;
-        for p in &t.points {
-            writeln!(
-                out,
-                "{},{},{},{},{},{:.4}",
-                p.period, p.from, p.to, p.matching, p.total, p.share
-            )?;
+    match format {
+        TrendFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &t)?;
+            writeln!(out)?;
         }
-    } else {
-        for c in &t.corrected {
-            writeln!(out, "(räknade \"{}\" i stället för \"{}\")", c.to, c.from)?;
+        TrendFormat::Csv => {
+            writeln!(out, "period,from,to,matching,total,share")?;
+            for p in &t.points {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{:.4}",
+                    p.period, p.from, p.to, p.matching, p.total, p.share
+                )?;
+            }
         }
-        let widest = t
-            .points
-            .iter()
-            .map(|p| p.matching)
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        writeln!(
-            out,
-            "\"{}\": {} av {} punkter",
-            t.query, t.matching, t.total
-        )?;
-        for p in &t.points {
-            let bar = "█".repeat(((p.matching * 40) / widest) as usize);
-            writeln!(
-                out,
-                "{:>8}  {:>4} / {:<5} {bar}",
-                p.period, p.matching, p.total
-            )?;
+        TrendFormat::Bars { by_share } => {
+            render::print_trend(&mut out, &t, &req.filters, by_share)?;
         }
     }
     Ok(if t.matching == 0 {

@@ -194,3 +194,139 @@ pub(crate) fn print_protocol(out: &mut impl Write, p: &api::Protocol) -> Result<
     }
     Ok(())
 }
+
+/// A share as Swedish writes it: `16,7 %`.
+pub(crate) fn percent(share: f64) -> String {
+    format!("{:.1}\u{a0}%", share * 100.0).replace('.', ",")
+}
+
+/// A whole number with Swedish digit groups: `12 345`.
+pub(crate) fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+const BAR_WIDTH: f64 = 40.0;
+
+/// A facet's name in Swedish, as the page's filters say it.
+fn facet_label(facet: crate::index::facets::FacetField) -> &'static str {
+    use crate::index::facets::FacetField as F;
+    match facet {
+        F::Group => "grupp",
+        F::Organisation => "organisation",
+        F::Person => "person",
+        F::Party => "parti",
+        F::Topic => "ämne",
+        F::Kind => "typ",
+        F::Decision => "beslut",
+        F::Month => "månad",
+        F::Year => "år",
+    }
+}
+
+/// A trend as bars, one line per period with its count and share; the bars are
+/// scaled by count, or by share when asked (a period with many meetings then does
+/// not look like a rise). The filters in force are said first.
+pub(crate) fn print_trend(
+    out: &mut impl Write,
+    t: &api::Trend,
+    filters: &crate::query::filters::Filters,
+    by_share: bool,
+) -> Result<()> {
+    for c in &t.corrected {
+        writeln!(out, "(räknade \"{}\" i stället för \"{}\")", c.to, c.from)?;
+    }
+    let mut said: Vec<String> = Vec::new();
+    if let Some(d) = filters.from {
+        said.push(format!("från {d}"));
+    }
+    if let Some(d) = filters.to {
+        said.push(format!("till {d}"));
+    }
+    for (facet, values) in &filters.facets {
+        said.push(format!(
+            "{} {}",
+            facet_label(*facet),
+            values.join(" eller ")
+        ));
+    }
+    if filters.decisions {
+        said.push("bara beslut".to_string());
+    }
+    let share = if t.total > 0 {
+        format!(" ({})", percent(t.matching as f64 / t.total as f64))
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "\"{}\": {} av {} punkter{share}{}",
+        t.query,
+        count(t.matching),
+        count(t.total),
+        if said.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", said.join(", "))
+        }
+    )?;
+    let value = |p: &api::TrendPoint| {
+        if by_share {
+            p.share
+        } else {
+            p.matching as f64
+        }
+    };
+    let widest = t.points.iter().map(value).fold(0.0_f64, f64::max);
+    writeln!(
+        out,
+        "{:>8}  {:>6} {:>7} {:>8}  {}",
+        "period",
+        "träffar",
+        "av",
+        "andel",
+        if by_share {
+            "stapel: andel"
+        } else {
+            "stapel: antal"
+        }
+    )?;
+    for p in &t.points {
+        let len = if widest > 0.0 {
+            (value(p) / widest * BAR_WIDTH).round() as usize
+        } else {
+            0
+        };
+        writeln!(
+            out,
+            "{:>8}  {:>6} {:>7} {:>8}  {}",
+            p.period,
+            count(p.matching),
+            count(p.total),
+            percent(p.share),
+            "█".repeat(len)
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_the_swedish_way() {
+        assert_eq!(percent(1.0 / 6.0), "16,7\u{a0}%");
+        assert_eq!(percent(0.0), "0,0\u{a0}%");
+        assert_eq!(count(7), "7");
+        assert_eq!(count(1234), "1\u{a0}234");
+        assert_eq!(count(1_234_567), "1\u{a0}234\u{a0}567");
+    }
+}

@@ -19,7 +19,7 @@ use crate::parse::{Item, Protocol};
 
 /// Bumped whenever the schema or the parser changes what is stored, so that an old
 /// index is rebuilt instead of misread.
-pub const SCHEMA_VERSION: u64 = 8;
+pub const SCHEMA_VERSION: u64 = 9;
 
 /// The fields of the schema, by role.
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +130,8 @@ pub fn schema() -> (Schema, Fields) {
                 .set_fast()
                 .set_indexed(),
         ),
-        number: b.add_text_field("number", stored_only.clone()),
+        // `§ 12` in a query finds items by their number.
+        number: b.add_text_field("number", STRING | STORED),
         dnr: b.add_text_field("dnr", stored_only.clone()),
         stances_json: b.add_text_field("stances_json", stored_only.clone()),
         title: b.add_text_field("title", text(tokenize::STEMMED, true)),
@@ -233,7 +234,7 @@ pub fn documents(
             f.kind => p.kind.clone(),
         );
         if let Some(n) = &item.number {
-            d.add_text(f.number, n);
+            d.add_text(f.number, crate::parse::items::item_number_key(n));
         }
         // Staff search by diary number: it is matched like a word of the title.
         if !item.motions.is_empty() || !item.reservations.is_empty() {

@@ -1623,6 +1623,18 @@ fn split_sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// An item number as the index keeps it: lower case, without a closing `.` or `:`,
+/// `4:2` as `4.2`.
+pub fn item_number_key(number: &str) -> String {
+    number
+        .trim()
+        .trim_start_matches('§')
+        .trim()
+        .trim_end_matches(['.', ':', ')'])
+        .replace(':', ".")
+        .to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::lines::to_lines;

@@ -68,7 +68,7 @@ pub(crate) fn expand_abbreviations(
                         extra.push(Clause::Word(abbr));
                     }
                 }
-                Clause::Prefix(_) => {}
+                Clause::Prefix(_) | Clause::Number(_) => {}
             }
         }
         for c in extra {

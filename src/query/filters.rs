@@ -21,10 +21,11 @@ use crate::parse::Date;
 pub struct Filters {
     pub from: Option<Date>,
     pub to: Option<Date>,
-    /// A wanted value per facet: the exact value, else a case-insensitive one, else
-    /// the most frequent value that holds it. A person is every spelling of the
-    /// name; a party is the meetings where a person of the party was present.
-    pub facets: BTreeMap<FacetField, String>,
+    /// The wanted values per facet, any of which will do (OR within a facet, AND
+    /// across facets): each the exact value, else a case-insensitive one, else the
+    /// most frequent value that holds it. A person is every spelling of the name; a
+    /// party is the meetings where a person of the party was present.
+    pub facets: BTreeMap<FacetField, Vec<String>>,
     pub decisions: bool,
     /// Only items of protocols that entered the index (new or changed) on or after
     /// this day (UTC): what a script that polls asks for.
@@ -32,20 +33,34 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// These filters and a wanted value of `facet` (an empty value is no filter).
+    /// These filters and one more wanted value of `facet` (an empty value is no
+    /// filter; a value asked for twice counts once).
     pub fn with(mut self, facet: FacetField, value: Option<String>) -> Filters {
         if let Some(v) = value
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
         {
-            self.facets.insert(facet, v);
+            let values = self.facets.entry(facet).or_default();
+            if !values.contains(&v) {
+                values.push(v);
+            }
         }
         self
     }
 
-    /// The wanted value of `facet`.
+    /// These filters and each of `values` of `facet`.
+    pub fn with_all(self, facet: FacetField, values: Vec<String>) -> Filters {
+        values.into_iter().fold(self, |f, v| f.with(facet, Some(v)))
+    }
+
+    /// The first wanted value of `facet`.
     pub fn get(&self, facet: FacetField) -> Option<&str> {
-        self.facets.get(&facet).map(String::as_str)
+        self.values(facet).first().map(String::as_str)
+    }
+
+    /// Every wanted value of `facet`.
+    pub fn values(&self, facet: FacetField) -> &[String] {
+        self.facets.get(&facet).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The filter parameter names [`Filters::from_pairs`] takes.
@@ -57,7 +72,7 @@ impl Filters {
 
     /// Filters from `key=value` pairs (HTTP parameters, a judgment's filter column):
     /// `from`, `to` (`YYYY-MM-DD`), `decisions` (`true`/`false`) and any facet
-    /// name. Other keys are passed over for the caller to judge; a bad value is an
+    /// name, which may come more than once (any of its values will do). Other keys are passed over for the caller to judge; a bad value is an
     /// error that names its key.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Filters> {
         let mut out = Filters::default();
@@ -118,26 +133,39 @@ pub fn facet_filter(
 ) -> Result<Box<dyn Query>> {
     let filters = Filters::default().with(facet, Some(value.to_string()));
     let mut built = build_filters(store, searcher, &filters)?;
-    Ok(built.pop().unwrap_or_else(|| Box::new(AllQuery)))
+    Ok(built
+        .pop()
+        .map(|f| f.query)
+        .unwrap_or_else(|| Box::new(AllQuery)))
+}
+
+/// One filter as a query, and the facet it filters by (none for dates, `since` and
+/// decisions): a facet's counts are taken without its own filter, so that choosing
+/// a value does not hide the others.
+pub(crate) struct BuiltFilter {
+    pub facet: Option<FacetField>,
+    pub query: Box<dyn Query>,
 }
 
 /// Filter queries; a facet value that is not a value exactly is matched
-/// case-insensitively, then as a substring of one.
+/// case-insensitively, then as a substring of one. The values of one facet are
+/// alternatives.
 pub(crate) fn build_filters(
     store: &Store,
     searcher: &Searcher,
     filters: &Filters,
-) -> Result<Vec<Box<dyn Query>>> {
+) -> Result<Vec<BuiltFilter>> {
     let f = &store.fields;
-    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut out: Vec<BuiltFilter> = Vec::new();
+    let plain = |query: Box<dyn Query>| BuiltFilter { facet: None, query };
     if let Some(since) = filters.since {
-        out.push(Box::new(RangeQuery::new(
+        out.push(plain(Box::new(RangeQuery::new(
             Bound::Included(Term::from_field_i64(
                 f.indexed_at,
                 since.days_since_epoch() * 86_400,
             )),
             Bound::Unbounded,
-        )));
+        ))));
     }
     if filters.from.is_some() || filters.to.is_some() {
         let bound = |d: Option<Date>, end: bool| match d {
@@ -150,44 +178,55 @@ pub(crate) fn build_filters(
             }
             None => Bound::Unbounded,
         };
-        out.push(Box::new(RangeQuery::new(
+        out.push(plain(Box::new(RangeQuery::new(
             bound(filters.from, false),
             bound(filters.to, true),
-        )));
+        ))));
     }
-    for (&facet, value) in &filters.facets {
+    for (&facet, values) in &filters.facets {
         let field = f.facet(facet);
-        let Some(v) = resolve_facet_value(store, searcher, facet, value)? else {
-            tracing::debug!(filter = facet.name(), value = %value, "no such facet value");
-            out.push(Box::new(EmptyQuery));
-            continue;
-        };
-        if !facet.on_first_item() {
-            out.push(Box::new(TermQuery::new(
-                Term::from_field_text(field, &v),
-                IndexRecordOption::Basic,
-            )));
-            continue;
+        let mut resolved: Vec<String> = Vec::new();
+        for value in values {
+            match resolve_facet_value(store, searcher, facet, value)? {
+                Some(v) => resolved.push(v),
+                None => {
+                    tracing::debug!(filter = facet.name(), value = %value, "no such facet value")
+                }
+            }
         }
-        // A person is every spelling of their name.
-        let spellings = if facet == FacetField::Person {
-            store.person_variants()?.spellings(&v)
+        let query: Box<dyn Query> = if resolved.is_empty() {
+            Box::new(EmptyQuery)
+        } else if !facet.on_first_item() {
+            any_term(field, &resolved)
         } else {
-            vec![v.clone()]
+            // A person is every spelling of their name.
+            let spellings = if facet == FacetField::Person {
+                let variants = store.person_variants()?;
+                resolved
+                    .iter()
+                    .flat_map(|v| variants.spellings(v))
+                    .collect()
+            } else {
+                resolved
+            };
+            // Attendees are on each protocol's first item: the filter is every item
+            // of the protocols found.
+            let ids = protocol_ids(store, searcher, any_term(field, &spellings).as_ref())?;
+            Box::new(TermSetQuery::new(
+                ids.iter()
+                    .map(|id| Term::from_field_text(f.protocol_id, id)),
+            ))
         };
-        // Attendees are on each protocol's first item: the filter is every item of
-        // the protocols found.
-        let ids = protocol_ids(store, searcher, any_term(field, &spellings).as_ref())?;
-        out.push(Box::new(TermSetQuery::new(
-            ids.iter()
-                .map(|id| Term::from_field_text(f.protocol_id, id)),
-        )));
+        out.push(BuiltFilter {
+            facet: Some(facet),
+            query,
+        });
     }
     if filters.decisions {
-        out.push(Box::new(TermQuery::new(
+        out.push(plain(Box::new(TermQuery::new(
             Term::from_field_text(f.facet(FacetField::Decision), "ja"),
             IndexRecordOption::Basic,
-        )));
+        ))));
     }
     Ok(out)
 }
@@ -301,6 +340,8 @@ mod tests {
         assert_eq!(f.get(FacetField::Group), Some("Ledningsgrupp"));
         assert_eq!(f.get(FacetField::Kind), Some("protokoll"));
         assert_eq!(f.get(FacetField::Person), None);
+        let two = Filters::from_pairs([("group", "A"), ("group", "B"), ("group", "A")]).unwrap();
+        assert_eq!(two.values(FacetField::Group), ["A", "B"]);
         assert!(f.decisions);
         assert_eq!(f.from, Date::parse_iso("2026-01-01"));
         let e = Filters::from_pairs([("to", "igår")])

@@ -10,6 +10,8 @@ pub enum Clause {
     Word(String),
     Phrase(Vec<String>),
     Prefix(String),
+    /// `§ 12`: the item numbered so.
+    Number(String),
 }
 
 /// A parsed query: groups AND-ed together, the clauses of a group OR-ed; and
@@ -95,6 +97,36 @@ pub fn parse_query(q: &str, max_chars: usize) -> Result<ParsedQuery> {
                 i = end;
                 continue;
             }
+            // `§ 12`, `§12`, `§ 4.2`: an item's number. The `§` may stand apart.
+            if let Some(rest) = word.strip_prefix('§') {
+                let rest = rest.trim_start_matches('§');
+                let (number, after) = if rest.is_empty() {
+                    let from = (end..chars.len())
+                        .find(|&j| !chars[j].is_whitespace())
+                        .unwrap_or(chars.len());
+                    let to = (from..chars.len())
+                        .find(|&j| chars[j].is_whitespace())
+                        .unwrap_or(chars.len());
+                    (chars[from..to].iter().collect::<String>(), to)
+                } else {
+                    (rest.to_string(), end)
+                };
+                let key = crate::parse::items::item_number_key(&number);
+                if !is_item_number(&key) {
+                    return Err(Error::query(
+                        q,
+                        "'§' must stand before an item number, as in § 12",
+                    ));
+                }
+                if pending_or && negated {
+                    return Err(Error::query(q, "an excluded word cannot be part of OR"));
+                }
+                ors.push(pending_or);
+                raw.push((negated, Clause::Number(key)));
+                pending_or = false;
+                i = after;
+                continue;
+            }
             let clause = if let Some(prefix) = word.strip_suffix('*') {
                 if prefix.is_empty() || prefix.contains('*') {
                     return Err(Error::query(
@@ -133,6 +165,18 @@ pub fn parse_query(q: &str, max_chars: usize) -> Result<ParsedQuery> {
         }
     }
     Ok(parsed)
+}
+
+/// `12`, `4.2`, `12a`: digits in dotted parts, a letter at most at the end.
+fn is_item_number(key: &str) -> bool {
+    let body = key
+        .strip_suffix(|c: char| c.is_ascii_lowercase())
+        .unwrap_or(key);
+    !body.is_empty()
+        && body.len() <= 16
+        && body
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Checks a query's syntax and length within `limits`, without reading the index.
@@ -176,6 +220,22 @@ mod tests {
         );
         assert_eq!(q.groups[1], vec![Clause::Prefix("suicid".into())]);
         assert_eq!(q.excluded, vec![Clause::Word("covid".into())]);
+    }
+
+    #[test]
+    fn a_paragraph_sign_asks_for_an_item_number() {
+        let n = |s: &str| Clause::Number(s.to_string());
+        assert_eq!(p("§ 12").unwrap().groups, vec![vec![n("12")]]);
+        assert_eq!(
+            p("§12 IKB").unwrap().groups,
+            vec![vec![n("12")], vec![Clause::Word("IKB".into())]]
+        );
+        assert_eq!(p("§ 4:2").unwrap().groups, vec![vec![n("4.2")]]);
+        assert_eq!(p("§ 7 OR § 9").unwrap().groups, vec![vec![n("7"), n("9")]]);
+        assert_eq!(p("-§ 3").unwrap().excluded, vec![n("3")]);
+        for bad in ["§", "§ budget", "§ 1..2", "IKB §"] {
+            assert!(p(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -14,9 +14,10 @@ use tantivy::{Searcher, Term};
 use crate::analysis::tokenize;
 use crate::config::Limits;
 use crate::error::{Error, Result};
+use crate::index::facets::FacetField;
 use crate::index::{schema::Fields, store::Store};
 use crate::query::correct::{correct_unknown_words, expand_abbreviations, synonyms, Correction};
-use crate::query::filters::{build_filters, Filters};
+use crate::query::filters::{build_filters, BuiltFilter, Filters};
 use crate::query::parse::{parse_query, Clause, ParsedQuery};
 
 /// A query made ready to run: the one plan search, trend, the person filter and
@@ -29,7 +30,7 @@ pub struct QueryPlan {
     /// Words that matched nothing and were replaced by a close word that does.
     pub corrected: Vec<Correction>,
     text_query: Box<dyn Query>,
-    filters: Vec<Box<dyn Query>>,
+    filters: Vec<BuiltFilter>,
 }
 
 /// Plans `text` under `filters`: parse (within the limits) → correct unknown words →
@@ -65,23 +66,44 @@ impl QueryPlan {
 
     /// The whole tantivy query: the words, and the filters that add nothing to a score.
     pub fn query(&self) -> BooleanQuery {
-        self.combine(Some(self.text_query.box_clone()), &[])
+        self.combine(Some(self.text_query.box_clone()), &[], None)
     }
 
     /// Every item the filters let through, whatever the words.
     pub fn everything_filtered(&self) -> BooleanQuery {
-        self.combine(None, &[])
+        self.combine(None, &[], None)
     }
 
     /// The query narrowed by one more filter query.
     pub fn narrowed(&self, extra: Box<dyn Query>) -> BooleanQuery {
-        self.combine(Some(self.text_query.box_clone()), &[extra])
+        self.combine(Some(self.text_query.box_clone()), &[extra], None)
     }
 
-    fn combine(&self, text: Option<Box<dyn Query>>, extra: &[Box<dyn Query>]) -> BooleanQuery {
+    /// The facets the filters narrow by.
+    pub fn filtered_facets(&self) -> Vec<FacetField> {
+        self.filters.iter().filter_map(|f| f.facet).collect()
+    }
+
+    /// The query with every filter but that of `facet`: what the counts of the
+    /// facet's values are taken over, so that the values not chosen keep theirs.
+    pub fn without_facet(&self, facet: FacetField) -> BooleanQuery {
+        self.combine(Some(self.text_query.box_clone()), &[], Some(facet))
+    }
+
+    fn combine(
+        &self,
+        text: Option<Box<dyn Query>>,
+        extra: &[Box<dyn Query>],
+        except: Option<FacetField>,
+    ) -> BooleanQuery {
         let mut must: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery)))];
-        for q in self.filters.iter().chain(extra) {
+        let kept = self
+            .filters
+            .iter()
+            .filter(|f| except.is_none() || f.facet != except)
+            .map(|f| &f.query);
+        for q in kept.chain(extra) {
             must.push((
                 Occur::Must,
                 Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
@@ -224,6 +246,13 @@ fn clause_query(f: &Fields, clause: &Clause) -> Result<Box<dyn Query>> {
                 _ => Ok(phrase_query(f, &te, &ts)),
             }
         }
+        Clause::Number(n) => Ok(Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.number, n),
+                IndexRecordOption::Basic,
+            )),
+            1.0,
+        ))),
         Clause::Prefix(p) => {
             let te = tokenize::tokens(&mut exact, p);
             let Some(last) = te.last() else {

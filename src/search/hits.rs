@@ -165,6 +165,22 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     for (facet, handle) in item_handles {
         all_counts.insert(facet, handle.extract(&mut fruits));
     }
+    // A facet the filters narrow by is counted without its own filter: the values
+    // not chosen keep their counts and can be added (OR within a facet).
+    for facet in plan.filtered_facets() {
+        if !wanted.contains(&facet) {
+            continue;
+        }
+        let q = plan.without_facet(facet);
+        let counts = if facet.per_protocol() {
+            searcher
+                .search(&q, &ProtocolFacets::new(vec![facet], store.tables.clone()))
+                .map(|mut fruit| fruit.remove(&facet).unwrap_or_default())
+        } else {
+            searcher.search(&q, &TermCounts::new(facet))
+        };
+        all_counts.insert(facet, counts.map_err(|e| Error::index(&store.dir, e))?);
+    }
     let mut facets = BTreeMap::new();
     for facet in wanted {
         let counts = all_counts.remove(&facet).unwrap_or_default();
@@ -173,7 +189,10 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         } else {
             counts
         };
-        facets.insert(facet, facet_values(counts, req.facet_limit, facet));
+        facets.insert(
+            facet,
+            facet_values(counts, req.facet_limit, facet, req.filters.values(facet)),
+        );
     }
 
     let matcher = plan.matcher(f)?;
@@ -219,10 +238,21 @@ fn merge_spellings(store: &Store, counts: HashMap<String, u64>) -> Result<HashMa
 
 const SNIPPET_CHARS: usize = 220;
 
-fn facet_values(counts: HashMap<String, u64>, limit: usize, facet: FacetField) -> Vec<FacetCount> {
+/// The first `limit` values of a facet in its order, and after them any value the
+/// filters chose that the limit cut off: a chosen value stays in sight to be undone.
+fn facet_values(
+    counts: HashMap<String, u64>,
+    limit: usize,
+    facet: FacetField,
+    chosen: &[String],
+) -> Vec<FacetCount> {
     let mut values: Vec<(String, u64)> = counts.into_iter().collect();
     facet.sort(&mut values);
-    values.truncate(limit);
+    let cut = values.split_off(limit.min(values.len()));
+    values.extend(
+        cut.into_iter()
+            .filter(|(v, _)| chosen.iter().any(|c| c.to_lowercase() == v.to_lowercase())),
+    );
     values
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
@@ -247,7 +277,7 @@ pub fn facets(
         } else {
             counts
         };
-        out.insert(facet, facet_values(counts, usize::MAX, facet));
+        out.insert(facet, facet_values(counts, usize::MAX, facet, &[]));
     }
     Ok(out)
 }

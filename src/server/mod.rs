@@ -4,7 +4,6 @@
 //! with one JSON error body, and the embedded page (`web/`), so that the binary
 //! alone serves everything and the page fetches nothing from elsewhere.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +41,8 @@ pub enum Route {
     Facets,
     Trend,
     Protocol,
+    ProtocolFile,
+    Persons,
     Person,
     Matters,
     Matter,
@@ -51,12 +52,14 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 11] = [
+    pub const ALL: [Route; 13] = [
         Route::Search,
         Route::SearchAtom,
         Route::Facets,
         Route::Trend,
         Route::Protocol,
+        Route::ProtocolFile,
+        Route::Persons,
         Route::Person,
         Route::Matters,
         Route::Matter,
@@ -73,6 +76,8 @@ impl Route {
             Route::Facets => "/api/facets",
             Route::Trend => "/api/trend",
             Route::Protocol => "/api/protocols/{id}",
+            Route::ProtocolFile => "/api/protocols/{id}/file",
+            Route::Persons => "/api/persons",
             Route::Person => "/api/persons/{name}",
             Route::Matters => "/api/matters",
             Route::Matter => "/api/matters/{id}",
@@ -86,7 +91,11 @@ impl Route {
     /// misspelt filter is an error, not a silently wider answer.
     pub fn params(self) -> Vec<&'static str> {
         match self {
-            Route::Search => [&["q", "limit", "offset", "sort"][..], &Filters::keys()].concat(),
+            Route::Search => [
+                &["q", "limit", "offset", "sort", "facet_limit"][..],
+                &Filters::keys(),
+            ]
+            .concat(),
             Route::SearchAtom => [&["q", "limit"][..], &Filters::keys()].concat(),
             Route::Trend => [&["q", "interval"][..], &Filters::keys()].concat(),
             Route::Protocol => vec!["q"],
@@ -94,7 +103,11 @@ impl Route {
             Route::Matters => vec!["limit", "offset"],
             Route::Matter => Vec::new(),
             Route::New => vec!["period"],
-            Route::Person | Route::Health | Route::OpenApi => Vec::new(),
+            Route::Person
+            | Route::Persons
+            | Route::ProtocolFile
+            | Route::Health
+            | Route::OpenApi => Vec::new(),
         }
     }
 
@@ -114,6 +127,8 @@ impl Route {
             ["api", "facets"] => (Route::Facets, ""),
             ["api", "trend"] => (Route::Trend, ""),
             ["api", "protocols", id] => (Route::Protocol, *id),
+            ["api", "protocols", id, "file"] => (Route::ProtocolFile, *id),
+            ["api", "persons"] => (Route::Persons, ""),
             ["api", "persons", name] => (Route::Person, *name),
             ["api", "matters"] => (Route::Matters, ""),
             ["api", "matters", id] => (Route::Matter, *id),
@@ -259,9 +274,32 @@ async fn dispatch(
         )),
     };
     match result {
-        Ok(body) => {
+        Ok(Answer::Text(body)) => {
             let mut r = warp::reply::with_status(body, StatusCode::OK).into_response();
             set_headers(&mut r, route.content_type());
+            r
+        }
+        Ok(Answer::File(file)) => {
+            let mut r = warp::reply::with_status(file.bytes, StatusCode::OK).into_response();
+            set_headers(&mut r, file.media_type);
+            // The name as an RFC 6266 `filename*`, so that any letter survives.
+            let encoded: String = file
+                .name
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            if let Ok(v) =
+                warp::http::HeaderValue::from_str(&format!("inline; filename*=UTF-8''{encoded}"))
+            {
+                r.headers_mut()
+                    .insert(warp::http::header::CONTENT_DISPOSITION, v);
+            }
             r
         }
         Err(e) => {
@@ -283,14 +321,27 @@ struct Request {
     route: Route,
     /// The path parameter (`{id}`, `{name}`).
     arg: String,
-    params: HashMap<String, String>,
+    params: Params,
     /// `http://host/`, for links back to this server.
     base: String,
     /// The query string as sent.
     query: String,
 }
 
-fn answer(engine: &Engine, req: &Request) -> Result<String> {
+/// What a route answers: text of the route's media type, or a protocol's file.
+enum Answer {
+    Text(String),
+    File(crate::engine::OriginalFile),
+}
+
+fn answer(engine: &Engine, req: &Request) -> Result<Answer> {
+    if req.route == Route::ProtocolFile {
+        return engine.original_file(&req.arg).map(Answer::File);
+    }
+    answer_text(engine, req).map(Answer::Text)
+}
+
+fn answer_text(engine: &Engine, req: &Request) -> Result<String> {
     let (route, arg, p) = (req.route, req.arg.as_str(), &req.params);
     let pairs = || p.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let text = |key: &str| p.get(key).cloned().unwrap_or_default();
@@ -301,7 +352,7 @@ fn answer(engine: &Engine, req: &Request) -> Result<String> {
                 filters: Filters::from_pairs(pairs())?,
                 limit: number(p, "limit", 10)?,
                 offset: number(p, "offset", 0)?,
-                facet_limit: 30,
+                facet_limit: number(p, "facet_limit", 30)?,
                 sort: text("sort").parse()?,
             };
             to_json(&api::SearchResponse::from(&engine.search(&req)?))
@@ -338,6 +389,13 @@ fn answer(engine: &Engine, req: &Request) -> Result<String> {
             to_json(&api::Protocol::from(&view))
         }
         Route::Person => to_json(&api::PersonProfile::from(&engine.person(arg)?)),
+        Route::Persons => {
+            let people: Vec<api::FacetCount> = engine.persons()?.iter().map(Into::into).collect();
+            to_json(&people)
+        }
+        Route::ProtocolFile => Err(Error::InvalidArgument(
+            "a protocol's file is not JSON".into(),
+        )),
         Route::Matters => to_json(&api::MatterList::from(
             &engine.matters(number(p, "limit", 20)?, number(p, "offset", 0)?)?,
         )),
@@ -353,7 +411,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 }
 
 /// A whole number parameter; the engine checks its range.
-fn number(p: &HashMap<String, String>, key: &str, default: usize) -> Result<usize> {
+fn number(p: &Params, key: &str, default: usize) -> Result<usize> {
     match p.get(key).filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(v) => v.parse::<usize>().map_err(|_| {
@@ -362,16 +420,38 @@ fn number(p: &HashMap<String, String>, key: &str, default: usize) -> Result<usiz
     }
 }
 
-/// `a=1&b=x+y&c=%C3%A5` → map; invalid percent-encoding or UTF-8 is an error.
-pub fn parse_query_string(raw: &str) -> std::result::Result<HashMap<String, String>, String> {
-    let mut out = HashMap::new();
+/// The parameters of a query string in the order sent; a key may come more than
+/// once (a facet with several values).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// The last value sent for `key`.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Every key, in the order sent.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// Every pair, in the order sent.
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        self.0.iter()
+    }
+}
+
+/// `a=1&b=x+y&c=%C3%A5` → pairs; invalid percent-encoding or UTF-8 is an error.
+pub fn parse_query_string(raw: &str) -> std::result::Result<Params, String> {
+    let mut out = Vec::new();
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = percent_decode(&k.replace('+', " "))?;
         let v = percent_decode(&v.replace('+', " "))?;
-        out.insert(k, v);
+        out.push((k, v));
     }
-    Ok(out)
+    Ok(Params(out))
 }
 
 /// Decodes `%XX` escapes; the result must be UTF-8.
@@ -444,9 +524,16 @@ mod tests {
     #[test]
     fn query_strings_decode() {
         let p = parse_query_string("q=IKB+finansiering&group=L%C3%A4nsgemensam&x").unwrap();
-        assert_eq!(p["q"], "IKB finansiering");
-        assert_eq!(p["group"], "Länsgemensam");
-        assert_eq!(p["x"], "");
+        assert_eq!(p.get("q").unwrap(), "IKB finansiering");
+        assert_eq!(p.get("group").unwrap(), "Länsgemensam");
+        assert_eq!(p.get("x").unwrap(), "");
+        let twice = parse_query_string("group=A&group=B").unwrap();
+        let groups: Vec<&str> = twice
+            .iter()
+            .filter(|(k, _)| k == "group")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(groups, ["A", "B"]);
         assert!(parse_query_string("q=%ZZ").is_err());
         assert!(parse_query_string("q=%FF%FE").is_err());
     }
