@@ -256,7 +256,7 @@ impl Engine {
     pub fn original_file(&self, id: &str) -> Result<OriginalFile> {
         let protocol = crate::search::hits::protocol(&self.store, id)?;
         let root = &self.config.corpus_dir;
-        let path = root.join(&protocol.file);
+        let path = crate::ingest::read::path_of(root, &protocol.file);
         let io = |path: &std::path::Path, source| Error::Io {
             path: path.to_path_buf(),
             source,

@@ -99,6 +99,115 @@ fn reindexing_reads_only_what_changed() {
     assert_eq!(code, 1, "the deleted protocol is gone from the index");
 }
 
+/// An edit that keeps the size and the mtime's second, made in the second the last
+/// run started, is still found: such files are hashed again.
+#[test]
+fn an_edit_in_the_same_second_as_the_last_run_is_indexed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    let file = corpus.join("002_99a661715dc34129.txt");
+    // The mtime the edit will keep: a second that is not older than the run's start.
+    let when = std::time::SystemTime::now() + std::time::Duration::from_secs(30);
+    let set_mtime = |t| {
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(t)
+            .unwrap()
+    };
+    set_mtime(when);
+    assert!(index_of(&corpus, &index).status.success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = text.replacen("Kalmar", "Xalmar", 1);
+    assert_eq!(edited.len(), text.len());
+    assert_ne!(edited, text);
+    std::fs::write(&file, edited).unwrap();
+    set_mtime(when);
+    let report = stdout(&index_of(&corpus, &index));
+    assert!(report.contains("indexed 1 files"), "{report}");
+    let (code, v) = search_json(&index, &corpus, &["Xalmar"]);
+    assert_eq!(code, 0, "{v}");
+    // Read again to be sure, and unchanged: nothing is rewritten.
+    let again = stdout(&index_of(&corpus, &index));
+    assert!(again.contains("indexed 0 files"), "{again}");
+}
+
+/// A small protocol whose one item says `word`.
+fn tiny_protocol(word: &str) -> String {
+    format!(
+        "Protokoll från samverkansmöte\n\nDatum: 2024-05-06\n\n§ 1 Information om {word}\n\nGruppen informerades om {word} och diskuterade frågan.\n"
+    )
+}
+
+/// File names, encodings and links as real folders have them: names that differ
+/// only in a non-UTF-8 byte are two files in every run; UTF-16 with a BOM is read; a
+/// UTF-8 file with a bad byte stays UTF-8 and says so; a link loop is walked once;
+/// links out of the corpus are not followed.
+#[cfg(unix)]
+#[test]
+fn names_encodings_and_links_are_read_as_they_are() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(corpus.join("år")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let latin = |b: &[u8]| corpus.join(std::ffi::OsStr::from_bytes(b));
+    std::fs::write(latin(b"m\xf6te.txt"), tiny_protocol("blåbärsplan")).unwrap();
+    std::fs::write(latin(b"m\xe4te.txt"), tiny_protocol("lingonplan")).unwrap();
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            tiny_protocol("hjortronplan")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(corpus.join("år/unicode.txt"), utf16).unwrap();
+    let mut bad = tiny_protocol("smultronplan").into_bytes();
+    bad.extend_from_slice(b"Sista raden \xff slut.\n");
+    std::fs::write(corpus.join("år/trasig.txt"), bad).unwrap();
+    std::fs::write(outside.join("utanfor.txt"), tiny_protocol("tranbärsplan")).unwrap();
+    std::os::unix::fs::symlink("..", corpus.join("år/loop")).unwrap();
+    std::os::unix::fs::symlink(&outside, corpus.join("ut")).unwrap();
+    std::os::unix::fs::symlink("..", corpus.join("upp")).unwrap();
+    let index = tmp.path().join("index");
+    for run in 0..3 {
+        // Touch both Latin-1 names between runs: each run reads them again.
+        for b in [&b"m\xf6te.txt"[..], b"m\xe4te.txt"] {
+            let f = std::fs::File::options().write(true).open(latin(b)).unwrap();
+            f.set_modified(
+                std::time::SystemTime::now() - std::time::Duration::from_secs(100 - run),
+            )
+            .unwrap();
+        }
+        let out = index_of(&corpus, &index);
+        assert!(out.status.success(), "{}", stderr(&out));
+        if run == 0 {
+            let report = stdout(&out);
+            assert!(report.contains("indexed 4 files"), "{report}");
+            assert!(
+                report.contains("warning år/trasig.txt: 1 malformed UTF-8 sequences replaced"),
+                "{report}"
+            );
+        }
+        for word in ["blåbärsplan", "lingonplan", "hjortronplan", "smultronplan"] {
+            let (code, v) = search_json(&index, &corpus, &[word]);
+            assert_eq!(code, 0, "run {run}: {word} {v}");
+            assert_eq!(v["total"], 1, "run {run}: {word} once, not once per link");
+        }
+        let (code, _) = search_json(&index, &corpus, &["tranbärsplan"]);
+        assert_eq!(code, 1, "a link out of the corpus is not followed");
+    }
+    let (_, v) = search_json(&index, &corpus, &["blåbärsplan"]);
+    assert_eq!(v["hits"][0]["file"], "m%F6te.txt");
+    let (_, v) = search_json(&index, &corpus, &["smultronplan"]);
+    assert!(v["hits"][0]["snippet"].is_string());
+}
+
 #[test]
 fn search_updates_a_stale_index_by_itself() {
     let tmp = tempfile::tempdir().unwrap();

@@ -374,6 +374,9 @@ fn cmd_index(config: &Config) -> Result<ExitCode> {
     for (rel, reason) in &report.skipped {
         writeln!(out, "skipped {rel}: {reason}")?;
     }
+    for (rel, what) in &report.warnings {
+        writeln!(out, "warning {rel}: {what}")?;
+    }
     let retagged = match report.retagged {
         0 => String::new(),
         n => format!(" ({n} re-tagged with the changed themes)"),
@@ -453,7 +456,7 @@ fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         for f in files {
             match update::read_and_parse(&f, config) {
-                Ok((_, _, p)) => {
+                Ok(update::ReadFile { protocol: p, .. }) => {
                     if json {
                         serde_json::to_writer(&mut out, &api::Protocol::from(&p))?;
                         writeln!(out)?;

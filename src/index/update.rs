@@ -88,6 +88,9 @@ pub struct IndexReport {
     pub removed: usize,
     /// (relative path, reason) of every file not indexed.
     pub skipped: Vec<(String, String)>,
+    /// (relative path, what) of files indexed with a fault, such as bytes that are
+    /// not UTF-8 in a UTF-8 file.
+    pub warnings: Vec<(String, String)>,
     pub items: usize,
     pub bytes: u64,
     pub seconds: f64,
@@ -111,9 +114,12 @@ pub enum Progress<'a> {
 #[derive(Default)]
 struct Tally {
     indexed: usize,
+    /// Files read again only to be sure, and found unchanged.
+    unchanged: usize,
     removed: usize,
     items: usize,
     skipped: Vec<(String, String)>,
+    warnings: Vec<(String, String)>,
     write_error: Option<String>,
 }
 
@@ -127,22 +133,31 @@ struct Plan {
     removed: Vec<String>,
 }
 
+/// Whether a file must be read and hashed even when its size and mtime are those
+/// recorded: its mtime is not older than the start of the run that read it, so an
+/// edit in that same second would look like no change.
+fn needs_hash(f: &CorpusFile, run_started: Option<i64>) -> bool {
+    run_started.is_some_and(|start| f.mtime >= start)
+}
+
 fn plan(
     files: &[CorpusFile],
     indexed: &HashMap<String, FileState>,
     skipped: &HashMap<String, SkippedFile>,
+    run_started: Option<i64>,
 ) -> Plan {
     let mut to_read = Vec::new();
     let mut unchanged = 0;
     let mut still_skipped = Vec::new();
     for f in files {
+        let recent = needs_hash(f, run_started);
         if let Some(s) = indexed.get(&f.rel) {
-            if s.size == f.size && s.mtime == f.mtime {
+            if s.size == f.size && s.mtime == f.mtime && !recent {
                 unchanged += 1;
                 continue;
             }
         } else if let Some(s) = skipped.get(&f.rel) {
-            if s.size == f.size && s.mtime == f.mtime {
+            if s.size == f.size && s.mtime == f.mtime && !recent {
                 still_skipped.push((f.rel.clone(), s.reason.clone()));
                 continue;
             }
@@ -236,12 +251,22 @@ fn folders_of(corpus: &Path) -> Vec<(std::path::PathBuf, u128)> {
     read::corpus_folders(&abs).unwrap_or_default()
 }
 
+/// When the last run that read the corpus started (seconds since the epoch). A file
+/// whose mtime is not older than that may have changed after it was read, within the
+/// same second of its mtime: such a file is hashed again however it looks.
+fn recorded_run_start(index_dir: &Path) -> Option<i64> {
+    let body = std::fs::read(index_dir.join(SOURCE_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    v.get("run_started")?.as_i64()
+}
+
 fn record_corpus(
     index_dir: &Path,
     config: &Config,
     themes: &str,
     files: &[CorpusFile],
     folders: &[(std::path::PathBuf, u128)],
+    run_started: Option<i64>,
 ) -> Result<()> {
     let corpus = &config.corpus_dir;
     let abs = corpus
@@ -255,6 +280,7 @@ fn record_corpus(
         "corpus": abs.to_string_lossy(),
         "fingerprint": corpus_fingerprint(files),
         "folders": folders,
+        "run_started": run_started,
         "themes": themes,
         "themes_file": config.themes_file.as_ref().map(|p| {
             p.canonicalize().unwrap_or_else(|_| p.clone()).to_string_lossy().to_string()
@@ -308,6 +334,10 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     }
     let folders = folders_of(&config.corpus_dir);
     let files = read::list_corpus(&config.corpus_dir)?;
+    let run_started = recorded_run_start(&config.index_dir);
+    if files.iter().any(|f| needs_hash(f, run_started)) {
+        return Ok(true);
+    }
     // Nothing changed since the last run: the listing says so, no need to read the
     // index. The folders' mtimes moved all the same (a file saved in place by
     // rename, say): recording them spares the next search this listing.
@@ -319,6 +349,7 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
             themes.fingerprint(),
             &files,
             &folders,
+            run_started,
         ) {
             tracing::debug!("could not record the corpus folders: {e}");
         }
@@ -328,6 +359,7 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
         &files,
         &indexed_files(&index, &config.index_dir)?,
         &load_skipped(&config.index_dir),
+        run_started,
     );
     Ok(!p.to_read.is_empty() || !p.removed.is_empty())
 }
@@ -358,14 +390,25 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     };
     let (_, fields) = schema();
     let themes = Themes::of(config)?;
-    let plan = plan(&files, &indexed, &previously_skipped);
+    let run_started = recorded_run_start(dir);
+    let plan = plan(&files, &indexed, &previously_skipped, run_started);
     report.unchanged = plan.unchanged;
     // Other themes than the index was tagged with: the files not read again are
     // re-tagged from what the index stores of them.
     let retag = !rebuilt && recorded(dir, "themes").as_deref() != Some(themes.fingerprint());
     let to_retag: Vec<&CorpusFile> = if retag {
-        let reading: std::collections::HashSet<&str> =
-            plan.to_read.iter().map(|f| f.rel.as_str()).collect();
+        // Files read only to be sure they did not change are re-tagged all the same:
+        // when they did not, reading them writes nothing.
+        let reading: std::collections::HashSet<&str> = plan
+            .to_read
+            .iter()
+            .filter(|f| {
+                indexed
+                    .get(&f.rel)
+                    .is_none_or(|s| s.size != f.size || s.mtime != f.mtime)
+            })
+            .map(|f| f.rel.as_str())
+            .collect();
         files
             .iter()
             .filter(|f| indexed.contains_key(&f.rel) && !reading.contains(f.rel.as_str()))
@@ -400,11 +443,24 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
             scope.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(f) = plan.to_read.get(k) else { break };
-                let was_indexed = indexed.contains_key(&f.rel);
+                let stored = indexed.get(&f.rel);
+                let was_indexed = stored.is_some();
+                let read = read_and_parse(f, config);
+                // Read again only to be sure (see `needs_hash`), and the same bytes.
+                let same = |hash: u64| {
+                    stored.is_some_and(|s| s.hash == hash && s.size == f.size && s.mtime == f.mtime)
+                };
+                if let Ok(r) = &read {
+                    if same(r.hash) {
+                        tally.lock().expect("no panics under the lock").unchanged += 1;
+                        progress(Progress::File { rel: &f.rel });
+                        continue;
+                    }
+                }
                 if was_indexed {
                     writer.delete_term(Term::from_field_text(fields.file, &f.rel));
                 }
-                match read_and_parse(f, config) {
+                match read {
                     Err(reason) => {
                         let reason = reason.to_string();
                         progress(Progress::Skipped {
@@ -415,7 +471,21 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
                         t.skipped.push((f.rel.clone(), reason));
                         t.removed += usize::from(was_indexed);
                     }
-                    Ok((hash, _, protocol)) => {
+                    Ok(ReadFile {
+                        hash,
+                        protocol,
+                        replaced,
+                    }) => {
+                        if replaced > 0 {
+                            let warning =
+                                format!("{replaced} malformed UTF-8 sequences replaced by U+FFFD");
+                            tracing::debug!(file = %f.rel, "{warning}");
+                            tally
+                                .lock()
+                                .expect("no panics under the lock")
+                                .warnings
+                                .push((f.rel.clone(), warning));
+                        }
                         // A file touched but not changed is written again too, so that
                         // its stored mtime is current and the next run skips it unread.
                         let docs = documents(&fields, &protocol, f, hash, started_at, &themes);
@@ -443,11 +513,14 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         return Err(Error::index(dir, format!("writing failed: {e}")));
     }
     report.indexed = tally.indexed;
+    report.unchanged += tally.unchanged;
     report.removed += tally.removed;
     report.items = tally.items;
     report.skipped = tally.skipped;
     report.skipped.extend(plan.still_skipped.iter().cloned());
     report.skipped.sort();
+    report.warnings = tally.warnings;
+    report.warnings.sort();
     report.bytes = plan.to_read.iter().map(|f| f.size).sum();
     if report.indexed > 0 || report.removed > 0 || report.retagged > 0 || rebuilt {
         writer.commit().map_err(|e| Error::index(dir, e))?;
@@ -474,7 +547,14 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         })
         .collect();
     save_skipped(dir, &skipped_now)?;
-    record_corpus(dir, config, themes.fingerprint(), &files, &folders)?;
+    record_corpus(
+        dir,
+        config,
+        themes.fingerprint(),
+        &files,
+        &folders,
+        Some(started_at),
+    )?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -595,11 +675,20 @@ fn clear_index_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A file read and parsed.
+pub struct ReadFile {
+    /// The first 8 bytes of the content's BLAKE3 hash.
+    pub hash: u64,
+    pub protocol: Protocol,
+    /// Malformed sequences the decoder replaced (see [`read::decode`]).
+    pub replaced: usize,
+}
+
 /// Reads, decodes, cleans and parses one file.
 pub fn read_and_parse(
     f: &CorpusFile,
     config: &Config,
-) -> std::result::Result<(u64, u64, Protocol), SkipReason> {
+) -> std::result::Result<ReadFile, SkipReason> {
     let bytes = read::read_bytes(&f.path, config.max_file_bytes)?;
     let decoded = read::decode(&bytes)?;
     let hash = u64::from_le_bytes(
@@ -619,5 +708,9 @@ pub fn read_and_parse(
             SkipReason::ParserBug(msg)
         })?;
     let protocol = parsed.ok_or(SkipReason::Empty)?;
-    Ok((hash, bytes.len() as u64, protocol))
+    Ok(ReadFile {
+        hash,
+        protocol,
+        replaced: decoded.replaced,
+    })
 }

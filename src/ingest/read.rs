@@ -66,13 +66,19 @@ impl std::fmt::Display for SkipReason {
 #[derive(Debug, Clone)]
 pub struct Decoded {
     pub text: String,
-    /// `"utf-8"` or `"windows-1252"`.
+    /// `"utf-8"`, `"UTF-16LE"`, `"UTF-16BE"` or `"windows-1252"`.
     pub encoding: &'static str,
+    /// Malformed sequences replaced by U+FFFD.
+    pub replaced: usize,
 }
 
 /// Lists every regular file under `dir`, sorted by relative path.
 /// Hidden files and folders (starting with `.`) are passed over; `truth.jsonl`-style
 /// side files are returned like any other and skipped later by extension.
+///
+/// Links are followed inside the corpus only: a link whose target lies outside the
+/// corpus folder is passed over with a warning, and a folder reached a second time
+/// (a link loop, or two links to one folder) is walked once.
 pub fn list_corpus(dir: &Path) -> Result<Vec<CorpusFile>> {
     let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
@@ -81,52 +87,100 @@ pub fn list_corpus(dir: &Path) -> Result<Vec<CorpusFile>> {
             std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a folder"),
         ));
     }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out)?;
+    let real_root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let mut walk = Walk {
+        root: dir,
+        real_root: &real_root,
+        seen: std::collections::HashSet::from([real_root.clone()]),
+        out: Vec::new(),
+    };
+    walk.folder(dir, 0)?;
+    let mut out = walk.out;
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<CorpusFile>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
+/// Folders deeper than this are not walked (a guard; real archives nest a few levels).
+const MAX_DEPTH: usize = 64;
+
+struct Walk<'a> {
+    root: &'a Path,
+    real_root: &'a Path,
+    /// Folders walked, by their real path.
+    seen: std::collections::HashSet<PathBuf>,
+    out: Vec<CorpusFile>,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, dir: &Path, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            tracing::warn!(path = %dir.display(), "folder nested too deep: not walked");
+            return Ok(());
         }
-        let path = entry.path();
-        // Follows links to files and folders; a broken link is reported as unreadable later.
-        let meta = match fs::metadata(&path) {
-            Ok(m) => m,
-            Err(_) => {
-                out.push(CorpusFile {
-                    rel: relative_path(root, &path),
-                    path,
-                    size: 0,
-                    mtime: 0,
-                });
+        let mut entries = fs::read_dir(dir)
+            .and_then(|it| it.collect::<std::io::Result<Vec<_>>>())
+            .map_err(|e| Error::io(dir, e))?;
+        // In name order, so that of two links to one folder the same one is walked.
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            if entry.file_name().as_encoded_bytes().starts_with(b".") {
                 continue;
             }
-        };
-        if meta.is_dir() {
-            walk(root, &path, out)?;
-        } else if meta.is_file() {
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0);
-            out.push(CorpusFile {
-                rel: relative_path(root, &path),
-                path,
-                size: meta.len(),
-                mtime,
-            });
+            let path = entry.path();
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if is_link {
+                match path.canonicalize() {
+                    Ok(target) if !target.starts_with(self.real_root) => {
+                        tracing::warn!(
+                            path = %path.display(),
+                            target = %target.display(),
+                            "a link out of the corpus: not followed"
+                        );
+                        continue;
+                    }
+                    Ok(_) => {}
+                    // A broken link: reported as unreadable when read.
+                    Err(_) => {
+                        self.push(path, 0, 0);
+                        continue;
+                    }
+                }
+            }
+            let meta = match fs::metadata(&path) {
+                Ok(m) => m,
+                Err(_) => {
+                    self.push(path, 0, 0);
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
+                if !self.seen.insert(real) {
+                    tracing::warn!(path = %path.display(), "a folder reached twice (a link loop?): walked once");
+                    continue;
+                }
+                self.folder(&path, depth + 1)?;
+            } else if meta.is_file() {
+                let mtime = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                self.push(path, meta.len(), mtime);
+            }
         }
+        Ok(())
     }
-    Ok(())
+
+    fn push(&mut self, path: PathBuf, size: u64, mtime: i64) {
+        self.out.push(CorpusFile {
+            rel: relative_path(self.root, &path),
+            path,
+            size,
+            mtime,
+        });
+    }
 }
 
 /// The corpus's folders with their modification times (nanoseconds). A folder's
@@ -136,8 +190,10 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<CorpusFile>) -> Result<()> {
 /// changed with one `stat` per folder and none per file. A file rewritten in
 /// place is not seen this way; `index` and `serve` check every file.
 pub fn corpus_folders(dir: &Path) -> Result<Vec<(PathBuf, u128)>> {
+    let real_root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let mut seen = std::collections::HashSet::from([real_root.clone()]);
     let mut out = Vec::new();
-    folder_walk(dir, &mut out)?;
+    folder_walk(dir, &real_root, &mut seen, 0, &mut out)?;
     Ok(out)
 }
 
@@ -150,29 +206,39 @@ fn folder_mtime(dir: &Path) -> std::io::Result<u128> {
         .unwrap_or(0))
 }
 
-fn folder_walk(dir: &Path, out: &mut Vec<(PathBuf, u128)>) -> Result<()> {
+/// The folders [`list_corpus`] walks, the same way: links inside the corpus only,
+/// each folder once.
+fn folder_walk(
+    dir: &Path,
+    real_root: &Path,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    depth: usize,
+    out: &mut Vec<(PathBuf, u128)>,
+) -> Result<()> {
     out.push((
         dir.to_path_buf(),
         folder_mtime(dir).map_err(|e| Error::io(dir, e))?,
     ));
+    if depth >= MAX_DEPTH {
+        return Ok(());
+    }
     let mut dirs = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
+        if entry.file_name().as_encoded_bytes().starts_with(b".") {
             continue;
         }
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => entry.path().is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => false,
-        };
-        if is_dir {
-            dirs.push(entry.path());
+        let path = entry.path();
+        if path.is_dir() {
+            dirs.push(path);
         }
     }
     dirs.sort();
     for d in dirs {
-        folder_walk(&d, out)?;
+        let Ok(real) = d.canonicalize() else { continue };
+        if real.starts_with(real_root) && seen.insert(real) {
+            folder_walk(&d, real_root, seen, depth + 1, out)?;
+        }
     }
     Ok(())
 }
@@ -185,12 +251,65 @@ pub fn folders_unchanged(recorded: &[(PathBuf, u128)]) -> bool {
             .all(|(dir, mtime)| folder_mtime(dir).is_ok_and(|m| m == *mtime))
 }
 
-fn relative_path(root: &Path, path: &Path) -> String {
+/// A file's identity: its path below the corpus folder, `/`-separated, from the
+/// name's bytes. A byte that is not UTF-8 is written `%XX`, and so is `%` itself, so
+/// two names that differ in any byte never share an identity.
+pub fn relative_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| escape_name(c.as_os_str().as_encoded_bytes()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+fn escape_name(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('%', "%25"));
+        for b in chunk.invalid() {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The file on disk of an identity made by [`relative_path`].
+pub fn path_of(root: &Path, rel: &str) -> PathBuf {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/') {
+        let raw = part.as_bytes();
+        let mut bytes = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            let hex = raw
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (raw[i], hex) {
+                (b'%', Some(b)) => {
+                    bytes.push(b);
+                    i += 3;
+                }
+                (b, _) => {
+                    bytes.push(b);
+                    i += 1;
+                }
+            }
+        }
+        path.push(os_string(bytes));
+    }
+    path
+}
+
+#[cfg(unix)]
+fn os_string(bytes: Vec<u8>) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    std::ffi::OsString::from_vec(bytes)
+}
+
+#[cfg(not(unix))]
+fn os_string(bytes: Vec<u8>) -> std::ffi::OsString {
+    String::from_utf8_lossy(&bytes).into_owned().into()
 }
 
 /// True when the file's ending is one the engine reads.
@@ -223,18 +342,45 @@ pub fn read_bytes(path: &Path, max_bytes: u64) -> std::result::Result<Vec<u8>, S
     fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string()))
 }
 
-/// Decodes bytes to NFC text: UTF-8 (BOM stripped) when valid, else Windows-1252
-/// (a superset of Latin-1 for the printable range). Binary and empty input is refused.
+/// Decodes bytes to NFC text. UTF-16 with a byte-order mark (what Notepad saves as
+/// "Unicode") is read as UTF-16; otherwise UTF-8 (BOM stripped), also when a few
+/// bytes are not UTF-8 (each bad sequence becomes U+FFFD and is counted); Windows-1252
+/// (a superset of Latin-1 for the printable range) only when the file as a whole is
+/// not UTF-8: it has no more well-formed multi-byte sequences than bad ones. Binary
+/// and empty input is refused.
 pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
-    if looks_binary(bytes) {
-        return Err(SkipReason::Binary);
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (raw, encoding) = match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "utf-8"),
-        Err(_) => {
-            let (cow, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (cow.into_owned(), "windows-1252")
+    let utf16 = if bytes.starts_with(b"\xFF\xFE") {
+        Some(encoding_rs::UTF_16LE)
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    };
+    let (raw, encoding, replaced) = if let Some(enc) = utf16 {
+        let (cow, _, _) = enc.decode(bytes);
+        let replaced = cow.matches('\u{FFFD}').count();
+        let text = cow.into_owned();
+        if looks_binary(text.as_bytes()) {
+            return Err(SkipReason::Binary);
+        }
+        (text, enc.name(), replaced)
+    } else {
+        if looks_binary(bytes) {
+            return Err(SkipReason::Binary);
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), "utf-8", 0),
+            Err(_) => {
+                let (good, bad) = utf8_sequences(bytes);
+                if good > bad {
+                    let text = String::from_utf8_lossy(bytes).into_owned();
+                    (text, "utf-8", bad)
+                } else {
+                    let (cow, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                    (cow.into_owned(), "windows-1252", 0)
+                }
+            }
         }
     };
     let text: String = match unicode_normalization::is_nfc_quick(raw.chars()) {
@@ -244,7 +390,21 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
     if text.trim().is_empty() {
         return Err(SkipReason::Empty);
     }
-    Ok(Decoded { text, encoding })
+    Ok(Decoded {
+        text,
+        encoding,
+        replaced,
+    })
+}
+
+/// Well-formed multi-byte UTF-8 sequences and malformed ones in `bytes`.
+fn utf8_sequences(bytes: &[u8]) -> (usize, usize) {
+    let (mut good, mut bad) = (0, 0);
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += usize::from(!chunk.invalid().is_empty());
+    }
+    (good, bad)
 }
 
 /// A file is binary when it holds a NUL byte or when more than 5 % of its first
@@ -278,6 +438,57 @@ mod tests {
         let d = decode("\u{feff}Välkomna till mötet".as_bytes()).unwrap();
         assert_eq!(d.text, "Välkomna till mötet");
         assert_eq!(d.encoding, "utf-8");
+    }
+
+    #[test]
+    fn a_few_bad_bytes_leave_utf8_as_utf8() {
+        let mut bytes = "Samverkansmötet i Växjö: välkomna. ".repeat(3).into_bytes();
+        bytes.push(0xff);
+        bytes.extend_from_slice("Åsa Öberg".as_bytes());
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(d.replaced, 1);
+        assert!(d.text.contains("Samverkansmötet") && d.text.contains("\u{FFFD}Åsa Öberg"));
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_read() {
+        let text = "Protokoll\r\nSamverkansmöte 2024-05-06\r\n§ 1 Välkomna";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for (bytes, name) in [(le, "UTF-16LE"), (be, "UTF-16BE")] {
+            let d = decode(&bytes).unwrap();
+            assert_eq!(d.text, text);
+            assert_eq!(d.encoding, name);
+        }
+        // Without the mark, the NUL bytes still say binary.
+        let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(decode(&bare).unwrap_err(), SkipReason::Binary);
+    }
+
+    #[test]
+    fn names_that_differ_in_a_non_utf8_byte_are_two_files() {
+        let root = Path::new("/c");
+        let name = |bytes: &[u8]| root.join(os_string(bytes.to_vec()));
+        let a = relative_path(root, &name(b"m\xf6te.txt"));
+        let b = relative_path(root, &name(b"m\xe4te.txt"));
+        let c = relative_path(root, &name(b"m%F6te.txt"));
+        assert_eq!(a, "m%F6te.txt");
+        assert_eq!(c, "m%25F6te.txt");
+        assert!(a != b && a != c && b != c);
+        for (rel, bytes) in [(&a, &b"m\xf6te.txt"[..]), (&c, &b"m%F6te.txt"[..])] {
+            assert_eq!(path_of(root, rel), name(bytes));
+        }
+        assert_eq!(
+            relative_path(root, &root.join("år/möte.txt")),
+            "år/möte.txt"
+        );
     }
 
     #[test]
