@@ -31,6 +31,8 @@ use crate::search::trend::{TrendRequest, TrendResponse};
 pub struct Engine {
     store: Store,
     config: Config,
+    /// This process is updating the index now.
+    indexing: std::sync::atomic::AtomicBool,
 }
 
 /// How the index stood when the engine opened it.
@@ -86,6 +88,12 @@ pub struct OriginalFile {
 pub struct Health {
     pub protocols: usize,
     pub items: u64,
+    /// When the commit searches answer from was made (seconds since the epoch).
+    pub last_commit: Option<i64>,
+    /// An update of the index runs now (in this process or another).
+    pub indexing: bool,
+    /// The first build runs and nothing is searchable yet.
+    pub building: bool,
 }
 
 impl Engine {
@@ -102,13 +110,22 @@ impl Engine {
             match update::update_index(&config, progress) {
                 Ok(report) => Freshness::Updated(report),
                 Err(Error::Locked(_)) if schema::exists(&config.index_dir) => Freshness::Busy,
+                Err(Error::Locked(dir)) => return Err(Error::Building(dir)),
                 Err(e) => return Err(e),
             }
         } else {
             Freshness::Current
         };
         let store = Store::open(&config.index_dir)?;
-        Ok((Engine { store, config }, freshness))
+        Ok((Engine::of(store, config), freshness))
+    }
+
+    fn of(store: Store, config: Config) -> Engine {
+        Engine {
+            store,
+            config,
+            indexing: Default::default(),
+        }
     }
 
     /// Builds or updates the index of `config` from its corpus, without opening it
@@ -120,14 +137,57 @@ impl Engine {
     /// Opens the index as it is, without looking at the corpus.
     pub fn open_as_is(config: Config) -> Result<Engine> {
         let store = Store::open(&config.index_dir)?;
-        Ok(Engine { store, config })
+        Ok(Engine::of(store, config))
     }
 
     /// Brings the index up to date with the corpus and lets new searches see it.
+    /// Searches meanwhile answer from the last commit.
     pub fn refresh(&self, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
-        let report = update::update_index(&self.config, progress)?;
+        use std::sync::atomic::Ordering;
+        self.indexing.store(true, Ordering::Release);
+        let report = update::update_index(&self.config, progress);
+        self.indexing.store(false, Ordering::Release);
+        let report = report?;
         self.store.reload()?;
         Ok(report)
+    }
+
+    /// One look at the corpus and the index, as a server does every few seconds:
+    /// new, changed and deleted files are indexed; a commit made by another process
+    /// (a command-line `index`) is taken up. Says what was indexed, if anything.
+    pub fn watch(&self) -> Result<Option<IndexReport>> {
+        if !update::indexing_elsewhere(&self.config.index_dir)
+            && self.config.corpus_dir.is_dir()
+            && update::is_stale(&self.config, true)?
+        {
+            match self.refresh(&|_| {}) {
+                Ok(report) => return Ok(Some(report)),
+                // Another process took the writer first: take up its commit later.
+                Err(Error::Locked(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.take_up_commits()?;
+        Ok(None)
+    }
+
+    /// Lets new searches see a commit made since the last look, by this process or
+    /// another (a command-line `index`); says whether there was one.
+    pub fn take_up_commits(&self) -> Result<bool> {
+        self.store.reload_if_committed()
+    }
+
+    /// Refuses questions while the first build runs and the index holds nothing.
+    pub fn ready(&self) -> Result<()> {
+        if self.store.reader.searcher().num_docs() == 0 && self.is_indexing() {
+            return Err(Error::Building(self.config.index_dir.clone()));
+        }
+        Ok(())
+    }
+
+    fn is_indexing(&self) -> bool {
+        self.indexing.load(std::sync::atomic::Ordering::Acquire)
+            || update::indexing_elsewhere(&self.config.index_dir)
     }
 
     pub fn config(&self) -> &Config {
@@ -299,10 +359,24 @@ impl Engine {
         crate::search::eval::evaluate(&self.store, self.limits(), judgments)
     }
 
+    /// The index as searches see it; nothing is rebuilt per call (the file count is
+    /// kept per version of the index).
     pub fn health(&self) -> Result<Health> {
+        let items = self.store.reader.searcher().num_docs();
+        let indexing = self.is_indexing();
+        let last_commit = std::fs::metadata(self.config.index_dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_secs()).ok());
         Ok(Health {
-            protocols: update::indexed_files(&self.store.index, &self.store.dir)?.len(),
-            items: self.store.reader.searcher().num_docs(),
+            protocols: self.store.file_count(|| {
+                Ok(update::indexed_files(&self.store.index, &self.store.dir)?.len())
+            })?,
+            items,
+            last_commit,
+            indexing,
+            building: indexing && items == 0,
         })
     }
 }

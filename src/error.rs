@@ -43,6 +43,9 @@ pub enum Error {
     /// Another process is writing the index.
     #[error("index {0}: another process is updating it; try again when it is done")]
     Locked(PathBuf),
+    /// The index is being built for the first time and holds nothing yet.
+    #[error("index {0}: the first build is in progress and nothing is searchable yet; try again when it is done")]
+    Building(PathBuf),
     /// The user's query could not be understood.
     #[error(transparent)]
     Query(#[from] QueryError),
@@ -67,6 +70,7 @@ pub enum ErrorKind {
     BadArgument,
     NotFound,
     Busy,
+    NotReady,
     Io,
     Index,
 }
@@ -88,11 +92,13 @@ pub struct ErrorRow {
 /// Each kind of error, its code, HTTP status and exit code. Exit 1 is also what a
 /// search that finds nothing returns; 2 is what the argument parser returns for a
 /// malformed command line; the machine's failures use the `sysexits.h` numbers.
-pub const ERROR_TABLE: [ErrorRow; 6] = [
+pub const ERROR_TABLE: [ErrorRow; 7] = [
     row(ErrorKind::BadQuery, "bad_query", 400, 2, true),
     row(ErrorKind::BadArgument, "bad_argument", 400, 2, true),
     row(ErrorKind::NotFound, "not_found", 404, 1, true),
     row(ErrorKind::Busy, "busy", 503, 75, false),
+    // A script polls until the first build is done: not "nothing found" (1).
+    row(ErrorKind::NotReady, "building", 503, 2, false),
     row(ErrorKind::Io, "io", 500, 74, false),
     row(ErrorKind::Index, "index", 500, 70, false),
 ];
@@ -119,7 +125,7 @@ impl ErrorKind {
         ERROR_TABLE
             .iter()
             .find(|r| r.kind == self)
-            .unwrap_or(&ERROR_TABLE[5])
+            .unwrap_or(&ERROR_TABLE[ERROR_TABLE.len() - 1])
     }
 }
 
@@ -152,6 +158,7 @@ impl Error {
                 ErrorKind::NotFound
             }
             Error::Locked(_) => ErrorKind::Busy,
+            Error::Building(_) => ErrorKind::NotReady,
             Error::Io { .. } => ErrorKind::Io,
             Error::Index { .. } => ErrorKind::Index,
         }
@@ -191,6 +198,7 @@ mod tests {
             ErrorKind::BadArgument,
             ErrorKind::NotFound,
             ErrorKind::Busy,
+            ErrorKind::NotReady,
             ErrorKind::Io,
             ErrorKind::Index,
         ];

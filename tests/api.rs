@@ -32,6 +32,11 @@ fn start() -> Server {
 
 /// A server over a copy of the protocol files of `dirs`.
 fn start_with(dirs: &[std::path::PathBuf]) -> Server {
+    start_args(dirs, &[])
+}
+
+/// A server over a copy of `dirs`, with more arguments to `serve`.
+fn start_args(dirs: &[std::path::PathBuf], extra: &[&str]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     corpus_from(dirs, &corpus);
@@ -46,6 +51,7 @@ fn start_with(dirs: &[std::path::PathBuf]) -> Server {
             "--index",
             index.to_str().unwrap(),
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -235,8 +241,9 @@ fn protocol_person_and_facets_endpoints() {
         .collect();
     assert_eq!(dates, ["2026-02-06", "2025-11-07"]);
     // The original file, as it lies in the corpus.
-    let request =
-        format!("GET /api/protocols/{id}/file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "GET /api/protocols/{id}/file HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    );
     let mut conn = TcpStream::connect(&s.addr).unwrap();
     conn.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
@@ -357,7 +364,7 @@ fn bad_parameters_are_400_unknown_things_404() {
     }
     let (status, body) = raw(
         &s.addr,
-        b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        b"POST /api/search HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
     );
     assert_eq!(status, 405, "{body}");
 }
@@ -366,20 +373,21 @@ fn bad_parameters_are_400_unknown_things_404() {
 fn hostile_requests_do_not_hurt_the_server() {
     let s = start();
     let huge_header = format!(
-        "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
+        "GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\nConnection: close\r\n\r\n",
         "b".repeat(1_000_000)
     );
     let huge_path = format!(
-        "GET /api/search?q={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /api/search?q={} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         "x".repeat(200_000)
     );
     let attacks: Vec<Vec<u8>> = vec![
         b"\x00\x01\x02garbage\r\n\r\n".to_vec(),
         b"GET / HTTP/9.9\r\n\r\n".to_vec(),
-        b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n".to_vec(),
+        b"GET /api/search?q=a HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\n".to_vec(),
         huge_header.into_bytes(),
         huge_path.into_bytes(),
-        b"GET /api/search?q=\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec(),
+        b"GET /api/search?q=\xff\xfe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            .to_vec(),
     ];
     for a in &attacks {
         let (status, _) = raw(&s.addr, a);
@@ -389,7 +397,7 @@ fn hostile_requests_do_not_hurt_the_server() {
         );
     }
     // A GET with a broken chunked body: the body is never read, the GET is answered.
-    let (status, _) = raw(&s.addr, b"GET /api/health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n");
+    let (status, _) = raw(&s.addr, b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n");
     assert!(status == 200 || status == 400, "status {status}");
     // A client that connects and says nothing does not block others.
     let _idle = TcpStream::connect(&s.addr).unwrap();
@@ -422,14 +430,15 @@ fn the_page_and_its_assets_are_served_from_the_binary() {
     let s = start();
     let (status, body) = raw(
         &s.addr,
-        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
     assert_eq!(status, 200);
     assert!(body.contains("<html lang=\"sv\">") && body.contains("/app.js"));
     for asset in ["/app.js", "/style.css"] {
         let (status, body) = raw(
             &s.addr,
-            format!("GET {asset} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+            format!("GET {asset} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
         );
         assert_eq!(status, 200, "{asset}");
         assert!(
@@ -667,7 +676,8 @@ fn an_unknown_parameter_is_refused_with_the_ones_the_route_takes() {
 /// this server, with the item's themes as categories.
 #[test]
 fn the_search_feed_is_valid_atom_newest_first() {
-    let s = start();
+    // A server that answers to a name of its own, given with --allow-host.
+    let s = start_args(&[repo("corpus")], &["--allow-host", "example.test"]);
     let req = "GET /api/search.atom?q=samverkan&limit=20 HTTP/1.1\r\nHost: example.test:8080\r\nConnection: close\r\n\r\n";
     let mut stream = TcpStream::connect(&s.addr).unwrap();
     stream
@@ -722,4 +732,213 @@ fn the_search_feed_is_valid_atom_newest_first() {
     let (status, err) = get(&s.addr, "/api/search.atom?q=vård&from=igår");
     assert_eq!(status, 400);
     assert_eq!(err["code"], "bad_argument");
+}
+
+/// Polls `path` until `ok` holds of its answer, for at most 30 s.
+fn poll(addr: &str, path: &str, ok: impl Fn(&Value) -> bool) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, v) = get(addr, path);
+        if ok(&v) {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{path} never held: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// A running server follows its corpus: a file added is found, a change is seen,
+/// a deleted file is gone; a commit made by a command-line `index` is taken up; and
+/// health says so without rebuilding anything.
+#[test]
+fn the_server_follows_the_corpus_while_it_runs() {
+    let s = start_args(&[repo("corpus")], &["--watch", "1"]);
+    let corpus = s._dir.path().join("corpus");
+    let (_, health) = get(&s.addr, "/api/health");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["protocols"], 5);
+    assert_eq!(health["indexing"], false);
+    assert!(health["last_commit"].as_str().unwrap().ends_with('Z'));
+    let text = std::fs::read_to_string(corpus.join("002_99a661715dc34129.txt")).unwrap();
+    let added = corpus.join("ny").join("nytt.txt");
+    std::fs::create_dir_all(added.parent().unwrap()).unwrap();
+    std::fs::write(&added, text.replace("Kalmar", "Vimmerbyhult")).unwrap();
+    let v = poll(&s.addr, "/api/search?q=Vimmerbyhult", |v| {
+        v["total"].as_u64() > Some(0)
+    });
+    assert_eq!(v["hits"][0]["file"], "ny/nytt.txt");
+    poll(&s.addr, "/api/health", |h| h["protocols"] == 6);
+    std::fs::write(&added, text.replace("Kalmar", "Hultsfredsby")).unwrap();
+    poll(&s.addr, "/api/search?q=Hultsfredsby", |v| {
+        v["total"].as_u64() > Some(0)
+    });
+    poll(&s.addr, "/api/search?q=Vimmerbyhult", |v| v["total"] == 0);
+    std::fs::remove_file(&added).unwrap();
+    poll(&s.addr, "/api/search?q=Hultsfredsby", |v| v["total"] == 0);
+    poll(&s.addr, "/api/health", |h| h["protocols"] == 5);
+}
+
+/// A commit by a command-line `index` reaches a server that does not watch.
+#[test]
+fn a_command_line_index_reaches_a_running_server() {
+    let s = start_args(&[repo("corpus")], &["--watch", "0"]);
+    let corpus = s._dir.path().join("corpus");
+    let index = s._dir.path().join("index");
+    let text = std::fs::read_to_string(corpus.join("002_99a661715dc34129.txt")).unwrap();
+    std::fs::write(corpus.join("cli.txt"), text.replace("Kalmar", "Målillaby")).unwrap();
+    let out = bin()
+        .args([
+            "index",
+            "--corpus",
+            corpus.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    poll(&s.addr, "/api/search?q=Målillaby", |v| {
+        v["total"].as_u64() > Some(0)
+    });
+}
+
+/// Only the server's own names are answered (no DNS rebinding); the page cannot be
+/// framed; a 5xx body carries no internals.
+#[test]
+fn host_names_framing_and_error_bodies() {
+    let s = start();
+    let ask = |host: &str| {
+        raw(
+            &s.addr,
+            format!("GET /api/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    let port = s.addr.rsplit(':').next().unwrap().to_string();
+    for ok in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "localhost".into(),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(ask(&ok).0, 200, "{ok}");
+    }
+    for bad in [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.evil.example",
+        "localhost.evil",
+    ] {
+        let (status, body) = ask(bad);
+        assert_eq!(status, 421, "{bad}");
+        assert!(body.contains("\"code\":\"bad_host\""), "{body}");
+    }
+    let mut conn = TcpStream::connect(&s.addr).unwrap();
+    conn.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = String::new();
+    conn.read_to_string(&mut head).unwrap();
+    let head = head.to_lowercase();
+    assert!(head.contains("x-frame-options: deny"), "{head:.600}");
+    assert!(head.contains("frame-ancestors 'none'"), "{head:.600}");
+    assert!(
+        head.contains("x-content-type-options: nosniff"),
+        "{head:.600}"
+    );
+}
+
+/// While another process builds the index for the first time, a server says so with
+/// 503 and Retry-After, and a command-line search exits 2 with a message, never
+/// "nothing found".
+#[cfg(target_os = "linux")]
+#[test]
+fn a_first_build_in_progress_is_said_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    // An index with nothing committed yet, and the mark of a live process building it.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = bin()
+        .args([
+            "index",
+            "--corpus",
+            empty.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut builder = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    std::fs::write(index.join("indexing.pid"), builder.id().to_string()).unwrap();
+    let search = bin()
+        .args([
+            "search",
+            "samverkan",
+            "--corpus",
+            empty.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(search.status.code(), Some(2), "{}", stderr(&search));
+    assert!(
+        stderr(&search).contains("first build is in progress"),
+        "{}",
+        stderr(&search)
+    );
+    let mut child = bin()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--watch",
+            "0",
+            "--corpus",
+            empty.to_str().unwrap(),
+            "--index",
+            index.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_string();
+    let (status, body) = raw(
+        &addr,
+        b"GET /api/search?q=samverkan HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"code\":\"building\""), "{body}");
+    let (_, health) = get(&addr, "/api/health");
+    assert_eq!(health["status"], "building");
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.write_all(b"GET /api/search HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = String::new();
+    conn.read_to_string(&mut head).unwrap();
+    assert!(head.to_lowercase().contains("retry-after: 5"), "{head}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = builder.kill();
+    let _ = builder.wait();
 }

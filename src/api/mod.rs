@@ -658,18 +658,25 @@ impl From<&new::NewResponse> for New {
 /// The server's state.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Health {
+    /// `ok`, or `building` while the first build runs and nothing is searchable.
     pub status: String,
     pub protocols: usize,
     pub items: u64,
+    /// When the commit searches answer from was made (RFC 3339, UTC).
+    pub last_commit: Option<String>,
+    /// Whether an update of the index runs now.
+    pub indexing: bool,
     pub version: String,
 }
 
 impl From<&engine::Health> for Health {
     fn from(h: &engine::Health) -> Self {
         Health {
-            status: "ok".to_string(),
+            status: if h.building { "building" } else { "ok" }.to_string(),
             protocols: h.protocols,
             items: h.items,
+            last_commit: h.last_commit.map(atom::rfc3339),
+            indexing: h.indexing,
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
     }

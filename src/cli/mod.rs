@@ -144,6 +144,15 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Seconds between looks at the corpus: new, changed and deleted files are
+        /// indexed while the server runs (0: never; commits of a command-line
+        /// `index` are taken up all the same).
+        #[arg(long, default_value_t = 2)]
+        watch: u64,
+        /// A host name the server also answers to (besides loopback names and the
+        /// bound address), as in `--allow-host protokoll.example.se`.
+        #[arg(long = "allow-host")]
+        allow_host: Vec<String>,
     },
     /// How often a query matches, per month, quarter or year.
     Trend {
@@ -301,7 +310,11 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Parse { path, json } => cmd_parse(&config, &path, json),
         Command::Show { id, query, json } => cmd_show(config, &id, query.as_deref(), json),
         Command::Facets { field, json } => cmd_facets(config, field.as_deref(), json),
-        Command::Serve { addr } => cmd_serve(config, addr),
+        Command::Serve {
+            addr,
+            watch,
+            allow_host,
+        } => cmd_serve(config, addr, watch, &allow_host),
         Command::Persons { variants, json } => cmd_persons(config, variants, json),
         Command::Person { name, json } => cmd_person(config, &name, json),
         Command::Matters {
@@ -394,8 +407,18 @@ fn cmd_index(config: &Config) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The engine over the index, brought up to date first when the corpus changed.
+/// The engine over the index, brought up to date first when the corpus changed;
+/// while another process builds the index for the first time, an error that says
+/// so (exit 2), never an empty answer a script would take for "nothing found".
 fn open_engine(config: Config, check: Check) -> Result<Engine> {
+    let engine = open_engine_as_it_is(config, check)?;
+    engine.ready()?;
+    Ok(engine)
+}
+
+/// As [`open_engine`], also while a first build by another process runs (a server
+/// answers "building" until it is done).
+fn open_engine_as_it_is(config: Config, check: Check) -> Result<Engine> {
     let (engine, freshness) = open_with_progress(config, check)?;
     match freshness {
         Freshness::Updated(report) if report.indexed + report.removed > 0 => eprintln!(
@@ -574,8 +597,14 @@ fn cmd_facets(config: Config, field: Option<&str>, json: bool) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
-    let engine = open_engine(config, Check::EveryFile)?.with_limits(crate::config::Limits::HTTP);
+fn cmd_serve(
+    config: Config,
+    addr: std::net::SocketAddr,
+    watch: u64,
+    allow_host: &[String],
+) -> Result<ExitCode> {
+    let engine =
+        open_engine_as_it_is(config, Check::EveryFile)?.with_limits(crate::config::Limits::HTTP);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -584,11 +613,37 @@ fn cmd_serve(config: Config, addr: std::net::SocketAddr) -> Result<ExitCode> {
         let (listener, local) = crate::server::bind(addr)
             .await
             .with_context(|| format!("listening on {addr}"))?;
-        let state = std::sync::Arc::new(crate::server::AppState { engine });
+        let state = std::sync::Arc::new(crate::server::AppState {
+            engine,
+            hosts: crate::server::Hosts::new(local, allow_host),
+        });
+        crate::server::watch(
+            state.clone(),
+            (watch > 0).then(|| std::time::Duration::from_secs(watch)),
+        );
         println!("protokollsok: serverar på http://{local}/");
         std::io::stdout().flush().ok();
+        // Ctrl-C or SIGTERM (what a service manager sends): requests under way are
+        // answered, then the process ends.
         let shutdown = async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut term) => {
+                        tokio::select! {
+                            _ = tokio::signal::ctrl_c() => {}
+                            _ = term.recv() => {}
+                        }
+                    }
+                    Err(_) => {
+                        tokio::signal::ctrl_c().await.ok();
+                    }
+                }
+            }
+            #[cfg(not(unix))]
             tokio::signal::ctrl_c().await.ok();
+            eprintln!("protokollsok: stänger");
         };
         crate::server::serve(state, listener, shutdown).await;
         Ok::<_, anyhow::Error>(())

@@ -2,6 +2,7 @@
 //! of one version of the index, reloaded after a commit.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use tantivy::{Index, IndexReader, ReloadPolicy};
@@ -24,6 +25,10 @@ pub struct Store {
     variants: Mutex<Option<std::sync::Arc<crate::index::variants::Variants>>>,
     /// The matters threaded over this version of the index, computed once.
     matters: Mutex<Option<std::sync::Arc<crate::index::matters::Matters>>>,
+    /// The opstamp of the commit the reader sees.
+    opstamp: AtomicU64,
+    /// The number of files of this version of the index, counted once.
+    files: Mutex<Option<usize>>,
 }
 
 impl Store {
@@ -49,6 +54,7 @@ impl Store {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::index(dir, e))?;
+        let opstamp = index.load_metas().map(|m| m.opstamp).unwrap_or(0);
         Ok(Store {
             index,
             fields,
@@ -57,6 +63,8 @@ impl Store {
             tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
             variants: Mutex::new(None),
             matters: Mutex::new(None),
+            opstamp: AtomicU64::new(opstamp),
+            files: Mutex::new(None),
         })
     }
 }
@@ -102,11 +110,44 @@ impl Store {
 
     /// Sees the index as last committed: new searches read the new segments.
     pub fn reload(&self) -> Result<()> {
+        let opstamp = self
+            .index
+            .load_metas()
+            .map_err(|e| Error::index(&self.dir, e))?
+            .opstamp;
         self.reader
             .reload()
             .map_err(|e| Error::index(&self.dir, e))?;
         *self.variants.lock().expect("no panics under the lock") = None;
         *self.matters.lock().expect("no panics under the lock") = None;
+        *self.files.lock().expect("no panics under the lock") = None;
+        self.opstamp.store(opstamp, Ordering::Release);
         Ok(())
+    }
+
+    /// Reloads when a commit (by this process or another, such as a command-line
+    /// `index`) is newer than the one the reader sees; says whether it did.
+    pub fn reload_if_committed(&self) -> Result<bool> {
+        let committed = self
+            .index
+            .load_metas()
+            .map_err(|e| Error::index(&self.dir, e))?
+            .opstamp;
+        if committed == self.opstamp.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        self.reload()?;
+        Ok(true)
+    }
+
+    /// The number of files in this version of the index, counted by `count` once
+    /// per version.
+    pub fn file_count(&self, count: impl FnOnce() -> Result<usize>) -> Result<usize> {
+        if let Some(n) = *self.files.lock().expect("no panics under the lock") {
+            return Ok(n);
+        }
+        let n = count()?;
+        *self.files.lock().expect("no panics under the lock") = Some(n);
+        Ok(n)
     }
 }

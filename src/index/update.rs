@@ -188,6 +188,46 @@ struct SkippedFile {
 }
 
 const SKIPPED_FILE: &str = "skipped.json";
+/// Present while a run holds the index writer; it names the process.
+const INDEXING_FILE: &str = "indexing.pid";
+
+/// The mark of a run in progress, taken away when the run ends (however it ends).
+struct IndexingMark(std::path::PathBuf);
+
+impl IndexingMark {
+    fn set(dir: &Path) -> IndexingMark {
+        let path = dir.join(INDEXING_FILE);
+        if let Err(e) = std::fs::write(&path, std::process::id().to_string()) {
+            tracing::debug!("could not mark the run: {e}");
+        }
+        IndexingMark(path)
+    }
+}
+
+impl Drop for IndexingMark {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.0).ok();
+    }
+}
+
+/// Whether another process is indexing `dir` now: its mark is there and names a
+/// live process (a mark left by a killed run does not count).
+pub fn indexing_elsewhere(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join(INDEXING_FILE)) else {
+        return false;
+    };
+    let Ok(pid) = text.trim().parse::<u32>() else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return false;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
 const SOURCE_FILE: &str = "source.json";
 
 /// The themes file the index was last tagged from, when it was not the shipped one.
@@ -429,6 +469,18 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
             tantivy::TantivyError::LockFailure(..) => Error::Locked(dir.to_path_buf()),
             e => Error::index(dir, format!("cannot open the index for writing: {e}")),
         })?;
+    let _mark = IndexingMark::set(dir);
+    // Files a failed or killed run left behind (segments never committed) go first.
+    match writer.garbage_collect_files().wait() {
+        Ok(gc) if !gc.deleted_files.is_empty() => {
+            tracing::info!(
+                files = gc.deleted_files.len(),
+                "removed files of an unfinished run"
+            )
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!("could not collect unused index files: {e}"),
+    }
     for rel in &plan.removed {
         writer.delete_term(Term::from_field_text(fields.file, rel));
         report.removed += 1;
@@ -510,7 +562,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let tally = tally.into_inner().expect("no panics under the lock");
     if let Some(e) = tally.write_error {
         writer.rollback().ok();
-        return Err(Error::index(dir, format!("writing failed: {e}")));
+        return Err(Error::index(dir, write_failure(&e)));
     }
     report.indexed = tally.indexed;
     report.unchanged += tally.unchanged;
@@ -523,7 +575,11 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     report.warnings.sort();
     report.bytes = plan.to_read.iter().map(|f| f.size).sum();
     if report.indexed > 0 || report.removed > 0 || report.retagged > 0 || rebuilt {
-        writer.commit().map_err(|e| Error::index(dir, e))?;
+        if let Err(e) = writer.commit() {
+            let why = write_failure(&e.to_string());
+            writer.rollback().ok();
+            return Err(Error::index(dir, why));
+        }
     }
     writer
         .wait_merging_threads()
@@ -682,6 +738,23 @@ pub struct ReadFile {
     pub protocol: Protocol,
     /// Malformed sequences the decoder replaced (see [`read::decode`]).
     pub replaced: usize,
+}
+
+/// What a failed write means; a full disk is said so, with what is kept.
+fn write_failure(e: &str) -> String {
+    let lower = e.to_lowercase();
+    if lower.contains("no space left")
+        || lower.contains("disk full")
+        || lower.contains("os error 28")
+    {
+        format!("the disk is full ({e}); the index as last committed is kept and still answers; free space and run `protokollsok index` again")
+    } else if lower.contains("was killed") {
+        format!(
+            "writing failed: {e} (a full disk is one cause); the index as last committed is kept"
+        )
+    } else {
+        format!("writing failed: {e}")
+    }
 }
 
 /// Reads, decodes, cleans and parses one file.

@@ -29,6 +29,88 @@ const OPENAPI_JSON: &str = include_str!("../../web/openapi.json");
 /// What every request handler shares.
 pub struct AppState {
     pub engine: Engine,
+    /// The `Host` names a request may carry (see [`Hosts`]).
+    pub hosts: Hosts,
+}
+
+/// Which `Host` a request may name: loopback names, the bound address, and the names
+/// given with `--allow-host`. A web page elsewhere cannot reach a local server
+/// through a name of its own pointed at 127.0.0.1 (DNS rebinding). A server bound to
+/// every address (`0.0.0.0`) also takes any IP address as host.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    names: Vec<String>,
+    any_ip: bool,
+}
+
+impl Hosts {
+    pub fn new(bound: SocketAddr, extra: &[String]) -> Hosts {
+        let mut names: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        names.push(match bound.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+        names.extend(extra.iter().map(|h| h.to_lowercase()));
+        Hosts {
+            names,
+            any_ip: bound.ip().is_unspecified(),
+        }
+    }
+
+    /// Whether a request's `Host` (with or without its port) is allowed; a request
+    /// without one (HTTP/1.0) is.
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else { return true };
+        let host = host.trim().to_lowercase();
+        let name = match host.rsplit_once(':') {
+            Some((name, port))
+                if !name.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit())
+                    && !host.ends_with(']') =>
+            {
+                name
+            }
+            _ => host.as_str(),
+        };
+        if self.names.iter().any(|n| n == name) {
+            return true;
+        }
+        let bare = name.trim_start_matches('[').trim_end_matches(']');
+        self.any_ip && bare.parse::<std::net::IpAddr>().is_ok()
+    }
+}
+
+/// On a thread of its own, for as long as the process runs: takes up every second
+/// the commits other processes made (a command-line `index`), and with `corpus`
+/// looks at the corpus that often (new, changed and deleted files are indexed).
+/// Searches meanwhile answer from the last commit.
+pub fn watch(state: Arc<AppState>, corpus: Option<std::time::Duration>) {
+    const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+    std::thread::Builder::new()
+        .name("watch".into())
+        .spawn(move || {
+            let mut last_look = std::time::Instant::now();
+            loop {
+                std::thread::sleep(TICK);
+                let look = corpus.is_some_and(|every| last_look.elapsed() >= every);
+                let result = if look {
+                    last_look = std::time::Instant::now();
+                    state.engine.watch().map(|r| r.is_some())
+                } else {
+                    state.engine.take_up_commits()
+                };
+                match result {
+                    Ok(true) => tracing::info!("searches see the index as last committed"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("following the index: {e}"),
+                }
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|e| tracing::error!("could not start watching the corpus: {e}"));
 }
 
 /// A route of the API: its path (with `{id}`/`{name}` for a path segment) and the
@@ -204,6 +286,13 @@ async fn dispatch(
     host: Option<String>,
     state: Arc<AppState>,
 ) -> warp::reply::Response {
+    if !state.hosts.allows(host.as_deref()) {
+        return error_reply(
+            StatusCode::MISDIRECTED_REQUEST,
+            "bad_host",
+            "this server does not answer to that host name (see --allow-host)".to_string(),
+        );
+    }
     if method != warp::http::Method::GET && method != warp::http::Method::HEAD {
         return error_reply(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -305,11 +394,20 @@ async fn dispatch(
         Err(e) => {
             let status =
                 StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if status.is_server_error() {
+            let mut body = ApiError::from_error(&e);
+            if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
+                // The details (paths, the index's own words) go to the log only.
                 tracing::error!(error = %e, "request failed");
+                body.error = "the server could not answer; its log says why".to_string();
             }
-            let body = ApiError::from_error(&e);
-            json_reply(status, serde_json::to_string(&body).expect("serialisable"))
+            let mut r = json_reply(status, serde_json::to_string(&body).expect("serialisable"));
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                r.headers_mut().insert(
+                    warp::http::header::RETRY_AFTER,
+                    warp::http::HeaderValue::from_static("5"),
+                );
+            }
+            r
         }
     }
 }
@@ -335,6 +433,9 @@ enum Answer {
 }
 
 fn answer(engine: &Engine, req: &Request) -> Result<Answer> {
+    if !matches!(req.route, Route::Health | Route::OpenApi) {
+        engine.ready()?;
+    }
     if req.route == Route::ProtocolFile {
         return engine.original_file(&req.arg).map(Answer::File);
     }
@@ -512,9 +613,19 @@ fn set_headers(r: &mut warp::reply::Response, content_type: &str) {
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(
         CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'self'; img-src 'self' data:"),
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
     );
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        warp::http::header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        warp::http::header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ test("a group facet filters, keeps the other values with their counts, and ORs a
   const target = groupButtons.filter({ hasText: "Ledningsgrupp" });
   const facetCount = parseInt(await target.locator(".count").textContent(), 10);
   await target.click();
-  await page.waitForFunction((n) => !document.querySelector("#summary").textContent.startsWith(String(n)), before);
+  await page.waitForFunction((n) => !document.querySelector("#summary").textContent.startsWith(String(n)) && document.querySelector("#results").getAttribute("aria-busy") === "false", before);
   const after = await total(page);
   assert.equal(after, facetCount);
   assert.ok(after < before, `${after} < ${before}`);
@@ -127,7 +127,7 @@ test("a group facet filters, keeps the other values with their counts, and ORs a
   await page.screenshot({ path: join(shots, "facet.png"), fullPage: true });
   // A second value of the same facet: either will do.
   await groupButtons.filter({ hasNotText: "Ledningsgrupp" }).click();
-  await page.waitForFunction((n) => !document.querySelector("#summary").textContent.startsWith(String(n)), after);
+  await page.waitForFunction((n) => !document.querySelector("#summary").textContent.startsWith(String(n)) && document.querySelector("#results").getAttribute("aria-busy") === "false", after);
   assert.equal(await total(page), Object.values(countsBefore).reduce((a, b) => a + b, 0));
   assert.equal(await page.locator(".facet-value.active").count(), 2);
   assert.equal(await page.locator("#active-filters .chip").count(), 2);
