@@ -326,23 +326,41 @@ impl Engine {
         if !real.starts_with(&real_root) {
             return Err(Error::UnknownProtocol(id.to_string()));
         }
-        let bytes = crate::ingest::read::read_bytes(&real, self.config.max_file_bytes)
-            .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
-        let text = crate::ingest::read::decode(&bytes)
+        use crate::ingest::read::{self, Format};
+        let bytes = read::read_bytes(&real, self.config.max_file_bytes)
             .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let media_type = if name.to_lowercase().ends_with(".md") {
-            "text/markdown; charset=utf-8"
-        } else {
-            "text/plain; charset=utf-8"
+        let (media_type, bytes) = match Format::of(&path) {
+            Format::Docx => (
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                bytes,
+            ),
+            // A page of the archive as it was published (served in a sandbox).
+            Format::Html => (
+                "text/html; charset=utf-8",
+                read::decode(&bytes)
+                    .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?
+                    .text
+                    .into_bytes(),
+            ),
+            Format::Text => {
+                let text = read::decode(&bytes)
+                    .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
+                let media_type = if name.to_lowercase().ends_with(".md") {
+                    "text/markdown; charset=utf-8"
+                } else {
+                    "text/plain; charset=utf-8"
+                };
+                (media_type, text.text.into_bytes())
+            }
         };
         Ok(OriginalFile {
             name,
             media_type,
-            bytes: text.text.into_bytes(),
+            bytes,
         })
     }
 

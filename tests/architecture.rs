@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// `config` are the foundation every stage may use.
 const STAGES: &[&[&str]] = &[
     &["error", "config"],
+    &["ingest::formats"],
     &["ingest::read"],
     &["ingest::clean"],
     &["parse"],

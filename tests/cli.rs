@@ -1564,3 +1564,109 @@ fn new_lists_what_rose_in_a_period_with_its_items() {
     let out = run(&[&base[..], &["new", "--period", "2025Q5"]].concat());
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// The fields of a parse that a format must not change: date, body, organisation,
+/// the agenda (numbers and titles) and the people.
+fn parse_fields(path: &Path) -> Value {
+    let out = run(&["parse", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
+    let p: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let items: Vec<Value> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| serde_json::json!([i["number"], i["title"]]))
+        .collect();
+    let mut persons: Vec<&str> = p["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    persons.sort();
+    serde_json::json!({
+        "date": p["date"], "group": p["group"], "organisation": p["organisation"],
+        "items": items, "persons": persons,
+    })
+}
+
+/// Word files made from real protocols (scripts/make_format_fixtures.py: a paragraph
+/// per line, page breaks at page markers) parse as their text does: date, body,
+/// items and persons, two-column attendance and page headers included.
+#[test]
+fn a_word_file_parses_as_its_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = repo("tests/fixtures/formats");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let docx = entry.unwrap().path();
+        if docx.extension().and_then(|e| e.to_str()) != Some("docx") {
+            continue;
+        }
+        let stem = docx.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(repo(&format!("tests/fixtures/real/corpus/{stem}.md")))
+            .unwrap();
+        // The converter's front matter is not part of the document.
+        let body = text
+            .strip_prefix("---\n")
+            .and_then(|t| t.split_once("\n---\n"))
+            .map_or(text.as_str(), |(_, b)| b);
+        let twin = tmp.path().join(format!("{stem}.md"));
+        std::fs::write(&twin, body).unwrap();
+        let (want, got) = (parse_fields(&twin), parse_fields(&docx));
+        assert!(
+            want["items"].as_array().unwrap().len() >= 5,
+            "{stem}: {want}"
+        );
+        assert!(
+            want["persons"].as_array().unwrap().len() >= 10,
+            "{stem}: {want}"
+        );
+        assert_eq!(got, want, "{stem}");
+        seen += 1;
+    }
+    assert!(seen >= 3, "{seen} Word fixtures");
+}
+
+/// A protocol published as a web page: its main text is indexed, not the site's
+/// navigation or scripts; a damaged Word file is skipped with a reason.
+#[test]
+fn a_web_page_is_read_for_its_main_text_and_a_broken_word_file_is_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let page = r#"<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Protokoll</title>
+<script>var spårning = "kakpolicyord";</script></head><body>
+<header><a href="/">Startsida</a> <a href="/nyheter">Menyordet</a></header>
+<nav><ul><li><a href="/om">Navigeringsord</a></li></ul></nav>
+<main>
+<h1>Protokoll Socialn&auml;mnden</h1>
+<p>Sammantr&auml;desdatum: 2024-05-06</p>
+<table><tr><td>Anna Berg (S)</td><td>ordf&ouml;rande</td></tr><tr><td>Per Lind (M)</td><td>ledamot</td></tr></table>
+<h2>&sect; 12 Budget f&ouml;r hemtj&auml;nsten 2025</h2>
+<p>N&auml;mnden beslutar att godk&auml;nna budgeten f&ouml;r hemtj&auml;nsten.</p>
+<h2>&sect; 13 Rapport om v&aring;ld i n&auml;ra relationer</h2>
+<p>Informationen noteras.</p>
+</main><footer>Kontakta kommunen: sidfotsord</footer></body></html>"#;
+    std::fs::write(corpus.join("protokoll.html"), page).unwrap();
+    std::fs::write(corpus.join("trasig.docx"), b"PK\x03\x04 not really a zip").unwrap();
+    let index = tmp.path().join("index");
+    let out = index_of(&corpus, &index);
+    let report = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(report.contains("indexed 1 files"), "{report}");
+    assert!(
+        report.contains("skipped trasig.docx: not a Word file"),
+        "{report}"
+    );
+    let (code, v) = search_json(&index, &corpus, &["hemtjänsten"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["hits"][0]["item_number"], "12");
+    assert_eq!(v["hits"][0]["date"], "2024-05-06");
+    for absent in ["kakpolicyord", "Navigeringsord", "Menyordet", "sidfotsord"] {
+        let (code, v) = search_json(&index, &corpus, &[absent]);
+        assert_eq!(code, 1, "{absent} is no text of the protocol: {v}");
+    }
+    let p = parse_fields(&corpus.join("protokoll.html"));
+    assert_eq!(p["items"].as_array().unwrap().len(), 2, "{p}");
+}

@@ -492,13 +492,14 @@ fn cmd_parse(config: &Config, path: &Path, json: bool) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let bytes = match read::read_bytes(path, config.max_file_bytes).and_then(|b| read::decode(&b)) {
-        Ok(d) => d,
-        Err(reason) => {
-            eprintln!("protokollsok: {}: {reason}", path.display());
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let bytes =
+        match read::read_bytes(path, config.max_file_bytes).and_then(|b| read::extract(path, &b)) {
+            Ok(d) => d,
+            Err(reason) => {
+                eprintln!("protokollsok: {}: {reason}", path.display());
+                return Ok(ExitCode::from(2));
+            }
+        };
     let rel = relative_to_corpus(path, &config.corpus_dir);
     let Some(p) = parse::parse_document(&rel, &bytes.text) else {
         eprintln!(

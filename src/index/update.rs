@@ -763,7 +763,7 @@ pub fn read_and_parse(
     config: &Config,
 ) -> std::result::Result<ReadFile, SkipReason> {
     let bytes = read::read_bytes(&f.path, config.max_file_bytes)?;
-    let decoded = read::decode(&bytes)?;
+    let decoded = read::extract(&f.path, &bytes)?;
     let hash = u64::from_le_bytes(
         blake3::hash(&bytes).as_bytes()[..8]
             .try_into()

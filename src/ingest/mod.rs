@@ -1,6 +1,8 @@
-//! Ingest: from files on disk to clean text. [`read`] finds protocol files, decodes
-//! them (UTF-8 or Windows-1252) and rejects what is not text; [`clean`] removes the
-//! noise of PDF-extracted text (page furniture, hyphenation).
+//! Ingest: from files on disk to clean text. [`formats`] takes the text out of web
+//! pages and Word files; [`read`] finds protocol files, decodes them (UTF-8,
+//! UTF-16, Windows-1252) and rejects what is not text; [`clean`] removes the noise of
+//! PDF-extracted text (page furniture, hyphenation).
 
 pub mod clean;
+pub mod formats;
 pub mod read;

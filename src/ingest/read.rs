@@ -12,7 +12,57 @@ use unicode_normalization::UnicodeNormalization;
 use crate::error::{Error, Result};
 
 /// File endings read as protocols.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "org"];
+pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "org", "html", "htm", "docx"];
+
+/// The kind of document a file is, by its ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Html,
+    Docx,
+}
+
+impl Format {
+    pub fn of(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "html" | "htm" => Format::Html,
+            "docx" => Format::Docx,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// The text of a file's bytes, as its format gives it: a web page's main text, a
+/// Word file's body, a text file decoded (see [`decode`]).
+pub fn extract(path: &Path, bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
+    match Format::of(path) {
+        Format::Text => decode(bytes),
+        Format::Html => {
+            let page = decode(bytes)?;
+            let text = crate::ingest::formats::html_to_text(&page.text);
+            if text.trim().is_empty() {
+                return Err(SkipReason::Empty);
+            }
+            Ok(Decoded { text, ..page })
+        }
+        Format::Docx => {
+            let text = crate::ingest::formats::docx_to_text(bytes).map_err(SkipReason::Broken)?;
+            let text: String = text.nfc().collect();
+            if text.trim().is_empty() {
+                return Err(SkipReason::Empty);
+            }
+            Ok(Decoded {
+                text,
+                encoding: "docx",
+                replaced: 0,
+            })
+        }
+    }
+}
 
 /// A file found in the corpus, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +88,8 @@ pub enum SkipReason {
         limit: u64,
     },
     Unreadable(String),
+    /// A document whose format cannot be read (a damaged Word file, say).
+    Broken(String),
     /// The parser failed on this file (a bug to report); the file is left out.
     ParserBug(String),
 }
@@ -48,7 +100,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::Unsupported(ext) => {
                 write!(
                     f,
-                    "unsupported file type {ext:?} (reads .txt, .md, .markdown and .org)"
+                    "unsupported file type {ext:?} (reads .txt, .md, .markdown, .org, .html, .htm and .docx)"
                 )
             }
             SkipReason::Empty => write!(f, "empty file (no text)"),
@@ -57,6 +109,7 @@ impl std::fmt::Display for SkipReason {
                 write!(f, "too large ({size} bytes, limit {limit})")
             }
             SkipReason::Unreadable(msg) => write!(f, "unreadable: {msg}"),
+            SkipReason::Broken(msg) => write!(f, "{msg}"),
             SkipReason::ParserBug(msg) => write!(f, "parser error (please report): {msg}"),
         }
     }
