@@ -942,3 +942,79 @@ fn a_first_build_in_progress_is_said_so() {
     let _ = builder.kill();
     let _ = builder.wait();
 }
+
+/// Idle and slow clients cannot starve the others: a connection that sends nothing,
+/// or only part of a request head, is closed after the header timeout, and more
+/// idle sockets than the connection limit leave the server answering once they
+/// time out; the process keeps its file descriptors.
+#[test]
+fn idle_and_slow_clients_are_closed_and_others_are_answered() {
+    let s = start();
+    let mut idle: Vec<TcpStream> = (0..600)
+        .filter_map(|_| TcpStream::connect(&s.addr).ok())
+        .collect();
+    assert!(idle.len() >= 550, "{} connections", idle.len());
+    let mut slow = TcpStream::connect(&s.addr).unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .unwrap();
+    let started = std::time::Instant::now();
+    // The server closes the slow one: reading ends (EOF or reset) well before 30 s.
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let closed = matches!(slow.read(&mut buf), Ok(0) | Err(_));
+    assert!(closed, "the slow client is closed");
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
+    // Once the idle ones have timed out, a new client is answered.
+    let answered = (0..40).any(|_| {
+        let (status, _) = raw(
+            &s.addr,
+            b"GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        );
+        status == 200 || {
+            std::thread::sleep(Duration::from_millis(500));
+            false
+        }
+    });
+    assert!(
+        answered,
+        "a client is answered after the idle ones time out"
+    );
+    // The idle sockets were closed by the server.
+    let first = idle.first_mut().unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    assert!(matches!(first.read(&mut buf), Ok(0) | Err(_)));
+}
+
+/// SIGTERM (what a service manager sends) ends the server cleanly, exit 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_shuts_the_server_down_cleanly() {
+    let mut s = start();
+    let (status, _) = get(&s.addr, "/api/health");
+    assert_eq!(status, 200);
+    let pid = s.child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st.code();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(code, Some(0));
+}

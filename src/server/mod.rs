@@ -233,11 +233,84 @@ pub async fn serve(
     // path, by one search over everything.
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm.engine.warm());
-    warp::serve(routes(state))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    accept_loop(routes(state), listener, shutdown).await;
+}
+
+/// How long a question waits for its turn before the answer is "busy".
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The questions answered at once: two per core, at least four.
+fn searches() -> &'static tokio::sync::Semaphore {
+    static SEARCHES: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SEARCHES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new((cores * 2).max(4))
+    })
+}
+
+/// Connections open at once; one more is closed at once (idle ones time out).
+pub const MAX_CONNECTIONS: usize = 512;
+/// A request's head must arrive within this; a connection idle this long between
+/// requests is closed, so idle sockets cannot starve others.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// No connection lives longer than this, however busy (a client reconnects).
+pub const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Accepts connections and serves HTTP/1.1 on each, within the limits above, until
+/// `shutdown` resolves; then stops accepting and lets requests under way finish.
+async fn accept_loop<F>(
+    filter: F,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) where
+    F: Filter<Extract = (warp::reply::Response,), Error = Infallible>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment instead of spinning.
+                    tracing::debug!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            tracing::warn!("{MAX_CONNECTIONS} connections open: one more refused");
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(warp::service(filter.clone()));
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .keep_alive(true)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _slot = slot;
+            if let Ok(Err(e)) = tokio::time::timeout(CONNECTION_LIFETIME, conn).await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+            tracing::warn!("requests still under way after 10 s: stopping anyway");
+        }
+    }
 }
 
 /// Binds `addr` (port 0 picks a free port).
@@ -354,6 +427,23 @@ async fn dispatch(
         base,
         query,
     };
+    // Questions to the engine are CPU work: a few at a time, the rest wait their
+    // turn for a while, then hear that the server is busy.
+    let permit = match tokio::time::timeout(QUEUE_WAIT, searches().acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            let mut r = error_reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the server is busy with other questions; try again in a moment".to_string(),
+            );
+            r.headers_mut().insert(
+                warp::http::header::RETRY_AFTER,
+                warp::http::HeaderValue::from_static("1"),
+            );
+            return r;
+        }
+    };
     let handler = tokio::task::spawn_blocking(move || answer(&state.engine, &request));
     let result = match handler.await {
         Ok(r) => r,
@@ -362,6 +452,7 @@ async fn dispatch(
             format!("the handler of {path} failed: {e}"),
         )),
     };
+    drop(permit);
     match result {
         Ok(Answer::Text(body)) => {
             let mut r = warp::reply::with_status(body, StatusCode::OK).into_response();
