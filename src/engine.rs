@@ -338,6 +338,7 @@ impl Engine {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 bytes,
             ),
+            Format::Pdf => ("application/pdf", bytes),
             // A page of the archive as it was published (served in a sandbox).
             Format::Html => (
                 "text/html; charset=utf-8",

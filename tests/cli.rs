@@ -38,6 +38,7 @@ fn bad_files_are_skipped_with_a_reason_and_the_rest_is_indexed() {
     let corpus = tmp.path().join("corpus");
     corpus_from(&[repo("tests/fixtures/bad"), repo("corpus")], &corpus);
     std::fs::write(corpus.join("notes.pdf"), b"%PDF-1.4").unwrap();
+    std::fs::write(corpus.join("notes.xlsx"), b"PK").unwrap();
     let index = tmp.path().join("index");
     let out = index_of(&corpus, &index);
     let text = stdout(&out);
@@ -48,8 +49,9 @@ fn bad_files_are_skipped_with_a_reason_and_the_rest_is_indexed() {
         text.contains("skipped whitespace_only.txt: empty file"),
         "{text}"
     );
+    assert!(text.contains("skipped notes.pdf: a broken PDF"), "{text}");
     assert!(
-        text.contains("skipped notes.pdf: unsupported file type"),
+        text.contains("skipped notes.xlsx: unsupported file type"),
         "{text}"
     );
     assert!(text.contains("indexed 6 files"), "{text}");
@@ -1590,17 +1592,21 @@ fn parse_fields(path: &Path) -> Value {
     })
 }
 
-/// Word files made from real protocols (scripts/make_format_fixtures.py: a paragraph
-/// per line, page breaks at page markers) parse as their text does: date, body,
-/// items and persons, two-column attendance and page headers included.
+/// Word files and PDFs made from real protocols (scripts/make_format_fixtures.py: a
+/// paragraph per line and page breaks at page markers; a PDF page per page with each
+/// column of a line at its own place) parse as their text does: date, body, items
+/// and persons, two-column attendance and page headers included.
 #[test]
-fn a_word_file_parses_as_its_text() {
+fn word_files_and_pdfs_parse_as_their_text() {
     let tmp = tempfile::tempdir().unwrap();
     let fixtures = repo("tests/fixtures/formats");
     let mut seen = 0;
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let docx = entry.unwrap().path();
-        if docx.extension().and_then(|e| e.to_str()) != Some("docx") {
+        if !matches!(
+            docx.extension().and_then(|e| e.to_str()),
+            Some("docx" | "pdf")
+        ) {
             continue;
         }
         let stem = docx.file_stem().unwrap().to_str().unwrap().to_string();
@@ -1625,11 +1631,42 @@ fn a_word_file_parses_as_its_text() {
         assert_eq!(got, want, "{stem}");
         seen += 1;
     }
-    assert!(seen >= 3, "{seen} Word fixtures");
+    assert!(seen >= 6, "{seen} Word and PDF fixtures");
+}
+
+/// A valid PDF of one page with nothing written on it, as a scan without a text
+/// layer is to a text extractor.
+fn pdf_without_text() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        "<< /Length 0 >>\nstream\n\nendstream",
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
 }
 
 /// A protocol published as a web page: its main text is indexed, not the site's
-/// navigation or scripts; a damaged Word file is skipped with a reason.
+/// navigation or scripts; a damaged Word file and a PDF without a text layer are
+/// skipped with their reasons.
 #[test]
 fn a_web_page_is_read_for_its_main_text_and_a_broken_word_file_is_skipped() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1650,6 +1687,7 @@ fn a_web_page_is_read_for_its_main_text_and_a_broken_word_file_is_skipped() {
 </main><footer>Kontakta kommunen: sidfotsord</footer></body></html>"#;
     std::fs::write(corpus.join("protokoll.html"), page).unwrap();
     std::fs::write(corpus.join("trasig.docx"), b"PK\x03\x04 not really a zip").unwrap();
+    std::fs::write(corpus.join("skannad.pdf"), pdf_without_text()).unwrap();
     let index = tmp.path().join("index");
     let out = index_of(&corpus, &index);
     let report = stdout(&out);
@@ -1657,6 +1695,10 @@ fn a_web_page_is_read_for_its_main_text_and_a_broken_word_file_is_skipped() {
     assert!(report.contains("indexed 1 files"), "{report}");
     assert!(
         report.contains("skipped trasig.docx: not a Word file"),
+        "{report}"
+    );
+    assert!(
+        report.contains("skipped skannad.pdf: a PDF without a text layer"),
         "{report}"
     );
     let (code, v) = search_json(&index, &corpus, &["hemtjänsten"]);

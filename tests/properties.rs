@@ -161,9 +161,25 @@ proptest! {
     #[test]
     fn any_bytes_decode_or_are_skipped(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
         if let Ok(d) = decode(&bytes) {
-            prop_assert!(d.encoding == "utf-8" || d.encoding == "windows-1252");
+            prop_assert!(["utf-8", "windows-1252", "UTF-16LE", "UTF-16BE"].contains(&d.encoding));
             if let Ok(s) = std::str::from_utf8(&bytes) {
                 prop_assert_eq!(d.text.trim_start_matches('\u{feff}'), s.trim_start_matches('\u{feff}'));
+            }
+        }
+    }
+
+    /// Any bytes named as a web page, a Word file or a PDF give text or a reason,
+    /// never a panic; so do bytes that begin as those formats do.
+    #[test]
+    fn any_bytes_in_any_format_give_text_or_a_reason(
+        head in prop::sample::select(vec![&b""[..], b"%PDF-1.4\n", b"PK\x03\x04", b"<html><main>"]),
+        bytes in prop::collection::vec(any::<u8>(), 0..1500),
+    ) {
+        let data: Vec<u8> = head.iter().copied().chain(bytes).collect();
+        for name in ["x.html", "x.docx", "x.pdf"] {
+            match protokollsok::ingest::read::extract(std::path::Path::new(name), &data) {
+                Ok(d) => prop_assert!(!d.text.trim().is_empty()),
+                Err(why) => prop_assert!(!why.to_string().is_empty()),
             }
         }
     }

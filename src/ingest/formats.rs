@@ -1,10 +1,11 @@
-//! Text out of document formats other than plain text: web pages (`.html`, `.htm`)
-//! and Word files (`.docx`). Each becomes the lines a text protocol would have —
+//! Text out of document formats other than plain text: web pages (`.html`, `.htm`),
+//! Word files (`.docx`) and PDFs (`.pdf`). Each becomes the lines a text protocol would have —
 //! headings as Markdown headings, table rows as Markdown rows, paragraphs as lines —
 //! so that one parser reads every format.
 //! Owns: which parts of a page are its text (no scripts, styles or navigation; the
 //! `<main>` or `<article>` when there is one), character references, the body of a
-//! Word document in order (paragraphs, headings, tables, list numbers).
+//! Word document in order (paragraphs, headings, tables, list numbers), a PDF's text
+//! laid out by position (lines by height, columns apart, pages by form feeds).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -479,6 +480,153 @@ fn document_xml_to_text(xml: &str) -> String {
             },
             _ => {}
         }
+    }
+    out
+}
+
+/// Largest PDF read (a guard: the extractor holds the whole document in memory).
+const MAX_PDF_BYTES: usize = 64 * 1024 * 1024;
+
+/// The text of a PDF as protocol lines, page by page (a form feed between pages, for
+/// the cleaner's page-header and footer removal): characters on one height make a
+/// line, in order from the left; a wide gap (a column) becomes five spaces, as the
+/// text of a two-column attendance list has it; a larger vertical gap a blank line.
+/// Encrypted, broken and image-only PDFs are errors that say which. The extractor
+/// (pdf-extract, on lopdf) is run so that a panic inside it is an error too.
+pub fn pdf_to_text(bytes: &[u8]) -> Result<String, String> {
+    if bytes.len() > MAX_PDF_BYTES {
+        return Err(format!("the PDF is too large ({} bytes)", bytes.len()));
+    }
+    let run = || -> Result<String, String> {
+        let doc =
+            pdf_extract::Document::load_mem(bytes).map_err(|e| format!("a broken PDF ({e})"))?;
+        if doc.is_encrypted() {
+            return Err("an encrypted PDF (no text can be read without its password)".into());
+        }
+        let mut layout = Layout::default();
+        pdf_extract::output_doc(&doc, &mut layout).map_err(|e| format!("a broken PDF ({e:?})"))?;
+        let text = layout.pages.join("\u{c}\n");
+        if text.chars().filter(|c| c.is_alphanumeric()).count() < 20 {
+            return Err("a PDF without a text layer (scanned images only; run OCR first)".into());
+        }
+        Ok(text)
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err("a PDF the extractor cannot read".to_string()))
+}
+
+/// One character as placed on the page: its left and right edge, its baseline (from
+/// the top) and size.
+struct Glyph {
+    x: f64,
+    end: f64,
+    y: f64,
+    size: f64,
+    text: String,
+}
+
+/// Collects each page's characters and lays them out as lines.
+#[derive(Default)]
+struct Layout {
+    glyphs: Vec<Glyph>,
+    page_top: f64,
+    pages: Vec<String>,
+}
+
+impl pdf_extract::OutputDev for Layout {
+    fn begin_page(
+        &mut self,
+        _page: u32,
+        media_box: &pdf_extract::MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.glyphs.clear();
+        self.page_top = media_box.ury;
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        let glyphs = std::mem::take(&mut self.glyphs);
+        self.pages.push(lay_out(glyphs));
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = (font_size * scale).abs().max(1.0);
+        let size = if size.is_finite() { size } else { 10.0 };
+        let x = trm.m31;
+        let y = self.page_top - trm.m32;
+        if x.is_finite() && y.is_finite() {
+            self.glyphs.push(Glyph {
+                x,
+                end: x + width * size,
+                y,
+                size,
+                text: char.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+}
+
+/// A page's glyphs as lines of text, top to bottom.
+fn lay_out(mut glyphs: Vec<Glyph>) -> String {
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    // Lines: glyphs whose baselines lie within a third of their size.
+    let mut lines: Vec<Vec<Glyph>> = Vec::new();
+    for g in glyphs {
+        match lines.last_mut() {
+            Some(line) if (g.y - line[0].y).abs() <= line[0].size.max(g.size) / 3.0 => line.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    let mut out = String::new();
+    let mut last_y: Option<(f64, f64)> = None;
+    for mut line in lines {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let (y, size) = (line[0].y, line[0].size);
+        if let Some((prev, prev_size)) = last_y {
+            // An empty line of the page: more than one and a half lines down.
+            if y - prev > 1.9 * prev_size.max(size) {
+                out.push('\n');
+            }
+        }
+        last_y = Some((y, size));
+        let mut text = String::new();
+        let mut end: Option<f64> = None;
+        for g in &line {
+            if let Some(e) = end {
+                let gap = g.x - e;
+                if gap > 2.5 * g.size {
+                    text.truncate(text.trim_end().len());
+                    text.push_str("     ");
+                } else if gap > 0.2 * g.size && !text.ends_with(' ') && g.text != " " {
+                    text.push(' ');
+                }
+            }
+            text.push_str(&g.text);
+            end = Some(if g.text == " " { g.end.max(g.x) } else { g.end });
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
     }
     out
 }

@@ -12,7 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::error::{Error, Result};
 
 /// File endings read as protocols.
-pub const SUPPORTED_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "org", "html", "htm", "docx"];
+pub const SUPPORTED_EXTENSIONS: &[&str] =
+    &["txt", "md", "markdown", "org", "html", "htm", "docx", "pdf"];
 
 /// The kind of document a file is, by its ending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,7 @@ pub enum Format {
     Text,
     Html,
     Docx,
+    Pdf,
 }
 
 impl Format {
@@ -31,6 +33,7 @@ impl Format {
         match ext.as_str() {
             "html" | "htm" => Format::Html,
             "docx" => Format::Docx,
+            "pdf" => Format::Pdf,
             _ => Format::Text,
         }
     }
@@ -49,15 +52,24 @@ pub fn extract(path: &Path, bytes: &[u8]) -> std::result::Result<Decoded, SkipRe
             }
             Ok(Decoded { text, ..page })
         }
-        Format::Docx => {
-            let text = crate::ingest::formats::docx_to_text(bytes).map_err(SkipReason::Broken)?;
+        Format::Docx | Format::Pdf => {
+            let text = if Format::of(path) == Format::Pdf {
+                crate::ingest::formats::pdf_to_text(bytes)
+            } else {
+                crate::ingest::formats::docx_to_text(bytes)
+            }
+            .map_err(SkipReason::Broken)?;
             let text: String = text.nfc().collect();
             if text.trim().is_empty() {
                 return Err(SkipReason::Empty);
             }
             Ok(Decoded {
                 text,
-                encoding: "docx",
+                encoding: if Format::of(path) == Format::Pdf {
+                    "pdf"
+                } else {
+                    "docx"
+                },
                 replaced: 0,
             })
         }
@@ -100,7 +112,7 @@ impl std::fmt::Display for SkipReason {
             SkipReason::Unsupported(ext) => {
                 write!(
                     f,
-                    "unsupported file type {ext:?} (reads .txt, .md, .markdown, .org, .html, .htm and .docx)"
+                    "unsupported file type {ext:?} (reads .txt, .md, .markdown, .org, .html, .htm, .docx and .pdf)"
                 )
             }
             SkipReason::Empty => write!(f, "empty file (no text)"),
@@ -578,12 +590,17 @@ mod tests {
     }
 
     #[test]
-    fn only_txt_and_md_are_supported() {
-        assert!(is_supported(Path::new("a/b.txt")).is_ok());
-        assert!(is_supported(Path::new("a/b.MD")).is_ok());
-        assert!(matches!(
-            is_supported(Path::new("a/b.pdf")),
-            Err(SkipReason::Unsupported(_))
-        ));
+    fn the_read_formats_are_supported_and_no_others() {
+        for ok in [
+            "a/b.txt", "a/b.MD", "b.html", "b.HTM", "b.docx", "b.pdf", "b.org",
+        ] {
+            assert!(is_supported(Path::new(ok)).is_ok(), "{ok}");
+        }
+        for no in ["a/b.xlsx", "b.doc", "b", "b.jpg"] {
+            assert!(
+                matches!(is_supported(Path::new(no)), Err(SkipReason::Unsupported(_))),
+                "{no}"
+            );
+        }
     }
 }
