@@ -1018,3 +1018,46 @@ fn sigterm_shuts_the_server_down_cleanly() {
     };
     assert_eq!(code, Some(0));
 }
+
+/// A client that accepts gzip gets answers of some size compressed, with the same
+/// content; one that does not gets them as they are.
+#[test]
+fn answers_are_gzip_compressed_for_clients_that_accept_it() {
+    let s = start();
+    let ask = |extra: &str| -> (String, Vec<u8>) {
+        let mut conn = TcpStream::connect(&s.addr).unwrap();
+        conn.write_all(
+            format!("GET /api/search?q=samverkan HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        let mut buf = Vec::new();
+        conn.read_to_end(&mut buf).unwrap();
+        let at = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        (
+            String::from_utf8_lossy(&buf[..at]).to_lowercase(),
+            buf[at + 4..].to_vec(),
+        )
+    };
+    let (plain_head, plain) = ask("");
+    assert!(!plain_head.contains("content-encoding"), "{plain_head}");
+    let (head, body) = ask("Accept-Encoding: br, gzip;q=0.8\r\n");
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(head.contains("vary: accept-encoding"), "{head}");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    let a: Value = serde_json::from_slice(&unzipped).unwrap();
+    let b: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(a["total"], b["total"]);
+    assert_eq!(a["hits"], b["hits"]);
+    assert!(
+        body.len() * 2 < plain.len(),
+        "{} vs {}",
+        body.len(),
+        plain.len()
+    );
+    let (refused, _) = ask("Accept-Encoding: gzip;q=0\r\n");
+    assert!(!refused.contains("content-encoding"), "{refused}");
+}

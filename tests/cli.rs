@@ -1712,3 +1712,83 @@ fn a_web_page_is_read_for_its_main_text_and_a_broken_word_file_is_skipped() {
     let p = parse_fields(&corpus.join("protokoll.html"));
     assert_eq!(p["items"].as_array().unwrap().len(), 2, "{p}");
 }
+
+/// The size in bytes of the files of a folder tree.
+fn tree_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        tree_bytes(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// `index` killed (SIGKILL) at several points of a run leaves an index the next run
+/// brings to exactly what an index built without interruption holds, with the files
+/// of the killed runs collected.
+#[cfg(unix)]
+#[test]
+fn an_index_killed_at_any_point_is_recovered_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let originals: Vec<std::path::PathBuf> = std::fs::read_dir(repo("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    for copy in 0..60 {
+        for (k, original) in originals.iter().enumerate() {
+            let text = std::fs::read_to_string(original).unwrap();
+            let text = text.replacen("Kalmar", &format!("Kalmar{copy}x{k}"), 1);
+            std::fs::write(corpus.join(format!("kopia_{copy:03}_{k}.txt")), text).unwrap();
+        }
+    }
+    let clean = tmp.path().join("clean");
+    assert!(index_of(&corpus, &clean).status.success());
+    let (_, want) = search_json(&clean, &corpus, &["", "--limit", "1"]);
+    let index = tmp.path().join("index");
+    for delay_ms in [20u64, 80, 250, 600] {
+        let mut child = bin()
+            .args([
+                "index",
+                "--corpus",
+                corpus.to_str().unwrap(),
+                "--index",
+                index.to_str().unwrap(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Touch some files so that the next killed run has work to do as well.
+        for k in 0..originals.len() {
+            let f = corpus.join(format!("kopia_{:03}_{k}.txt", delay_ms % 60));
+            let text = std::fs::read_to_string(&f).unwrap();
+            std::fs::write(&f, text).unwrap();
+        }
+    }
+    let out = index_of(&corpus, &index);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (code, got) = search_json(&index, &corpus, &["", "--limit", "1"]);
+    assert_eq!(code, 0, "{got}");
+    assert_eq!(got["total"], want["total"]);
+    let (recovered, built) = (tree_bytes(&index), tree_bytes(&clean));
+    assert!(
+        recovered < built * 2,
+        "{recovered} bytes after recovery, {built} built clean"
+    );
+}

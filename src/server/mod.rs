@@ -338,16 +338,22 @@ pub fn routes(
                 .or(warp::any().map(|| None))
                 .unify(),
         )
+        .and(
+            warp::header::optional::<String>("accept-encoding")
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
         .and(warp::any().map(move || state.clone()))
         .and_then(
             |method: warp::http::Method,
              path: warp::path::FullPath,
              query: String,
              host: Option<String>,
+             encodings: Option<String>,
              state: Arc<AppState>| async move {
-                Ok::<_, Infallible>(
-                    dispatch(method, path.as_str().to_string(), query, host, state).await,
-                )
+                let response =
+                    dispatch(method, path.as_str().to_string(), query, host, state).await;
+                Ok::<_, Infallible>(compressed(response, encodings.as_deref()).await)
             },
         )
 }
@@ -678,6 +684,66 @@ pub fn percent_decode(s: &str) -> std::result::Result<String, String> {
         i += 1;
     }
     String::from_utf8(out).map_err(|_| "the request is not UTF-8".to_string())
+}
+
+/// Answers of at least this many bytes are sent gzip-compressed to clients that
+/// accept it.
+const COMPRESS_FROM: usize = 1024;
+
+/// The answer gzip-compressed when the client accepts gzip and it is text of some
+/// size (JSON, the page, a feed); otherwise as it is.
+async fn compressed(
+    response: warp::reply::Response,
+    accept: Option<&str>,
+) -> warp::reply::Response {
+    use warp::http::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, VARY};
+    let gzip_ok = accept.is_some_and(|a| {
+        a.split(',').any(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+    });
+    let textual = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("text/")
+                || t.starts_with("application/json")
+                || t.starts_with("application/atom")
+                || t.starts_with("application/javascript")
+        });
+    if !gzip_ok || !textual || response.headers().contains_key(CONTENT_ENCODING) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = http_body_util::BodyExt::collect(body)
+        .await
+        .map(|b| b.to_bytes())
+    else {
+        return warp::http::Response::from_parts(parts, Vec::<u8>::new().into());
+    };
+    parts
+        .headers
+        .insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+    if bytes.len() < COMPRESS_FROM {
+        return warp::http::Response::from_parts(parts, bytes.into());
+    }
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zipped = encoder.write_all(&bytes).and_then(|()| encoder.finish());
+    match zipped {
+        Ok(z) => {
+            parts
+                .headers
+                .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            parts.headers.remove(CONTENT_LENGTH);
+            warp::http::Response::from_parts(parts, z.into())
+        }
+        Err(_) => warp::http::Response::from_parts(parts, bytes.into()),
+    }
 }
 
 fn asset(body: &'static str, content_type: &str) -> warp::reply::Response {
