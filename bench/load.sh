@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Load against a live server while its corpus changes: wrk (Debian's package) at
+# CONNECTIONS connections for SECONDS seconds over a mix of searches, while a file is
+# added to the watched corpus every second. Prints requests/s, latency p50/p99, errors
+# (non-2xx and socket errors), peak and final RSS of the server, and whether every
+# added file was found.
+#
+#   bench/load.sh [SECONDS=60] [CONNECTIONS=32] [CORPUS=corpus]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_RUN=${1:-60}
+CONNS=${2:-32}
+SRC=${3:-corpus}
+BIN=${PROTOKOLLSOK_BIN:-target/release/protokollsok}
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 2; }
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+cp -r "$SRC" "$work/corpus"
+"$BIN" serve --addr 127.0.0.1:0 --watch 1 --corpus "$work/corpus" --index "$work/index" > "$work/out" 2>/dev/null &
+server=$!
+for _ in $(seq 600); do grep -q "http://" "$work/out" 2>/dev/null && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*/' "$work/out" | head -1)
+cat > "$work/mix.lua" <<'LUA'
+local paths = {
+  "/api/search?q=IKB+finansiering", "/api/search?q=samverkan&group=Ledningsgrupp",
+  "/api/search?q=psyk*", "/api/search?q=%22barn+och+unga%22", "/api/search?q=suicidprevnetion",
+  "/api/trend?q=samverkan&interval=month", "/api/search?q=", "/api/facets", "/api/health",
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("requests %d, errors non2xx=%d connect=%d read=%d write=%d timeout=%d\n",
+    summary.requests, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout))
+  io.write(string.format("requests/s %.0f, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+LUA
+peak=0
+sample() { local kb; kb=$(awk '/VmRSS/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0); [ "$kb" -gt "$peak" ] && peak=$kb; echo "$kb"; }
+# Warm up, then the RSS after warm-up is the base.
+wrk -t2 -c"$CONNS" -d3s -s "$work/mix.lua" "$url" > /dev/null
+base=$(sample)
+( for k in $(seq "$SECONDS_RUN"); do
+    sed "s/Kalmar/Lastort$k/" "$SRC"/$(ls "$SRC" | grep '\.txt$' | head -1) > "$work/corpus/added_$k.txt"
+    sleep 1
+  done ) &
+adder=$!
+( while kill -0 "$adder" 2>/dev/null; do sample > /dev/null; sleep 0.5; done; echo "$peak" > "$work/peak" ) &
+sampler=$!
+wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$work/mix.lua" "$url" | tail -2
+wait "$adder"; wait "$sampler"
+sleep 3
+found=0
+for k in $(seq "$SECONDS_RUN"); do
+  curl -s "${url}api/search?q=Lastort$k" | grep -q '"total":0' || found=$((found + 1))
+done
+end=$(sample)
+echo "added files found: $found of $SECONDS_RUN"
+echo "server RSS: after warm-up $((base / 1024)) MiB, peak $(( $(cat "$work/peak") / 1024 )) MiB, at the end $((end / 1024)) MiB"
