@@ -213,6 +213,14 @@ impl FacetTables {
     pub fn keep(&self) {
         self.long_lived.store(true, AtomicOrdering::Relaxed);
     }
+
+    /// Forgets the tables of segments not in `live` (merged away or deleted), so
+    /// that a server following its corpus does not keep every segment it ever saw.
+    pub fn retain(&self, live: &std::collections::HashSet<SegmentId>) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.retain(|(segment, _), _| live.contains(segment));
+        }
+    }
 }
 
 fn table_path(index_dir: &Path, segment: SegmentId, field: FacetField) -> PathBuf {

@@ -118,6 +118,14 @@ impl Store {
         self.reader
             .reload()
             .map_err(|e| Error::index(&self.dir, e))?;
+        let live: std::collections::HashSet<tantivy::index::SegmentId> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        self.tables.retain(&live);
         *self.variants.lock().expect("no panics under the lock") = None;
         *self.matters.lock().expect("no panics under the lock") = None;
         *self.files.lock().expect("no panics under the lock") = None;

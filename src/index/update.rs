@@ -463,8 +463,16 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         to_read: plan.to_read.len(),
     });
 
+    // A run that reads a few files (a server following its corpus) takes a small
+    // arena, not the whole budget: memory a process has taken once it seldom gives
+    // back.
+    let threads = config_threads();
+    let to_read_bytes: u64 = plan.to_read.iter().map(|f| f.size).sum();
+    let floor = threads * 15_000_000;
+    let wanted = usize::try_from(to_read_bytes.saturating_mul(16)).unwrap_or(usize::MAX);
+    let memory = wanted.clamp(floor, config.writer_memory_bytes.max(floor));
     let mut writer: IndexWriter = index
-        .writer_with_num_threads(config_threads(), config.writer_memory_bytes)
+        .writer_with_num_threads(threads, memory)
         .map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Locked(dir.to_path_buf()),
             e => Error::index(dir, format!("cannot open the index for writing: {e}")),
