@@ -60,7 +60,9 @@ test("typing IKB finansiering lands on the IKB item with highlights", async () =
   const { page, errors, outside } = await newPage();
   await page.goto(base + "/");
   await page.locator("#q").pressSequentially("IKB finansiering", { delay: 30 });
-  await page.waitForFunction(() => location.hash.includes("IKB"));
+  // The answer to the whole query is drawn (not one to the words typed so far).
+  await page.waitForFunction(() => /för ”IKB finansiering”/.test(document.querySelector("#summary").textContent)
+    && document.querySelector("#results").getAttribute("aria-busy") === "false");
   const first = page.locator(".hit-title").first();
   await first.waitFor();
   assert.match(await first.textContent(), /Intensiv kontextuell behandling \(IKB\)/);
