@@ -327,36 +327,28 @@ impl Engine {
             return Err(Error::UnknownProtocol(id.to_string()));
         }
         use crate::ingest::read::{self, Format};
-        let bytes = read::read_bytes(&real, self.config.max_file_bytes)
-            .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
+        let unreadable = |why: read::SkipReason| io(&path, std::io::Error::other(why.to_string()));
+        let bytes = read::read_bytes(&real, self.config.max_file_bytes).map_err(unreadable)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (media_type, bytes) = match Format::of(&path) {
-            Format::Docx => (
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                bytes,
-            ),
-            Format::Pdf => ("application/pdf", bytes),
-            // A page of the archive as it was published (served in a sandbox).
-            Format::Html => (
-                "text/html; charset=utf-8",
-                read::decode(&bytes)
-                    .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?
-                    .text
-                    .into_bytes(),
-            ),
-            Format::Text => {
-                let text = read::decode(&bytes)
-                    .map_err(|why| io(&path, std::io::Error::other(why.to_string())))?;
-                let media_type = if name.to_lowercase().ends_with(".md") {
-                    "text/markdown; charset=utf-8"
-                } else {
-                    "text/plain; charset=utf-8"
-                };
-                (media_type, text.text.into_bytes())
+        let media_type = match Format::of(&path) {
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
+            Format::Pdf => "application/pdf",
+            // A page of the archive as it was published (served in a sandbox).
+            Format::Html => "text/html; charset=utf-8",
+            Format::Text if name.to_lowercase().ends_with(".md") => "text/markdown; charset=utf-8",
+            Format::Text => "text/plain; charset=utf-8",
+        };
+        // Text is sent as UTF-8, whatever its encoding on disk.
+        let bytes = match Format::of(&path) {
+            Format::Html | Format::Text => {
+                read::decode(&bytes).map_err(unreadable)?.text.into_bytes()
+            }
+            Format::Docx | Format::Pdf => bytes,
         };
         Ok(OriginalFile {
             name,

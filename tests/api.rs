@@ -41,6 +41,21 @@ fn start_args(dirs: &[std::path::PathBuf], extra: &[&str]) -> Server {
     let corpus = dir.path().join("corpus");
     corpus_from(dirs, &corpus);
     let index = dir.path().join("index");
+    let (child, addr) = spawn_serve(&corpus, &index, extra);
+    Server {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
+
+/// Starts `serve` on a free loopback port over `corpus` and `index`; returns the
+/// process and the address it said it serves on.
+fn spawn_serve(
+    corpus: &std::path::Path,
+    index: &std::path::Path,
+    extra: &[&str],
+) -> (Child, String) {
     let mut child = bin()
         .args([
             "serve",
@@ -68,11 +83,28 @@ fn start_args(dirs: &[std::path::PathBuf], extra: &[&str]) -> Server {
         .trim_end_matches('/')
         .to_string();
     assert!(addr.starts_with("127.0.0.1:"), "server said {line:?}");
-    Server {
-        child,
-        addr,
-        _dir: dir,
-    }
+    (child, addr)
+}
+
+/// Sends a GET of `path` with `headers` (each ending in CRLF) and returns the
+/// answer's head in lower case and its body's bytes as sent.
+fn exchange(addr: &str, path: &str, headers: &str) -> (String, Vec<u8>) {
+    let mut conn = TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    conn.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    let _ = conn.read_to_end(&mut buf);
+    let at = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(buf.len());
+    let body = buf.get(at + 4..).unwrap_or_default().to_vec();
+    (String::from_utf8_lossy(&buf[..at]).to_lowercase(), body)
 }
 
 /// Sends raw bytes, returns (status, body). Status 0 when the server closed the
@@ -241,15 +273,8 @@ fn protocol_person_and_facets_endpoints() {
         .collect();
     assert_eq!(dates, ["2026-02-06", "2025-11-07"]);
     // The original file, as it lies in the corpus.
-    let request = format!(
-        "GET /api/protocols/{id}/file HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    );
-    let mut conn = TcpStream::connect(&s.addr).unwrap();
-    conn.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    conn.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    let head = head.to_lowercase();
+    let (head, body) = exchange(&s.addr, &format!("/api/protocols/{id}/file"), "");
+    let body = String::from_utf8(body).unwrap();
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(
         head.contains("content-type: text/plain; charset=utf-8"),
@@ -836,12 +861,7 @@ fn host_names_framing_and_error_bodies() {
         assert_eq!(status, 421, "{bad}");
         assert!(body.contains("\"code\":\"bad_host\""), "{body}");
     }
-    let mut conn = TcpStream::connect(&s.addr).unwrap();
-    conn.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut head = String::new();
-    conn.read_to_string(&mut head).unwrap();
-    let head = head.to_lowercase();
+    let (head, _) = exchange(&s.addr, "/", "");
     assert!(head.contains("x-frame-options: deny"), "{head:.600}");
     assert!(head.contains("frame-ancestors 'none'"), "{head:.600}");
     assert!(
@@ -896,33 +916,7 @@ fn a_first_build_in_progress_is_said_so() {
         "{}",
         stderr(&search)
     );
-    let mut child = bin()
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--watch",
-            "0",
-            "--corpus",
-            empty.to_str().unwrap(),
-            "--index",
-            index.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let (mut child, addr) = spawn_serve(&empty, &index, &["--watch", "0"]);
     let (status, body) = raw(
         &addr,
         b"GET /api/search?q=samverkan HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
@@ -931,12 +925,8 @@ fn a_first_build_in_progress_is_said_so() {
     assert!(body.contains("\"code\":\"building\""), "{body}");
     let (_, health) = get(&addr, "/api/health");
     assert_eq!(health["status"], "building");
-    let mut conn = TcpStream::connect(&addr).unwrap();
-    conn.write_all(b"GET /api/search HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut head = String::new();
-    conn.read_to_string(&mut head).unwrap();
-    assert!(head.to_lowercase().contains("retry-after: 5"), "{head}");
+    let (head, _) = exchange(&addr, "/api/search", "");
+    assert!(head.contains("retry-after: 5"), "{head}");
     let _ = child.kill();
     let _ = child.wait();
     let _ = builder.kill();
@@ -1024,21 +1014,7 @@ fn sigterm_shuts_the_server_down_cleanly() {
 #[test]
 fn answers_are_gzip_compressed_for_clients_that_accept_it() {
     let s = start();
-    let ask = |extra: &str| -> (String, Vec<u8>) {
-        let mut conn = TcpStream::connect(&s.addr).unwrap();
-        conn.write_all(
-            format!("GET /api/search?q=samverkan HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .unwrap();
-        let mut buf = Vec::new();
-        conn.read_to_end(&mut buf).unwrap();
-        let at = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        (
-            String::from_utf8_lossy(&buf[..at]).to_lowercase(),
-            buf[at + 4..].to_vec(),
-        )
-    };
+    let ask = |extra: &str| exchange(&s.addr, "/api/search?q=samverkan", extra);
     let (plain_head, plain) = ask("");
     assert!(!plain_head.contains("content-encoding"), "{plain_head}");
     let (head, body) = ask("Accept-Encoding: br, gzip;q=0.8\r\n");

@@ -33,6 +33,13 @@ pub struct FileState {
     pub hash: u64,
 }
 
+impl FileState {
+    /// Whether the file on disk has the size and mtime recorded for it.
+    fn looks_like(&self, f: &CorpusFile) -> bool {
+        self.size == f.size && self.mtime == f.mtime
+    }
+}
+
 /// The files the index holds, read from its fast fields.
 pub fn indexed_files(index: &Index, dir: &Path) -> Result<HashMap<String, FileState>> {
     let reader = index
@@ -152,7 +159,7 @@ fn plan(
     for f in files {
         let recent = needs_hash(f, run_started);
         if let Some(s) = indexed.get(&f.rel) {
-            if s.size == f.size && s.mtime == f.mtime && !recent {
+            if s.looks_like(f) && !recent {
                 unchanged += 1;
                 continue;
             }
@@ -442,11 +449,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         let reading: std::collections::HashSet<&str> = plan
             .to_read
             .iter()
-            .filter(|f| {
-                indexed
-                    .get(&f.rel)
-                    .is_none_or(|s| s.size != f.size || s.mtime != f.mtime)
-            })
+            .filter(|f| indexed.get(&f.rel).is_none_or(|s| !s.looks_like(f)))
             .map(|f| f.rel.as_str())
             .collect();
         files
@@ -507,9 +510,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
                 let was_indexed = stored.is_some();
                 let read = read_and_parse(f, config);
                 // Read again only to be sure (see `needs_hash`), and the same bytes.
-                let same = |hash: u64| {
-                    stored.is_some_and(|s| s.hash == hash && s.size == f.size && s.mtime == f.mtime)
-                };
+                let same = |hash: u64| stored.is_some_and(|s| s.hash == hash && s.looks_like(f));
                 if let Ok(r) = &read {
                     if same(r.hash) {
                         tally.lock().expect("no panics under the lock").unchanged += 1;

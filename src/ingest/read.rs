@@ -39,6 +39,22 @@ impl Format {
     }
 }
 
+/// The text a document format gave, in NFC; an empty one is an empty file.
+fn binary_document(
+    text: std::result::Result<String, String>,
+    encoding: &'static str,
+) -> std::result::Result<Decoded, SkipReason> {
+    let text: String = text.map_err(SkipReason::Broken)?.nfc().collect();
+    if text.trim().is_empty() {
+        return Err(SkipReason::Empty);
+    }
+    Ok(Decoded {
+        text,
+        encoding,
+        replaced: 0,
+    })
+}
+
 /// The text of a file's bytes, as its format gives it: a web page's main text, a
 /// Word file's body, a text file decoded (see [`decode`]).
 pub fn extract(path: &Path, bytes: &[u8]) -> std::result::Result<Decoded, SkipReason> {
@@ -52,27 +68,8 @@ pub fn extract(path: &Path, bytes: &[u8]) -> std::result::Result<Decoded, SkipRe
             }
             Ok(Decoded { text, ..page })
         }
-        Format::Docx | Format::Pdf => {
-            let text = if Format::of(path) == Format::Pdf {
-                crate::ingest::formats::pdf_to_text(bytes)
-            } else {
-                crate::ingest::formats::docx_to_text(bytes)
-            }
-            .map_err(SkipReason::Broken)?;
-            let text: String = text.nfc().collect();
-            if text.trim().is_empty() {
-                return Err(SkipReason::Empty);
-            }
-            Ok(Decoded {
-                text,
-                encoding: if Format::of(path) == Format::Pdf {
-                    "pdf"
-                } else {
-                    "docx"
-                },
-                replaced: 0,
-            })
-        }
+        Format::Docx => binary_document(crate::ingest::formats::docx_to_text(bytes), "docx"),
+        Format::Pdf => binary_document(crate::ingest::formats::pdf_to_text(bytes), "pdf"),
     }
 }
 

@@ -477,17 +477,7 @@ async fn dispatch(
                 ),
             );
             // The name as an RFC 6266 `filename*`, so that any letter survives.
-            let encoded: String = file
-                .name
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
+            let encoded = api::atom::percent_encode(&file.name);
             if let Ok(v) =
                 warp::http::HeaderValue::from_str(&format!("inline; filename*=UTF-8''{encoded}"))
             {
