@@ -427,10 +427,19 @@ fn looks_like_group_name(s: &str) -> bool {
     (1..=16).contains(&words) && s.chars().any(char::is_alphabetic)
 }
 
+/// More words than the longest body's name (`Samordnande grupp för vård, skola och
+/// omsorg av barn och unga med behov av särskilt stöd i Hallands län` has 20).
+const MAX_NAME_WORDS: usize = 24;
+
 /// One spelling per body: a known full name when the title gives a short form or
 /// a split/joined spelling of it, else a full name the text itself uses
 /// (`X i samverkan`), else the title's own words with a capital first letter.
 pub fn canonical_group(name: &str, body: &str) -> String {
+    // A body's name is a heading: a "name" of more words than any name has is running
+    // text (a file without line breaks), and names no body.
+    if name.split_whitespace().nth(MAX_NAME_WORDS).is_some() {
+        return String::new();
+    }
     let name = collapse_spaces(name.trim_end_matches(['.', ':', ',']));
     if name.is_empty() {
         return name;
