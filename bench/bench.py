@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark protokollsok against plain tantivy and SQLite FTS5 on one generated archive.
+"""Benchmark protokollsok against plain tantivy, SQLite FTS5 and PostgreSQL on one generated archive.
 
 Usage: python3 bench/bench.py --docs N [--work DIR] [--report FILE] [--seconds S]
 
@@ -12,11 +12,16 @@ headline (absolute times on shared machines vary from run to run):
     mix with facets and snippets), HTTP throughput for the mix (wrk, 16 connections),
     server RSS after the run;
   * plain tantivy (examples/plain_tantivy.rs): each file one document, Swedish stemming;
-  * SQLite FTS5 (python's sqlite3, unicode61, bm25, snippet()).
+  * SQLite FTS5 (python's sqlite3, unicode61, bm25, snippet());
+  * PostgreSQL full-text search (a private cluster of the installed server: one row per
+    file, STORED generated to_tsvector('swedish', body), GIN, websearch_to_tsquery and
+    ts_rank; loaded with COPY, queries timed with psql's \\timing on one connection).
 
 It prints a Markdown report and writes it to --report (default bench/REPORT-<N>.md).
 """
 import argparse
+import csv
+import glob
 import http.client
 import json
 import os
@@ -28,6 +33,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -250,6 +256,159 @@ def bench_fts5(corpus, work, report):
     con.close()
 
 
+# PostgreSQL full-text search, set up the way an IT department would: the distribution's
+# server, one row per file, a STORED generated tsvector column (to_tsvector('swedish',
+# body)), a GIN index, queries through websearch_to_tsquery and ts_rank. The cluster is
+# private: initdb into the work dir, listening only on a unix socket there.
+PG_SETTINGS = {"shared_buffers": "256MB", "work_mem": "16MB", "maintenance_work_mem": "256MB"}
+PG_USER = "bench"
+
+
+def pg_bindir():
+    """The directory holding initdb, pg_ctl and psql: PATH, else the newest
+    /usr/lib/postgresql/*/bin (Debian's layout), else None."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        d = os.path.dirname(os.path.realpath(found))
+        if os.path.exists(os.path.join(d, "psql")):
+            return d
+    cands = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    cands.sort(key=lambda p: [int(x) for x in re.findall(r"\d+", p.split("/")[3])] or [0])
+    return os.path.dirname(cands[-1]) if cands else None
+
+
+class PgCluster:
+    """A throwaway cluster in DIR. PostgreSQL refuses to run as root, so under root the
+    server side (initdb, pg_ctl) runs as the `postgres` system user via runuser, in a
+    directory it owns; psql connects as the cluster's superuser over the socket (trust)."""
+
+    def __init__(self, bindir, root):
+        self.bindir, self.root = bindir, root
+        self.data = os.path.join(root, "data")
+        self.sock = root
+        self.log = os.path.join(root, "server.log")
+        self.as_user = []
+        if os.geteuid() == 0:
+            import pwd
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("running as root and there is no `postgres` user to run the server as")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.started = False
+
+    def server(self, *args):
+        return sh(self.as_user + [os.path.join(self.bindir, args[0])] + list(args[1:]))
+
+    def start(self):
+        os.makedirs(self.root, exist_ok=True)
+        if self.as_user:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.server("initdb", "-D", self.data, "-U", PG_USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        opts = ["-c listen_addresses=''", f"-c unix_socket_directories={self.sock}", "-c port=5432"]
+        opts += [f"-c {k}={v}" for k, v in PG_SETTINGS.items()]
+        self.server("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60", "-o", " ".join(opts), "start")
+        self.started = True
+
+    def stop(self):
+        if self.started:
+            subprocess.run(self.as_user + [os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"],
+                           capture_output=True)
+            self.started = False
+
+    def psql(self, *extra, **kw):
+        return [os.path.join(self.bindir, "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.sock,
+                "-p", "5432", "-U", PG_USER, "-d", "postgres"] + list(extra)
+
+    def query(self, sql):
+        return sh(self.psql("-At", "-c", sql)).stdout.strip()
+
+
+def pg_literal(s):
+    return "'" + s.replace("'", "''") + "'"
+
+
+def pg_sql(q):
+    lit = pg_literal(q)
+    return (f"SELECT path FROM docs, websearch_to_tsquery('swedish', {lit}) query WHERE tsv @@ query "
+            "ORDER BY ts_rank(tsv, query) DESC LIMIT 10;")
+
+
+def bench_postgres(corpus, work, report):
+    bindir = pg_bindir()
+    if not bindir:
+        report["pg"] = dict(skipped="PostgreSQL is not installed (apt-get install postgresql)")
+        return
+    root = os.path.join(work, "pg")
+    # The socket path must fit in sun_path (107 bytes) and the server user must reach
+    # the directory; otherwise use a short private directory under /tmp.
+    fallback = len(os.path.join(root, ".s.PGSQL.5432")) > 100
+    if not fallback and os.geteuid() == 0:
+        fallback = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", work]).returncode != 0
+    if fallback:
+        root = tempfile.mkdtemp(prefix="protokollsok-pg-")
+    cl = PgCluster(bindir, root)
+    try:
+        cl.start()
+        version = cl.query("SHOW server_version")
+        # Load: table, COPY of every file read here (as FTS5 reads them inside its
+        # timing), then the GIN index and ANALYZE, in one psql session.
+        t = time.perf_counter()
+        p = subprocess.Popen(cl.psql("-f", "-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        w = csv.writer(p.stdin, lineterminator="\n")
+        p.stdin.write("CREATE TABLE docs (id serial PRIMARY KEY, path text NOT NULL, body text NOT NULL, "
+                      "tsv tsvector GENERATED ALWAYS AS (to_tsvector('swedish', body)) STORED);\n"
+                      "COPY docs (path, body) FROM STDIN WITH (FORMAT csv);\n")
+        for f in corpus_files(corpus):
+            with open(f, encoding="utf-8", errors="replace") as fh:
+                body = fh.read().replace("\0", "")
+            if re.search(r"(?m)^\\\.$", body):
+                raise RuntimeError(f"{f}: a line \\. would end COPY's data")
+            w.writerow([f, body])
+        p.stdin.write("\\.\n")
+        p.stdin.write("CREATE INDEX docs_tsv ON docs USING gin (tsv);\nANALYZE docs;\n")
+        _, err = p.communicate()
+        secs = time.perf_counter() - t
+        if p.returncode != 0:
+            raise RuntimeError(f"psql load failed: {err[-2000:]}")
+        rows = int(cl.query("SELECT count(*) FROM docs"))
+        size = int(cl.query("SELECT pg_total_relation_size('docs')"))
+        gin = int(cl.query("SELECT pg_relation_size('docs_tsv')"))
+        dbsize = int(cl.query("SELECT pg_database_size('postgres')"))
+        report["pg"] = dict(version=version, settings=PG_SETTINGS, bindir=bindir, data_dir=cl.data,
+                            seconds=secs, rows=rows, table_bytes=size, gin_bytes=gin, db_bytes=dbsize)
+        report["pg"]["plan_frequent"] = cl.query("EXPLAIN " + pg_sql("samverkan").rstrip(";"))
+
+        # Queries: one psql process, one connection, \timing on. psql's "Time:" is from
+        # sending the query to having the whole result (parse, plan, execute, transfer over
+        # the unix socket), not printing it. Two warm-up rounds, then 20 timed ones.
+        rounds, warm = 20, 2
+        script = ["\\timing on", "\\o /dev/null"]
+        order = []
+        for r_ in range(warm + rounds):
+            for cls, q in QUERIES:
+                script.append(pg_sql(q))
+                order.append((r_ >= warm, cls))
+        out = sh(cl.psql("-f", "-"), input="\n".join(script) + "\n").stdout
+        times = [float(x) for x in re.findall(r"^Time: ([\d.]+) ms", out, re.M)]
+        if len(times) != len(order):
+            raise RuntimeError(f"psql printed {len(times)} timings for {len(order)} queries")
+        lat, per_class = [], {}
+        for (timed_, cls), ms in zip(order, times):
+            if timed_:
+                lat.append(ms)
+                per_class.setdefault(cls, []).append(ms)
+        report["pg_query_ms"] = dict(p50=pct(lat, 0.5), p95=pct(lat, 0.95), p99=pct(lat, 0.99), queries=len(lat))
+        report["pg_class_p50"] = {c: pct(v, 0.5) for c, v in per_class.items()}
+        report["pg_hits"] = {q: int(cl.query("SELECT count(*) FROM docs WHERE tsv @@ websearch_to_tsquery('swedish', "
+                                             + pg_literal(q) + ")")) for _, q in QUERIES}
+    finally:
+        cl.stop()
+        if fallback:
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def machine():
     mem = "?"
     try:
@@ -285,6 +444,19 @@ def fmt_report(r, docs, cmd):
     lines.append(f"| protokollsok | {e['seconds']:.1f} | {mb / e['seconds']:.2f} | {e['files'] / e['seconds']:.0f} | {e['items'] / e['seconds']:.0f} | {e['rss_mib']:.0f} | {e['index_bytes'] / 1e6:.1f} | {e['index_bytes'] / e['corpus_bytes']:.2f} |")
     lines.append(f"| plain tantivy | {p['seconds']:.1f} | {mb / p['seconds']:.2f} | {p['files'] / p['seconds']:.0f} | – | {p['rss_mib']:.0f} | {p['index_bytes'] / 1e6:.1f} | {p['index_bytes'] / e['corpus_bytes']:.2f} |")
     lines.append(f"| SQLite FTS5 | {f['seconds']:.1f} | {mb / f['seconds']:.2f} | {e['files'] / f['seconds']:.0f} | – | – | {f['db_bytes'] / 1e6:.1f} | {f['db_bytes'] / e['corpus_bytes']:.2f} |")
+    g = r.get("pg") or {"skipped": "not run"}
+    pg = "skipped" not in g
+    if pg:
+        lines.append(f"| PostgreSQL {g['version'].split()[0]} | {g['seconds']:.1f} | {mb / g['seconds']:.2f} | {g['rows'] / g['seconds']:.0f} | – | – | {g['table_bytes'] / 1e6:.1f} | {g['table_bytes'] / e['corpus_bytes']:.2f} |")
+    lines.append("")
+    if pg:
+        st = ", ".join(f"{k}={v}" for k, v in g["settings"].items())
+        lines.append(f"PostgreSQL: a private cluster (initdb, unix socket only, {st}, otherwise defaults); "
+                     "one row per file with a STORED generated `to_tsvector('swedish', body)` column; "
+                     "time = reading the files and COPY FROM STDIN through psql, then CREATE INDEX … USING gin, ANALYZE. "
+                     f"Index MB is `pg_total_relation_size` (heap, TOAST, GIN {g['gin_bytes'] / 1e6:.1f} MB, primary key).")
+    else:
+        lines.append(f"PostgreSQL: {g['skipped']}.")
     lines.append("")
     lines.append(f"Throughput ratio protokollsok / plain tantivy: **{p['seconds'] / e['seconds']:.2f}×**.")
     lines.append("")
@@ -306,14 +478,29 @@ def fmt_report(r, docs, cmd):
     lines.append(f"| protokollsok one-shot CLI (process start to exit) | {c['p50']:.1f} | {c['p95']:.1f} | max {c['max']:.1f} |")
     lines.append(f"| plain tantivy, in process, top 10, no facets | {pq['p50_ms']:.2f} | {pq['p95_ms']:.2f} | {pq['p99_ms']:.2f} |")
     lines.append(f"| SQLite FTS5, in process, bm25 + snippet | {fq['p50']:.2f} | {fq['p95']:.2f} | {fq['p99']:.2f} |")
+    if pg:
+        gq = r["pg_query_ms"]
+        lines.append(f"| PostgreSQL, psql `\\timing` over a unix socket, ts_rank top 10, no snippet ({gq['queries']} queries) | {gq['p50']:.2f} | {gq['p95']:.2f} | {gq['p99']:.2f} |")
     lines.append("")
-    lines.append("Per query class, p50 ms (protokollsok over HTTP with facets and snippets; FTS5 in process):")
+    if pg:
+        lines.append("PostgreSQL's time is psql's `\\timing` in one session: from sending "
+                     "`SELECT path FROM docs, websearch_to_tsquery('swedish', q) query WHERE tsv @@ query "
+                     "ORDER BY ts_rank(tsv, query) DESC LIMIT 10` to having the whole result (parse, plan, "
+                     "execute, transfer), not printing it. websearch_to_tsquery drops the `*` of a prefix "
+                     "query, so `prefix` searches the stem as a whole word.")
+        lines.append("")
+    lines.append("Per query class, p50 ms (protokollsok over HTTP with facets and snippets; FTS5 in process"
+                 + ("; PostgreSQL over psql" if pg else "") + "):")
     lines.append("")
-    lines.append("| class | protokollsok | FTS5 |")
-    lines.append("|---|---:|---:|")
+    lines.append("| class | protokollsok | FTS5 |" + (" PostgreSQL |" if pg else ""))
+    lines.append("|---|---:|---:|" + ("---:|" if pg else ""))
     for cls, v in r["engine_server_class_p50"].items():
         fv = r["fts5_class_p50"].get(cls)
-        lines.append(f"| {cls} | {v:.2f} | {'' if fv is None else f'{fv:.2f}'} |")
+        row = f"| {cls} | {v:.2f} | {'' if fv is None else f'{fv:.2f}'} |"
+        if pg:
+            gv = r["pg_class_p50"].get(cls)
+            row += f" {'' if gv is None else f'{gv:.2f}'} |"
+        lines.append(row)
     lines.append("")
     h = r.get("engine_http")
     if h:
@@ -344,6 +531,13 @@ def main():
     bench_plain(corpus, work, report)
     print("SQLite FTS5…", file=sys.stderr)
     bench_fts5(corpus, work, report)
+    print("PostgreSQL…", file=sys.stderr)
+    try:
+        bench_postgres(corpus, work, report)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+        detail = getattr(err, "stderr", None) or ""
+        print(f"PostgreSQL failed: {err}\n{detail[-2000:]}", file=sys.stderr)
+        report["pg"] = dict(skipped=f"failed ({str(err).splitlines()[0][:200]})")
     print("protokollsok…", file=sys.stderr)
     bench_engine(corpus, work, args.seconds, report)
     cmd = f"bench/run.sh --docs {args.docs}"
