@@ -81,7 +81,8 @@ def main():
 
 Produced by `bench/run.sh --docs N` (see `bench/bench.py`) at 1 000, 10 000 and 100 000
 protocols, then `python3 bench/assemble.py`, which computes the table below from the
-runs' `report.json`. All three engines ran in the same run on the same generated files.
+runs' `report.json`. All engines (protokollsok, plain tantivy, SQLite FTS5 and, where
+installed, PostgreSQL) ran in the same run on the same generated files.
 Absolute times on this shared 2-core machine vary from run to run by ±20 %; the ratios
 are the headline. `docs/scaling.md` reads these numbers.{(' Measured at commit ' + args.commit + '.') if args.commit else ''}
 
@@ -94,6 +95,8 @@ at once, while protokollsok corrects it (`samverkn` → `samverkan`) and answers
 corrected, frequent word with facets and snippets. For a `compound part` FTS5 finds the
 word standing alone, while protokollsok also finds it inside compounds
 (`mottagning` in `ungdomsmottagning`: about 50 000 items at 100 000 protocols).
+PostgreSQL's `websearch_to_tsquery` drops the `*` of a `prefix` query and, like FTS5,
+finds neither a misspelt word nor a compound part inside a compound.
 """
     body = "\n\n".join(md for _, md in runs.values())
     with open(args.out, "w", encoding="utf-8") as fh:
