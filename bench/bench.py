@@ -449,6 +449,8 @@ def fmt_report(r, docs, cmd):
     if pg:
         lines.append(f"| PostgreSQL {g['version'].split()[0]} | {g['seconds']:.1f} | {mb / g['seconds']:.2f} | {g['rows'] / g['seconds']:.0f} | – | – | {g['table_bytes'] / 1e6:.1f} | {g['table_bytes'] / e['corpus_bytes']:.2f} |")
     lines.append("")
+    lines.append(f"Throughput ratio protokollsok / plain tantivy: **{p['seconds'] / e['seconds']:.2f}×**.")
+    lines.append("")
     if pg:
         st = ", ".join(f"{k}={v}" for k, v in g["settings"].items())
         lines.append(f"PostgreSQL: a private cluster (initdb, unix socket only, {st}, otherwise defaults); "
@@ -457,8 +459,6 @@ def fmt_report(r, docs, cmd):
                      f"Index MB is `pg_total_relation_size` (heap, TOAST, GIN {g['gin_bytes'] / 1e6:.1f} MB, primary key).")
     else:
         lines.append(f"PostgreSQL: {g['skipped']}.")
-    lines.append("")
-    lines.append(f"Throughput ratio protokollsok / plain tantivy: **{p['seconds'] / e['seconds']:.2f}×**.")
     lines.append("")
     i = r["engine_incremental"]
     lines.append("### Incremental indexing")
