@@ -15,6 +15,7 @@
 use std::cell::RefCell;
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -54,6 +55,8 @@ struct Theme {
 #[derive(Debug, Clone)]
 pub struct Themes {
     themes: Vec<Theme>,
+    /// Where each term begins (see [`index_terms`]).
+    by_first_key: FxHashMap<String, Vec<(usize, usize)>>,
     fingerprint: String,
 }
 
@@ -107,55 +110,45 @@ enum Fit {
 }
 
 impl Analysed {
-    /// The words `term` matches, with how: a one-word term as the word's key or a key
-    /// inside it, a phrase as consecutive words.
-    fn matches(&self, term: &[String], out: &mut Vec<(usize, Fit)>) {
-        match term {
-            [] => {}
-            [word] => {
-                for (i, w) in self.words.iter().enumerate() {
-                    if w.key == *word {
-                        out.push((i, Fit::Whole));
-                    } else if w.parts.contains(word) {
-                        out.push((i, Fit::Part));
-                    }
+    /// How often each theme is used: the words its terms match (a one-word term as the
+    /// word's key or a key inside it, a phrase as consecutive words), where a word
+    /// counts only for the themes that match it most specifically: `vuxenpsykiatrin`
+    /// is vuxenpsykiatri, not psykiatri; `digital ungdomsmottagning` is the phrase,
+    /// not digital.
+    fn uses(&self, themes: &Themes) -> Vec<usize> {
+        let mut fits: Vec<Vec<(usize, Fit)>> = vec![Vec::new(); themes.themes.len()];
+        for (i, w) in self.words.iter().enumerate() {
+            for &(t, k) in themes.by_first_key.get(&w.key).into_iter().flatten() {
+                let term = &themes.themes[t].terms[k];
+                let rest_fits = term
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(j, p)| self.words.get(i + j).is_some_and(|w| w.key == *p));
+                match term.len() {
+                    1 => fits[t].push((i, Fit::Whole)),
+                    n if rest_fits => fits[t].extend((i..i + n).map(|j| (j, Fit::Phrase))),
+                    _ => {}
                 }
             }
-            phrase => {
-                for start in 0..self.words.len().saturating_sub(phrase.len() - 1) {
-                    let fits = phrase
-                        .iter()
-                        .enumerate()
-                        .all(|(k, p)| self.words.get(start + k).is_some_and(|w| w.key == *p));
-                    if fits {
-                        out.extend((start..start + phrase.len()).map(|i| (i, Fit::Phrase)));
+            for part in w.parts.iter().filter(|p| **p != w.key) {
+                for &(t, k) in themes.by_first_key.get(part).into_iter().flatten() {
+                    if themes.themes[t].terms[k].len() == 1 {
+                        fits[t].push((i, Fit::Part));
                     }
                 }
             }
         }
-    }
-
-    /// How often each theme is used: the words its terms match, where a word counts
-    /// only for the themes that match it most specifically: `vuxenpsykiatrin` is
-    /// vuxenpsykiatri, not psykiatri; `digital ungdomsmottagning` is the phrase, not
-    /// digital.
-    fn uses(&self, themes: &[Theme]) -> Vec<usize> {
-        let mut fits: Vec<Vec<(usize, Fit)>> = Vec::with_capacity(themes.len());
         let mut best = vec![None::<Fit>; self.words.len()];
-        for theme in themes {
-            let mut m = Vec::new();
-            for term in &theme.terms {
-                self.matches(term, &mut m);
-            }
+        for m in &mut fits {
             // The most specific fit at each word.
             m.sort_by_key(|&(i, fit)| (i, std::cmp::Reverse(fit)));
             m.dedup_by_key(|(i, _)| *i);
-            for &(i, fit) in &m {
+            for &(i, fit) in m.iter() {
                 if let Some(b) = best.get_mut(i) {
                     *b = (*b).max(Some(fit));
                 }
             }
-            fits.push(m);
         }
         fits.iter()
             .map(|m| {
@@ -167,11 +160,25 @@ impl Analysed {
     }
 }
 
+/// Where each term begins: the key of its first word → (theme, term) indexes.
+fn index_terms(themes: &[Theme]) -> FxHashMap<String, Vec<(usize, usize)>> {
+    let mut by_first: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
+    for (t, theme) in themes.iter().enumerate() {
+        for (k, term) in theme.terms.iter().enumerate() {
+            if let Some(first) = term.first() {
+                by_first.entry(first.clone()).or_default().push((t, k));
+            }
+        }
+    }
+    by_first
+}
+
 impl Themes {
     /// The themes shipped with the program (`data/themes.toml`).
     pub fn shipped() -> Themes {
         Themes::parse(SHIPPED).unwrap_or_else(|_| Themes {
             themes: Vec::new(),
+            by_first_key: FxHashMap::default(),
             fingerprint: String::new(),
         })
     }
@@ -233,6 +240,7 @@ impl Themes {
             themes.push(Theme { name, terms });
         }
         Ok(Themes {
+            by_first_key: index_terms(&themes),
             themes,
             fingerprint: blake3::hash(text.as_bytes()).to_hex().to_string(),
         })
@@ -253,11 +261,11 @@ impl Themes {
     /// themes its title names; else the text's main themes, each used at least twice
     /// (or the only theme used) and at least a third as often as the most used.
     pub fn tag(&self, title: &str, text: &str) -> Vec<String> {
-        let named = analyse(title).uses(&self.themes);
+        let named = analyse(title).uses(self);
         let chosen: Vec<bool> = if named.iter().any(|&n| n > 0) {
             named.iter().map(|&n| n > 0).collect()
         } else {
-            let used = analyse(text).uses(&self.themes);
+            let used = analyse(text).uses(self);
             let main = used.iter().copied().max().unwrap_or(0);
             let used_themes = used.iter().filter(|&&n| n > 0).count();
             used.iter()

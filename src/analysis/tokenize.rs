@@ -12,13 +12,15 @@
 //!   a low-weight fallback only: å, ä and ö are letters of their own.
 
 use std::cell::RefCell;
+use std::hash::BuildHasher;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    TokenStream, Tokenizer,
 };
 
 use crate::analysis::lexicon::lexicon;
@@ -35,31 +37,32 @@ pub const FOLDED: &str = "sv_folded_2";
 
 /// The analyser for stemmed fields.
 pub fn stemmed_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(WordKeys::Stem)
-        .build()
+    TextAnalyzer::from(SharedWords(WordKeys::Stem))
 }
 
 /// The analyser for the compound-parts field.
 pub fn parts_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .filter(WordKeys::Parts)
-        .build()
+    TextAnalyzer::from(SharedWords(WordKeys::Parts))
 }
 
 /// The analyser for the folded fallback field: only words that folding changes
 /// (`mølstad` → `molstad`); a word without diacritics is found in the exact
 /// fields by its folded form (see `search`).
 pub fn folded_analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(SharedWords(WordKeys::NonAscii))
+}
+
+/// The analyser for exact fields.
+pub fn exact_analyzer() -> TextAnalyzer {
+    TextAnalyzer::from(SharedWords(WordKeys::Exact))
+}
+
+/// The words of a text as every analyser starts from them: split at what is not a
+/// letter or digit, words of 60 bytes or more dropped, lowercased.
+fn word_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(60))
         .filter(LowerCaser)
-        .filter(WordKeys::NonAscii)
-        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -98,6 +101,8 @@ pub struct WordAnalysis {
     pub parts: Vec<String>,
     /// The parts as written (`välfärds`, `brottslighet`).
     pub written_parts: Vec<String>,
+    /// The word with its diacritics folded, when it has a letter outside ASCII.
+    pub folded: Option<String>,
 }
 
 /// Analyses one lowercase word: its key is the stem of its lemma; a compound's
@@ -107,24 +112,54 @@ pub fn analyse_word(word: &str) -> WordAnalysis {
     (*analysed(word)).clone()
 }
 
-/// [`analyse_word`] from a per-thread cache: words repeat, and indexing analyses
-/// each one several times (title, body, parts).
-fn analysed(word: &str) -> Rc<WordAnalysis> {
+/// Words a thread keeps analysed, and words the process keeps (in [`SHARDS`] parts);
+/// a cache that fills up starts again.
+const THREAD_WORDS: usize = 50_000;
+const PROCESS_WORDS: usize = 400_000;
+const SHARDS: usize = 16;
+
+type WordCache = FxHashMap<String, Arc<WordAnalysis>>;
+
+fn lock(m: &Mutex<WordCache>) -> std::sync::MutexGuard<'_, WordCache> {
+    // A cache is whole after a panic elsewhere: entries are inserted complete.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// [`analyse_word`] from a cache: words repeat within a text and across texts, and
+/// every thread that indexes or searches meets the same vocabulary. A thread's own
+/// words first, then the process's; a word new to both is analysed without a lock
+/// held (its analysis looks up the words inside it).
+fn analysed(word: &str) -> Arc<WordAnalysis> {
     thread_local! {
-        static CACHE: RefCell<FxHashMap<String, Rc<WordAnalysis>>> = RefCell::default();
+        static LOCAL: RefCell<WordCache> = RefCell::default();
     }
-    CACHE.with(|c| {
-        if let Some(hit) = c.borrow().get(word) {
-            return hit.clone();
+    static PROCESS: std::sync::OnceLock<[Mutex<WordCache>; SHARDS]> = std::sync::OnceLock::new();
+    if let Some(hit) = LOCAL.with(|c| c.borrow().get(word).cloned()) {
+        return hit;
+    }
+    let shards = PROCESS.get_or_init(|| std::array::from_fn(|_| Mutex::default()));
+    let shard = &shards[(rustc_hash::FxBuildHasher.hash_one(word) as usize) % SHARDS];
+    let known = lock(shard).get(word).cloned();
+    let analysis = match known {
+        Some(a) => a,
+        None => {
+            let a = Arc::new(analyse_uncached(word));
+            let mut shard = lock(shard);
+            if shard.len() >= PROCESS_WORDS / SHARDS {
+                shard.clear();
+            }
+            shard.insert(word.to_string(), a.clone());
+            a
         }
-        let analysis = Rc::new(analyse_uncached(word));
+    };
+    LOCAL.with(|c| {
         let mut c = c.borrow_mut();
-        if c.len() >= 200_000 {
+        if c.len() >= THREAD_WORDS {
             c.clear();
         }
         c.insert(word.to_string(), analysis.clone());
-        analysis
-    })
+    });
+    analysis
 }
 
 /// The key of a lemma: the verb's key for a verbal noun in `-ning`/`-ing` whose
@@ -192,6 +227,7 @@ fn analyse_uncached(word: &str) -> WordAnalysis {
         key,
         parts,
         written_parts,
+        folded: (!word.is_ascii()).then(|| fold(word)),
     }
 }
 
@@ -296,50 +332,106 @@ fn completing_compound(text: &str, end: usize) -> Option<String> {
     None
 }
 
-/// The token filter behind `sv_stem`, `sv_parts` and `sv_folded`.
-#[derive(Clone, Copy, Debug)]
+/// What a field keeps of each word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WordKeys {
+    /// The word itself, lowercased.
+    Exact,
     /// Each word's key.
     Stem,
     /// The keys of a compound's parts; nothing for other words.
     Parts,
-    /// Only words with a letter outside ASCII, unchanged.
+    /// Only words with a letter outside ASCII, their diacritics folded.
     NonAscii,
 }
 
-impl TokenFilter for WordKeys {
-    type Tokenizer<T: Tokenizer> = WordKeysFilter<T>;
+/// One word of a text with its analysis.
+struct Word {
+    token: Token,
+    analysis: Arc<WordAnalysis>,
+}
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> WordKeysFilter<T> {
-        WordKeysFilter {
-            inner: tokenizer,
-            mode: self,
-        }
+/// The words of the texts a thread analysed last. An item's title and text are each
+/// indexed in four fields (stemmed, exact, parts, folded), one after the other: the
+/// first field splits, lowercases and looks up each word, the others read its words.
+struct RecentTexts {
+    texts: Vec<(String, Rc<[Word]>)>,
+}
+
+/// Texts kept per thread; an item's fields take turns with its title and text.
+const RECENT_TEXTS: usize = 4;
+/// A longer text is analysed for each field: it would hold too much memory.
+const MAX_SHARED_TEXT: usize = 1 << 20;
+
+thread_local! {
+    static RECENT: RefCell<RecentTexts> = const { RefCell::new(RecentTexts { texts: Vec::new() }) };
+    static WORDS: RefCell<Option<TextAnalyzer>> = const { RefCell::new(None) };
+}
+
+/// The words of `text`, from the thread's recent texts when it is one of them.
+fn words_of(text: &str) -> Rc<[Word]> {
+    if text.len() > MAX_SHARED_TEXT {
+        return split_words(text);
     }
+    let hit = RECENT.with(|r| {
+        let r = r.borrow();
+        r.texts
+            .iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, w)| w.clone())
+    });
+    if let Some(words) = hit {
+        return words;
+    }
+    let words = split_words(text);
+    RECENT.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.texts.len() >= RECENT_TEXTS {
+            r.texts.remove(0);
+        }
+        r.texts.push((text.to_string(), words.clone()));
+    });
+    words
 }
 
-#[derive(Clone)]
-pub struct WordKeysFilter<T> {
-    inner: T,
-    mode: WordKeys,
+fn split_words(text: &str) -> Rc<[Word]> {
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        let analyzer = w.get_or_insert_with(word_analyzer);
+        let mut stream = analyzer.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let token = stream.token().clone();
+            let analysis = analysed(&token.text);
+            words.push(Word { token, analysis });
+        }
+        words.into()
+    })
 }
 
-impl<T: Tokenizer> Tokenizer for WordKeysFilter<T> {
-    type TokenStream<'a> = WordKeysStream<'a, T::TokenStream<'a>>;
+/// The tokenizer behind every analyser: the words of a text (see [`words_of`]), with
+/// what its field keeps of each.
+#[derive(Clone, Copy, Debug)]
+struct SharedWords(WordKeys);
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+impl Tokenizer for SharedWords {
+    type TokenStream<'a> = WordKeysStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordKeysStream<'a> {
         WordKeysStream {
-            tail: self.inner.token_stream(text),
+            words: words_of(text),
+            next: 0,
             text,
-            mode: self.mode,
+            mode: self.0,
             pending: Vec::new(),
             current: Token::default(),
         }
     }
 }
 
-pub struct WordKeysStream<'a, T> {
-    tail: T,
+pub struct WordKeysStream<'a> {
+    words: Rc<[Word]>,
+    next: usize,
     /// The text analysed, for what follows a word (a coordinated compound).
     text: &'a str,
     mode: WordKeys,
@@ -348,33 +440,42 @@ pub struct WordKeysStream<'a, T> {
     current: Token,
 }
 
-impl<T: TokenStream> TokenStream for WordKeysStream<'_, T> {
+/// Makes `current` the word `token` as `text`.
+fn emit(current: &mut Token, token: &Token, text: &str) {
+    current.offset_from = token.offset_from;
+    current.offset_to = token.offset_to;
+    current.position = token.position;
+    current.position_length = token.position_length;
+    current.text.clear();
+    current.text.push_str(text);
+}
+
+impl TokenStream for WordKeysStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
             if let Some(t) = self.pending.pop() {
                 self.current = t;
                 return true;
             }
-            if !self.tail.advance() {
+            let Some(word) = self.words.get(self.next) else {
                 return false;
-            }
-            let token = self.tail.token();
+            };
+            self.next += 1;
+            let token = &word.token;
             match self.mode {
-                WordKeys::NonAscii => {
-                    if !token.text.is_ascii() {
-                        self.current.clone_from(token);
-                        return true;
-                    }
+                WordKeys::Exact => {
+                    emit(&mut self.current, token, &token.text);
+                    return true;
                 }
                 WordKeys::Stem => {
-                    let analysis = analysed(&token.text);
-                    self.current.offset_from = token.offset_from;
-                    self.current.offset_to = token.offset_to;
-                    self.current.position = token.position;
-                    self.current.position_length = token.position_length;
-                    self.current.text.clear();
-                    self.current.text.push_str(&analysis.key);
+                    emit(&mut self.current, token, &word.analysis.key);
                     return true;
+                }
+                WordKeys::NonAscii => {
+                    if let Some(folded) = &word.analysis.folded {
+                        emit(&mut self.current, token, folded);
+                        return true;
+                    }
                 }
                 WordKeys::Parts => {
                     // A member of a coordinated compound stands for the whole compound.
@@ -384,14 +485,12 @@ impl<T: TokenStream> TokenStream for WordKeysStream<'_, T> {
                             ..token.clone()
                         });
                     }
-                    // Too short to be split: no lookup. All parts sit at the word's position.
-                    if token.text.len() >= crate::analysis::lexicon::MIN_SPLIT_WORD {
-                        for part in analysed(&token.text).parts.iter().rev() {
-                            self.pending.push(Token {
-                                text: part.clone(),
-                                ..token.clone()
-                            });
-                        }
+                    // All parts sit at the word's position.
+                    for part in word.analysis.parts.iter().rev() {
+                        self.pending.push(Token {
+                            text: part.clone(),
+                            ..token.clone()
+                        });
                     }
                 }
             }
@@ -405,14 +504,6 @@ impl<T: TokenStream> TokenStream for WordKeysStream<'_, T> {
     fn token_mut(&mut self) -> &mut Token {
         &mut self.current
     }
-}
-
-/// The analyser for exact fields.
-pub fn exact_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(60))
-        .filter(LowerCaser)
-        .build()
 }
 
 /// Registers both analysers with an index.
@@ -586,6 +677,97 @@ mod tests {
             );
         }
         assert!(coordinated_keys("barn- och 2024", 4, "barn").is_empty());
+    }
+
+    /// Every token of a stream: its text, offsets and position.
+    fn full_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    fn all_analyzers() -> [TextAnalyzer; 4] {
+        [
+            exact_analyzer(),
+            stemmed_analyzer(),
+            parts_analyzer(),
+            folded_analyzer(),
+        ]
+    }
+
+    /// The fields of one text share its words: what each field gets is the same
+    /// whichever texts the thread analysed before, and the same as a thread that
+    /// analyses that text alone.
+    #[test]
+    fn fields_sharing_a_text_get_what_their_own_analysis_gives() {
+        let long = "Barn- och ungdomspsykiatrin samverkar. ".repeat(MAX_SHARED_TEXT / 30);
+        let texts = [
+            "Digital ungdomsmottagning i länet, hälso-, sjuk- och tandvården",
+            "Mølstad Katrín Välfärd § 12 Dnr KS 2024/123",
+            "",
+            "Digital ungdomsmottagning i länet",
+            "ordet ärendehanteringssystemetsförvaltningsorganisationen är för långt och följs av ett kort",
+            long.as_str(),
+        ];
+        let alone: Vec<Vec<Vec<(String, usize, usize, usize)>>> = texts
+            .iter()
+            .map(|t| {
+                let t = t.to_string();
+                std::thread::spawn(move || {
+                    all_analyzers()
+                        .iter_mut()
+                        .map(|a| full_tokens(a, &t))
+                        .collect()
+                })
+                .join()
+                .expect("analysis does not panic")
+            })
+            .collect();
+        let mut analyzers = all_analyzers();
+        for round in 0..3 {
+            for (i, text) in texts.iter().enumerate() {
+                for (m, a) in analyzers.iter_mut().enumerate() {
+                    assert_eq!(
+                        full_tokens(a, text),
+                        alone[i][m],
+                        "round {round}, text {i}, analyser {m}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// What each field keeps of a word, stated over the lowercased words themselves.
+    #[test]
+    fn each_field_keeps_its_part_of_every_word() {
+        let text = "Välfärdsbrottslighet och Mølstad: ungdomsmottagningen öppnar";
+        let mut words = word_analyzer();
+        let words = full_tokens(&mut words, text);
+        assert_eq!(full_tokens(&mut exact_analyzer(), text), words);
+        let stems: Vec<_> = words
+            .iter()
+            .map(|(w, a, b, p)| (analyse_word(w).key, *a, *b, *p))
+            .collect();
+        assert_eq!(full_tokens(&mut stemmed_analyzer(), text), stems);
+        let folded: Vec<_> = words
+            .iter()
+            .filter(|(w, ..)| !w.is_ascii())
+            .map(|(w, a, b, p)| (fold(w), *a, *b, *p))
+            .collect();
+        assert_eq!(full_tokens(&mut folded_analyzer(), text), folded);
+        let parts: Vec<_> = words
+            .iter()
+            .flat_map(|(w, a, b, p)| {
+                analyse_word(w)
+                    .parts
+                    .into_iter()
+                    .map(move |k| (k, *a, *b, *p))
+            })
+            .collect();
+        assert_eq!(full_tokens(&mut parts_analyzer(), text), parts);
     }
 
     #[test]
