@@ -679,8 +679,11 @@ mod tests {
         assert!(coordinated_keys("barn- och 2024", 4, "barn").is_empty());
     }
 
-    /// Every token of a stream: its text, offsets and position.
-    fn full_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize)> {
+    /// A token's text, offsets and position.
+    type Full = (String, usize, usize, usize);
+
+    /// Every token of a stream.
+    fn full_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Full> {
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while let Some(t) = stream.next() {
@@ -712,7 +715,7 @@ mod tests {
             "ordet ärendehanteringssystemetsförvaltningsorganisationen är för långt och följs av ett kort",
             long.as_str(),
         ];
-        let alone: Vec<Vec<Vec<(String, usize, usize, usize)>>> = texts
+        let alone: Vec<Vec<Vec<Full>>> = texts
             .iter()
             .map(|t| {
                 let t = t.to_string();
