@@ -3,7 +3,8 @@
 //! limit or reads the index by itself, so a behaviour exists once.
 //! Owns: opening (and first bringing up to date) the index of a corpus,
 //! refreshing it, and each question the archive answers: search, trend, a person,
-//! a protocol (with what a query marked in it), facets, the people, judgments.
+//! a protocol (with what a query marked in it), facets, the people, judgments,
+//! an export for OpenSearch.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,7 @@ use crate::query::filters::Filters;
 use crate::query::snippet::Marked;
 use crate::query::{parse::check, plan::plan};
 use crate::search::eval::{EvalReport, Judgment};
+use crate::search::export::ExportReport;
 use crate::search::hits::{FacetCount, SearchRequest, SearchResponse};
 use crate::search::matters::{MatterList, MatterView};
 use crate::search::new::{NewResponse, Period};
@@ -363,6 +365,13 @@ impl Engine {
         only: Option<FacetField>,
     ) -> Result<BTreeMap<FacetField, Vec<FacetCount>>> {
         crate::search::hits::facets(&self.store, only)
+    }
+
+    /// Writes the archive for OpenSearch or Elasticsearch into `dir` (new, empty or
+    /// a previous export): an index template with the same Swedish analysis, the
+    /// lexicon files it names and NDJSON bulk files of every item.
+    pub fn export_opensearch(&self, dir: &std::path::Path) -> Result<ExportReport> {
+        crate::search::export::opensearch(&self.store, dir)
     }
 
     /// Runs relevance judgments.

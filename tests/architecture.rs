@@ -36,6 +36,7 @@ const STAGES: &[&[&str]] = &[
         "search::eval",
         "search::matters",
         "search::new",
+        "search::export",
     ],
     &["engine"],
     &["api"],

@@ -17,6 +17,73 @@ static AFF: &str = include_str!("../../data/lexicon/sv.aff");
 /// (`kombination` is not `kombi` + `nation`). One word a line; `#` comments.
 static NO_SPLIT: &str = include_str!("../../data/lexicon/no_split.txt");
 
+/// The files that must travel with the lexicon wherever it is copied (its origin
+/// and its license, LGPL-3 on GPL-3), by name.
+pub const LICENSE_FILES: [(&str, &str); 3] = [
+    ("README.md", include_str!("../../data/lexicon/README.md")),
+    ("LGPL-3.txt", include_str!("../../data/lexicon/LGPL-3.txt")),
+    ("GPL-3.txt", include_str!("../../data/lexicon/GPL-3.txt")),
+];
+
+/// The compound flags of the files, as hunspell's `sv_SE` has them: a stem (or a
+/// suffixed form) that may begin, sit inside or end a compound, or that occurs only
+/// inside compounds.
+pub const COMPOUND_BEGIN: char = 'X';
+pub const COMPOUND_MIDDLE: char = 'U';
+pub const COMPOUND_END: char = 'Y';
+pub const ONLY_IN_COMPOUND: char = 'Z';
+/// The flag of a stem that is no word without a suffix.
+pub const NEEDS_SUFFIX: char = '¤';
+
+/// A suffix rule as `sv.aff` states it, one a line:
+/// `flag<TAB>strip<TAB>add<TAB>cont<TAB>cond` (`0` for an empty strip or add, `-` for
+/// no compound flags), as `scripts/build_lexicon.py` writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuffixRule {
+    pub flag: char,
+    /// Taken off the stem (empty: nothing).
+    pub strip: &'static str,
+    /// Put on instead (empty: nothing).
+    pub add: &'static str,
+    /// The compound flags the suffixed form gets (empty: none).
+    pub cont: &'static str,
+    /// How the stem must end: hunspell's condition syntax (`.`, `[^ae]`, `[^m]el`).
+    pub cond: &'static str,
+}
+
+/// Every suffix rule of the lexicon, in the order of the file.
+pub fn suffix_rules() -> impl Iterator<Item = SuffixRule> {
+    AFF.lines().filter_map(|line| {
+        let f: Vec<&'static str> = line.split('\t').collect();
+        let [flag, strip, add, cont, cond] = f[..] else {
+            return None;
+        };
+        let zero = |s: &'static str| if s == "0" { "" } else { s };
+        Some(SuffixRule {
+            flag: flag.chars().next()?,
+            strip: zero(strip),
+            add: zero(add),
+            cont: if cont == "-" { "" } else { cont },
+            cond,
+        })
+    })
+}
+
+/// Every stem of the lexicon with its flags (`protokoll`, `ADHXY`), sorted by bytes.
+pub fn stems() -> impl Iterator<Item = (&'static str, &'static str)> {
+    DIC.lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split_once('/').unwrap_or((l, "")))
+}
+
+/// The words `no_split.txt` keeps whole.
+pub fn no_split_words() -> impl Iterator<Item = &'static str> {
+    NO_SPLIT
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
 /// The ways a form may be used, as bits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Roles(u8);
@@ -43,10 +110,14 @@ impl Roles {
     /// (only inside compounds) takes away the word on its own.
     fn from_flags(flags: &str, standalone: bool) -> Roles {
         let mut r = Roles::default();
-        if standalone && !flags.contains('Z') {
+        if standalone && !flags.contains(ONLY_IN_COMPOUND) {
             r = r.with(Roles::WORD);
         }
-        for (c, role) in [('X', Roles::BEGIN), ('U', Roles::MIDDLE), ('Y', Roles::END)] {
+        for (c, role) in [
+            (COMPOUND_BEGIN, Roles::BEGIN),
+            (COMPOUND_MIDDLE, Roles::MIDDLE),
+            (COMPOUND_END, Roles::END),
+        ] {
             if flags.contains(c) {
                 r = r.with(role);
             }
@@ -153,28 +224,16 @@ const PARTICLES: &[&str] = &[
 impl Lexicon {
     fn load() -> Lexicon {
         let mut rules: HashMap<&'static str, Vec<Rule>> = HashMap::new();
-        for line in AFF.lines() {
-            let f: Vec<&'static str> = line.split('\t').collect();
-            let [flag, strip, add, cont, cond] = f[..] else {
-                continue;
-            };
-            let Some(flag) = flag.chars().next() else {
-                continue;
-            };
-            let zero = |s: &'static str| if s == "0" { "" } else { s };
-            rules.entry(zero(add)).or_default().push(Rule {
-                flag,
-                strip: zero(strip),
-                cont: if cont == "-" { "" } else { cont },
-                cond: parse_cond(cond),
+        for rule in suffix_rules() {
+            rules.entry(rule.add).or_default().push(Rule {
+                flag: rule.flag,
+                strip: rule.strip,
+                cont: rule.cont,
+                cond: parse_cond(rule.cond),
             });
         }
         let longest_suffix = rules.keys().map(|k| k.len()).max().unwrap_or(0);
-        let no_split = NO_SPLIT
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect();
+        let no_split = no_split_words().collect();
         Lexicon {
             rules,
             longest_suffix,
@@ -228,7 +287,10 @@ impl Lexicon {
             }
         };
         if let Some(flags) = self.stem_flags(form) {
-            push(form, Roles::from_flags(flags, !flags.contains('¤')));
+            push(
+                form,
+                Roles::from_flags(flags, !flags.contains(NEEDS_SUFFIX)),
+            );
         }
         for len in 0..=self.longest_suffix.min(form.len()) {
             let cut = form.len() - len;
@@ -252,10 +314,10 @@ impl Lexicon {
                 let roles = if rule.cont.is_empty() {
                     // An inflected form: a word, and a last part if the stem may be one.
                     let mut r = Roles::WORD;
-                    if flags.contains('Y') {
+                    if flags.contains(COMPOUND_END) {
                         r = r.with(Roles::END);
                     }
-                    if flags.contains('Z') {
+                    if flags.contains(ONLY_IN_COMPOUND) {
                         r = Roles(r.0 & !Roles::WORD.0);
                     }
                     r

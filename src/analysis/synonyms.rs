@@ -107,6 +107,13 @@ impl Synonyms {
         }
     }
 
+    /// Every abbreviation (uppercase) with each of its long forms (lowercase), sorted.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.by_abbr
+            .iter()
+            .flat_map(|(abbr, longs)| longs.iter().map(move |l| (abbr.as_str(), l.as_str())))
+    }
+
     /// Long forms of an abbreviation (any case).
     pub fn long_forms(&self, word: &str) -> Vec<String> {
         self.by_abbr

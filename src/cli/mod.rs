@@ -218,6 +218,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the archive for OpenSearch or Elasticsearch: an index template with the
+    /// same Swedish analysis, the lexicon files it names and NDJSON bulk files of
+    /// every item (see README.txt in the folder for how to load them).
+    Export {
+        /// The folder to write: new, empty, or a previous export (which is replaced).
+        #[arg(long, value_name = "DIR")]
+        opensearch: PathBuf,
+    },
     /// List facet values with counts.
     Facets {
         /// One of group, organisation, party, person, topic, year, month, decision, kind.
@@ -310,6 +318,7 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Parse { path, json } => cmd_parse(&config, &path, json),
         Command::Show { id, query, json } => cmd_show(config, &id, query.as_deref(), json),
         Command::Facets { field, json } => cmd_facets(config, field.as_deref(), json),
+        Command::Export { opensearch } => cmd_export(config, &opensearch),
         Command::Serve {
             addr,
             watch,
@@ -375,6 +384,30 @@ fn cmd_analyze(words: &[String], json: bool) -> Result<ExitCode> {
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_export(config: Config, dir: &Path) -> Result<ExitCode> {
+    let engine = open_engine(config, Check::Folders)?;
+    let report = engine
+        .export_opensearch(dir)
+        .with_context(|| format!("exporting to {}", dir.display()))?;
+    let replaced = if report.replaced {
+        " (the previous export replaced)"
+    } else {
+        ""
+    };
+    writeln!(
+        std::io::stdout().lock(),
+        "exported {} items of {} protocols to {}{replaced}: index-template.json, {} bulk files, \
+         {} synonym rules, {} compound parts; README.txt says how to load them",
+        report.documents,
+        report.protocols,
+        report.dir.display(),
+        report.bulk_files.len(),
+        report.synonym_rules,
+        report.compound_parts,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

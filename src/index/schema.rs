@@ -310,7 +310,7 @@ pub fn documents(
 /// The values of one facet on item number `ord` of protocol `p`. The people and
 /// their parties are the protocol's: they go on its first item only, and a person
 /// or party filter reaches the other items through the protocol id.
-fn facet_values(facet: FacetField, p: &Protocol, item: &Item, ord: usize) -> Vec<String> {
+pub fn facet_values(facet: FacetField, p: &Protocol, item: &Item, ord: usize) -> Vec<String> {
     let date = p.meeting_date();
     let first = ord == 0;
     let some = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_string);
