@@ -18,15 +18,13 @@
 //! not count: a body (`Kultur- och fritidsnämnden`), a name (`samordnande grupp
 //! Äldre`, `Sandvalla Energi AB`), the law a matter is handled under (`enligt LSS`).
 
-use std::cell::RefCell;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
-use tantivy::tokenizer::TextAnalyzer;
 
 use crate::analysis::synonyms::Synonyms;
-use crate::analysis::tokenize::{parts_analyzer, stemmed_analyzer};
+use crate::analysis::tokenize::{coordinated_keys, words_of};
 use crate::config::Config;
 use crate::error::{Error, Result};
 
@@ -114,35 +112,33 @@ struct Word {
     body: bool,
 }
 
-thread_local! {
-    static ANALYZERS: RefCell<(TextAnalyzer, TextAnalyzer)> =
-        RefCell::new((stemmed_analyzer(), parts_analyzer()));
-}
-
+/// The words of `text` as search analyses them: each word's key, and the keys of the
+/// words inside it (its compound parts, and the compound a coordinated member stands
+/// for: `hälso-` in `hälso- och sjukvård`).
 fn analyse(text: &str) -> Analysed {
-    ANALYZERS.with(|a| {
-        let (stem, parts) = &mut *a.borrow_mut();
-        let mut words: Vec<Word> = Vec::new();
-        let mut stream = stem.token_stream(text);
-        while let Some(t) = stream.next() {
-            if words.len() <= t.position {
-                words.resize_with(t.position + 1, Word::default);
-            }
-            if let Some(w) = words.get_mut(t.position) {
-                w.key = t.text.clone();
-                w.from = t.offset_from;
-                w.to = t.offset_to;
-            }
+    let mut words: Vec<Word> = Vec::new();
+    for w in words_of(text).iter() {
+        let at = w.position();
+        if words.len() <= at {
+            words.resize_with(at + 1, Word::default);
         }
-        let mut stream = parts.token_stream(text);
-        while let Some(t) = stream.next() {
-            if let Some(w) = words.get_mut(t.position) {
-                w.parts.push(t.text.clone());
-            }
-        }
-        mark_naming(text, &mut words);
-        Analysed { words }
-    })
+        let Some(slot) = words.get_mut(at) else {
+            continue;
+        };
+        let (from, to) = w.offsets();
+        let analysis = w.analysis();
+        let mut parts = coordinated_keys(text, to, w.lower());
+        parts.extend(analysis.parts.iter().cloned());
+        *slot = Word {
+            key: analysis.key.clone(),
+            parts,
+            from,
+            to,
+            ..Word::default()
+        };
+    }
+    mark_naming(text, &mut words);
+    Analysed { words }
 }
 
 fn capitalised(w: &str) -> bool {

@@ -109,7 +109,7 @@ pub struct WordAnalysis {
 /// key is its first parts as written plus the stem of its last part's lemma,
 /// so that all forms of a compound share a key.
 pub fn analyse_word(word: &str) -> WordAnalysis {
-    (*analysed(word)).clone()
+    analysed(word).analysis.clone()
 }
 
 /// Words a thread keeps analysed, and words the process keeps (in [`SHARDS`] parts);
@@ -125,13 +125,28 @@ fn lock(m: &Mutex<WordCache>) -> std::sync::MutexGuard<'_, WordCache> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// A lowercase word with its analysis, as a thread keeps it.
+struct Known {
+    word: String,
+    analysis: WordAnalysis,
+}
+
+impl std::ops::Deref for Known {
+    type Target = WordAnalysis;
+
+    fn deref(&self) -> &WordAnalysis {
+        &self.analysis
+    }
+}
+
 /// [`analyse_word`] from a cache: words repeat within a text and across texts, and
 /// every thread that indexes or searches meets the same vocabulary. A thread's own
-/// words first, then the process's; a word new to both is analysed without a lock
+/// words first (its own copies: no counter shared between threads is touched for a
+/// word it knows), then the process's; a word new to both is analysed without a lock
 /// held (its analysis looks up the words inside it).
-fn analysed(word: &str) -> Arc<WordAnalysis> {
+fn analysed(word: &str) -> Rc<Known> {
     thread_local! {
-        static LOCAL: RefCell<WordCache> = RefCell::default();
+        static LOCAL: RefCell<FxHashMap<String, Rc<Known>>> = RefCell::default();
     }
     static PROCESS: std::sync::OnceLock<[Mutex<WordCache>; SHARDS]> = std::sync::OnceLock::new();
     if let Some(hit) = LOCAL.with(|c| c.borrow().get(word).cloned()) {
@@ -152,14 +167,18 @@ fn analysed(word: &str) -> Arc<WordAnalysis> {
             a
         }
     };
+    let known = Rc::new(Known {
+        word: word.to_string(),
+        analysis: (*analysis).clone(),
+    });
     LOCAL.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= THREAD_WORDS {
             c.clear();
         }
-        c.insert(word.to_string(), analysis.clone());
+        c.insert(word.to_string(), known.clone());
     });
-    analysis
+    known
 }
 
 /// The key of a lemma: the verb's key for a verbal noun in `-ning`/`-ing` whose
@@ -346,9 +365,34 @@ pub enum WordKeys {
 }
 
 /// One word of a text with its analysis.
-struct Word {
-    token: Token,
-    analysis: Arc<WordAnalysis>,
+pub struct Word {
+    offset_from: usize,
+    offset_to: usize,
+    position: usize,
+    position_length: usize,
+    known: Rc<Known>,
+}
+
+impl Word {
+    /// Where the word is in its text (bytes).
+    pub fn offsets(&self) -> (usize, usize) {
+        (self.offset_from, self.offset_to)
+    }
+
+    /// The word's position (a word dropped as too long leaves a gap).
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The word, lowercased.
+    pub fn lower(&self) -> &str {
+        &self.known.word
+    }
+
+    /// Its analysis.
+    pub fn analysis(&self) -> &WordAnalysis {
+        &self.known.analysis
+    }
 }
 
 /// The words of the texts a thread analysed last. An item's title and text are each
@@ -368,8 +412,9 @@ thread_local! {
     static WORDS: RefCell<Option<TextAnalyzer>> = const { RefCell::new(None) };
 }
 
-/// The words of `text`, from the thread's recent texts when it is one of them.
-fn words_of(text: &str) -> Rc<[Word]> {
+/// The words of `text` as every analyser reads them, from the thread's recent texts
+/// when it is one of them.
+pub fn words_of(text: &str) -> Rc<[Word]> {
     if text.len() > MAX_SHARED_TEXT {
         return split_words(text);
     }
@@ -401,9 +446,14 @@ fn split_words(text: &str) -> Rc<[Word]> {
         let mut stream = analyzer.token_stream(text);
         let mut words = Vec::new();
         while stream.advance() {
-            let token = stream.token().clone();
-            let analysis = analysed(&token.text);
-            words.push(Word { token, analysis });
+            let t = stream.token();
+            words.push(Word {
+                offset_from: t.offset_from,
+                offset_to: t.offset_to,
+                position: t.position,
+                position_length: t.position_length,
+                known: analysed(&t.text),
+            });
         }
         words.into()
     })
@@ -440,14 +490,25 @@ pub struct WordKeysStream<'a> {
     current: Token,
 }
 
-/// Makes `current` the word `token` as `text`.
-fn emit(current: &mut Token, token: &Token, text: &str) {
-    current.offset_from = token.offset_from;
-    current.offset_to = token.offset_to;
-    current.position = token.position;
-    current.position_length = token.position_length;
+/// Makes `current` the word `word` as `text`.
+fn emit(current: &mut Token, word: &Word, text: &str) {
+    current.offset_from = word.offset_from;
+    current.offset_to = word.offset_to;
+    current.position = word.position;
+    current.position_length = word.position_length;
     current.text.clear();
     current.text.push_str(text);
+}
+
+/// The word `word` as a token of `text`.
+fn token_of(word: &Word, text: String) -> Token {
+    Token {
+        offset_from: word.offset_from,
+        offset_to: word.offset_to,
+        position: word.position,
+        position_length: word.position_length,
+        text,
+    }
 }
 
 impl TokenStream for WordKeysStream<'_> {
@@ -461,36 +522,29 @@ impl TokenStream for WordKeysStream<'_> {
                 return false;
             };
             self.next += 1;
-            let token = &word.token;
             match self.mode {
                 WordKeys::Exact => {
-                    emit(&mut self.current, token, &token.text);
+                    emit(&mut self.current, word, word.lower());
                     return true;
                 }
                 WordKeys::Stem => {
-                    emit(&mut self.current, token, &word.analysis.key);
+                    emit(&mut self.current, word, &word.analysis().key);
                     return true;
                 }
                 WordKeys::NonAscii => {
-                    if let Some(folded) = &word.analysis.folded {
-                        emit(&mut self.current, token, folded);
+                    if let Some(folded) = &word.analysis().folded {
+                        emit(&mut self.current, word, folded);
                         return true;
                     }
                 }
                 WordKeys::Parts => {
                     // A member of a coordinated compound stands for the whole compound.
-                    for key in coordinated_keys(self.text, token.offset_to, &token.text) {
-                        self.pending.push(Token {
-                            text: key,
-                            ..token.clone()
-                        });
+                    for key in coordinated_keys(self.text, word.offset_to, word.lower()) {
+                        self.pending.push(token_of(word, key));
                     }
                     // All parts sit at the word's position.
-                    for part in word.analysis.parts.iter().rev() {
-                        self.pending.push(Token {
-                            text: part.clone(),
-                            ..token.clone()
-                        });
+                    for part in word.analysis().parts.iter().rev() {
+                        self.pending.push(token_of(word, part.clone()));
                     }
                 }
             }
