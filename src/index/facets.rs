@@ -410,6 +410,24 @@ impl SegmentCollector for TermCountsSegment {
     }
 }
 
+/// Every value of a string column, by ordinal: one pass over its dictionary. Reading
+/// values one ordinal at a time opens (and decompresses) a dictionary block each time;
+/// whoever reads the values of many documents reads them all once instead.
+pub fn column_values(col: &StrColumn) -> std::io::Result<Vec<String>> {
+    let dict = col.dictionary();
+    let mut out = Vec::with_capacity(dict.num_terms());
+    let mut stream = dict.stream()?;
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(out)
+}
+
+/// The value of ordinal `ord` in values read by [`column_values`].
+pub fn value_of(values: &[String], ord: u64) -> Option<&str> {
+    values.get(usize::try_from(ord).ok()?).map(String::as_str)
+}
+
 /// The counts by value: one sequential pass over the dictionary for the
 /// ordinals that occur.
 fn named_counts(col: &StrColumn, counts: &[u32]) -> HashMap<String, u64> {

@@ -22,6 +22,7 @@ use tantivy::Searcher;
 
 use crate::analysis::tokenize::analyse_word;
 use crate::error::{Error, Result};
+use crate::index::facets::{column_values, value_of};
 
 /// Index fields the matters are read from (written by the document builder).
 pub const DNR_FIELD: &str = "f_dnr";
@@ -185,34 +186,42 @@ pub fn from_index(searcher: &Searcher, dir: &std::path::Path) -> Result<Matters>
             col(DAY_FIELD)?,
         );
         let ords = fast.u64("item_ord").map_err(|e| Error::index(dir, e))?;
-        let first = |c: Option<&StrColumn>, doc: u32| -> Result<Option<String>> {
-            let Some(c) = c else { return Ok(None) };
-            let mut value = String::new();
-            match c.term_ords(doc).next() {
-                Some(o) => {
-                    c.ord_to_str(o, &mut value).map_err(err)?;
-                    Ok(Some(value))
-                }
+        let values = |c: Option<&StrColumn>| -> Result<Option<(StrColumn, Vec<String>)>> {
+            match c {
+                Some(c) => Ok(Some((c.clone(), column_values(c).map_err(err)?))),
                 None => Ok(None),
             }
         };
+        let (ids, groups) = (values(Some(&ids))?, values(Some(&groups))?);
+        let (orgs, decisions, dnrs, keys, abbrs, days) = (
+            values(orgs.as_ref())?,
+            values(decisions.as_ref())?,
+            values(dnrs.as_ref())?,
+            values(keys.as_ref())?,
+            values(abbrs.as_ref())?,
+            values(days.as_ref())?,
+        );
+        let first = |c: &Option<(StrColumn, Vec<String>)>, doc: u32| -> Option<String> {
+            let (col, vals) = c.as_ref()?;
+            value_of(vals, col.term_ords(doc).next()?).map(str::to_string)
+        };
         for doc in seg.doc_ids_alive() {
             let mut e = Entry {
-                protocol_id: first(Some(&ids), doc)?.unwrap_or_default(),
+                protocol_id: first(&ids, doc).unwrap_or_default(),
                 item_index: ords.first(doc).unwrap_or(0),
-                date: first(days.as_ref(), doc)?,
-                group: first(Some(&groups), doc)?.unwrap_or_default(),
-                organisation: first(orgs.as_ref(), doc)?,
-                decided: first(decisions.as_ref(), doc)?.as_deref() == Some("ja"),
-                dnr: first(dnrs.as_ref(), doc)?,
-                key: first(keys.as_ref(), doc)?,
+                date: first(&days, doc),
+                group: first(&groups, doc).unwrap_or_default(),
+                organisation: first(&orgs, doc),
+                decided: first(&decisions, doc).as_deref() == Some("ja"),
+                dnr: first(&dnrs, doc),
+                key: first(&keys, doc),
                 abbreviations: Vec::new(),
             };
-            if let Some(c) = &abbrs {
+            if let Some((c, vals)) = &abbrs {
                 for o in c.term_ords(doc) {
-                    let mut value = String::new();
-                    c.ord_to_str(o, &mut value).map_err(err)?;
-                    e.abbreviations.push(value);
+                    if let Some(v) = value_of(vals, o) {
+                        e.abbreviations.push(v.to_string());
+                    }
                 }
             }
             entries.push(e);

@@ -262,7 +262,6 @@ fn presence(searcher: &Searcher, dir: &std::path::Path) -> Result<HashMap<String
     let err = |e: std::io::Error| Error::index(dir, e);
     let group = crate::index::facets::FacetField::Group.field_name();
     let mut out: HashMap<String, Presence> = HashMap::new();
-    let (mut entry, mut id, mut body) = (String::new(), String::new(), String::new());
     for seg in searcher.segment_readers() {
         let fast = seg.fast_fields();
         let (Some(listed), Some(ids), Some(groups)) = (
@@ -272,31 +271,38 @@ fn presence(searcher: &Searcher, dir: &std::path::Path) -> Result<HashMap<String
         ) else {
             continue;
         };
+        let (listed_values, id_values, group_values) = (
+            crate::index::facets::column_values(&listed).map_err(err)?,
+            crate::index::facets::column_values(&ids).map_err(err)?,
+            crate::index::facets::column_values(&groups).map_err(err)?,
+        );
+        let value_of = crate::index::facets::value_of;
         for doc in seg.doc_ids_alive() {
             let mut ords = listed.term_ords(doc).peekable();
             if ords.peek().is_none() {
                 continue;
             }
-            id.clear();
-            body.clear();
-            if let Some(o) = ids.term_ords(doc).next() {
-                ids.ord_to_str(o, &mut id).map_err(err)?;
-            }
-            if let Some(o) = groups.term_ords(doc).next() {
-                groups.ord_to_str(o, &mut body).map_err(err)?;
-            }
+            let id = ids
+                .term_ords(doc)
+                .next()
+                .and_then(|o| value_of(&id_values, o))
+                .unwrap_or("");
+            let body = groups
+                .term_ords(doc)
+                .next()
+                .and_then(|o| value_of(&group_values, o))
+                .unwrap_or("");
             for ord in ords {
-                entry.clear();
-                if !listed.ord_to_str(ord, &mut entry).map_err(err)? {
+                let Some(entry) = value_of(&listed_values, ord) else {
                     continue;
-                }
+                };
                 let Some((role, name)) = entry.split_once(crate::index::schema::LISTED_SEP) else {
                     continue;
                 };
                 let p = out.entry(name.to_string()).or_default();
-                p.lists.insert((id.clone(), role.to_string()));
+                p.lists.insert((id.to_string(), role.to_string()));
                 if !body.is_empty() {
-                    p.groups.insert(body.clone());
+                    p.groups.insert(body.to_string());
                 }
             }
         }

@@ -254,19 +254,29 @@ pub fn protocol_ids(
 ) -> Result<BTreeSet<String>> {
     let err = |e: tantivy::TantivyError| Error::index(&store.dir, e);
     let docs = searcher.search(query, &DocSetCollector).map_err(err)?;
-    let mut ids = BTreeSet::new();
-    let mut id = String::new();
+    // The protocol id ordinals by segment, then each segment's ids in one pass over
+    // its dictionary.
+    let mut ords: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for addr in docs {
-        let seg = searcher.segment_reader(addr.segment_ord);
+        ords.entry(addr.segment_ord).or_default().push(addr.doc_id);
+    }
+    let mut ids = BTreeSet::new();
+    for (segment, docs) in ords {
+        let seg = searcher.segment_reader(segment);
         let Some(col) = seg.fast_fields().str("protocol_id").map_err(err)? else {
             continue;
         };
-        if let Some(ord) = col.ords().first(addr.doc_id) {
-            id.clear();
-            if col.ord_to_str(ord, &mut id).is_ok() {
-                ids.insert(id.clone());
-            }
-        }
+        let mut wanted: Vec<u64> = docs
+            .iter()
+            .filter_map(|&doc| col.ords().first(doc))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        col.dictionary()
+            .sorted_ords_to_term_cb(&wanted, |bytes| {
+                ids.insert(String::from_utf8_lossy(bytes).into_owned());
+            })
+            .map_err(|e| Error::index(&store.dir, e))?;
     }
     Ok(ids)
 }

@@ -5,8 +5,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use tantivy::columnar::StrColumn;
+
 use crate::error::{Error, Result};
-use crate::index::facets::FacetField;
+use crate::index::facets::{column_values, value_of, FacetField};
 use crate::index::matters::{DAY_FIELD, KEY_FIELD};
 use crate::index::store::Store;
 use crate::parse::{Date, Protocol};
@@ -194,38 +196,41 @@ pub fn new_in(store: &Store, period: Period) -> Result<NewResponse> {
         };
         let (keys, themes) = (col(KEY_FIELD)?, col(FacetField::Topic.field_name())?);
         let ords = fast.u64("item_ord").map_err(|e| Error::index(dir, e))?;
-        let mut text = String::new();
+        let values = |c: &StrColumn| column_values(c).map_err(err);
+        let (day_values, id_values) = (values(&days)?, values(&ids)?);
+        let theme_values = themes.as_ref().map(values).transpose()?;
+        let key_values = keys.as_ref().map(values).transpose()?;
         for doc in seg.doc_ids_alive() {
-            let Some(o) = days.term_ords(doc).next() else {
+            let Some(text) = days
+                .term_ords(doc)
+                .next()
+                .and_then(|o| value_of(&day_values, o))
+            else {
                 continue;
             };
-            text.clear();
-            days.ord_to_str(o, &mut text).map_err(err)?;
-            let now = period.holds(&text);
-            if !now && !before.holds(&text) {
+            let now = period.holds(text);
+            if !now && !before.holds(text) {
                 continue;
             }
             let mut c = Counted {
                 now,
-                day: text.clone(),
-                protocol_id: String::new(),
+                day: text.to_string(),
+                protocol_id: ids
+                    .term_ords(doc)
+                    .next()
+                    .and_then(|o| value_of(&id_values, o))
+                    .unwrap_or_default()
+                    .to_string(),
                 item_index: ords.first(doc).unwrap_or(0),
                 terms: BTreeSet::new(),
             };
-            if let Some(o) = ids.term_ords(doc).next() {
-                ids.ord_to_str(o, &mut c.protocol_id).map_err(err)?;
-            }
-            if let Some(themes) = &themes {
-                for o in themes.term_ords(doc) {
-                    let mut t = String::new();
-                    themes.ord_to_str(o, &mut t).map_err(err)?;
-                    c.terms.insert((true, t));
+            if let (Some(themes), Some(vals)) = (&themes, &theme_values) {
+                for t in themes.term_ords(doc).filter_map(|o| value_of(vals, o)) {
+                    c.terms.insert((true, t.to_string()));
                 }
             }
-            if let Some(keys) = &keys {
-                for o in keys.term_ords(doc) {
-                    let mut k = String::new();
-                    keys.ord_to_str(o, &mut k).map_err(err)?;
+            if let (Some(keys), Some(vals)) = (&keys, &key_values) {
+                for k in keys.term_ords(doc).filter_map(|o| value_of(vals, o)) {
                     for w in k.split(' ').filter(|w| w.chars().count() >= 4) {
                         c.terms.insert((false, w.to_string()));
                     }
