@@ -780,7 +780,17 @@ fn poll(addr: &str, path: &str, ok: impl Fn(&Value) -> bool) -> Value {
 /// health says so without rebuilding anything.
 #[test]
 fn the_server_follows_the_corpus_while_it_runs() {
-    let s = start_args(&[repo("corpus")], &["--watch", "1"]);
+    follows_the_corpus(&["--watch", "1"]);
+}
+
+/// The same where changes are not reported and the corpus is listed instead.
+#[test]
+fn a_polling_server_follows_the_corpus() {
+    follows_the_corpus(&["--watch", "1", "--poll"]);
+}
+
+fn follows_the_corpus(args: &[&str]) {
+    let s = start_args(&[repo("corpus")], args);
     let corpus = s._dir.path().join("corpus");
     let (_, health) = get(&s.addr, "/api/health");
     assert_eq!(health["status"], "ok");

@@ -14,6 +14,7 @@ const STAGES: &[&[&str]] = &[
     &["ingest::formats"],
     &["ingest::read"],
     &["ingest::clean"],
+    &["ingest::changes"],
     &["parse"],
     &["analysis::lexicon"],
     &["analysis::tokenize"],

@@ -144,11 +144,17 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// Seconds between looks at the corpus: new, changed and deleted files are
-        /// indexed while the server runs (0: never; commits of a command-line
-        /// `index` are taken up all the same).
-        #[arg(long, default_value_t = 2)]
+        /// Follow the corpus while the server runs: new, changed and deleted files
+        /// are indexed a moment after the system says they changed. Where it cannot
+        /// say (or with --poll), the corpus is listed every SECONDS instead. 0: do not
+        /// follow (commits of a command-line `index` are taken up all the same).
+        #[arg(long, value_name = "SECONDS", default_value_t = 2)]
         watch: u64,
+        /// List the corpus every --watch seconds instead of waiting for the system
+        /// to report changes (for network file systems, whose changes made on other
+        /// machines are not reported).
+        #[arg(long)]
+        poll: bool,
         /// A host name the server also answers to (besides loopback names and the
         /// bound address), as in `--allow-host protokoll.example.se`.
         #[arg(long = "allow-host")]
@@ -322,8 +328,9 @@ fn run(args: Args) -> Result<ExitCode> {
         Command::Serve {
             addr,
             watch,
+            poll,
             allow_host,
-        } => cmd_serve(config, addr, watch, &allow_host),
+        } => cmd_serve(config, addr, follow(watch, poll), &allow_host),
         Command::Persons { variants, json } => cmd_persons(config, variants, json),
         Command::Person { name, json } => cmd_person(config, &name, json),
         Command::Matters {
@@ -631,10 +638,20 @@ fn cmd_facets(config: Config, field: Option<&str>, json: bool) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+fn follow(watch: u64, poll: bool) -> crate::server::Follow {
+    use crate::server::Follow;
+    let every = std::time::Duration::from_secs(watch);
+    match (watch, poll) {
+        (0, _) => Follow::Off,
+        (_, true) => Follow::Poll { every },
+        (_, false) => Follow::Changes { every },
+    }
+}
+
 fn cmd_serve(
     config: Config,
     addr: std::net::SocketAddr,
-    watch: u64,
+    follow: crate::server::Follow,
     allow_host: &[String],
 ) -> Result<ExitCode> {
     let engine =
@@ -651,10 +668,7 @@ fn cmd_serve(
             engine,
             hosts: crate::server::Hosts::new(local, allow_host),
         });
-        crate::server::watch(
-            state.clone(),
-            (watch > 0).then(|| std::time::Duration::from_secs(watch)),
-        );
+        crate::server::watch(state.clone(), follow);
         println!("protokollsok: serverar på http://{local}/");
         std::io::stdout().flush().ok();
         // Ctrl-C or SIGTERM (what a service manager sends): requests under way are

@@ -7,6 +7,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use warp::http::StatusCode;
@@ -17,6 +18,7 @@ use crate::api::{self, ApiError};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::facets::FacetField;
+use crate::ingest::changes::Changes;
 use crate::query::filters::Filters;
 use crate::search::hits::{SearchRequest, Sort};
 use crate::search::trend::TrendRequest;
@@ -83,24 +85,77 @@ impl Hosts {
     }
 }
 
+/// How a server follows its corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follow {
+    /// Not at all (commits of other processes are taken up all the same).
+    Off,
+    /// Looks when the system says something changed, and lists the corpus every
+    /// few minutes besides, for changes it does not report (a network file system).
+    /// Where changes cannot be heard, lists the corpus every `every`.
+    Changes { every: Duration },
+    /// Lists the corpus every `every` (where change events do not arrive).
+    Poll { every: Duration },
+}
+
+/// A look that lists the corpus costs this share of a core at most: between two
+/// looks pass at least this many times the time the last one took.
+const LOOK_COST_FACTOR: u32 = 20;
+/// Hearing changes, the corpus is also listed this often.
+const SAFETY_LOOK: Duration = Duration::from_secs(300);
+/// Changes heard are looked at when none came for this long...
+const QUIET: Duration = Duration::from_millis(300);
+/// ...or when the first came this long ago.
+const PATIENCE: Duration = Duration::from_secs(5);
+
 /// On a thread of its own, for as long as the process runs: takes up every second
-/// the commits other processes made (a command-line `index`), and with `corpus`
-/// looks at the corpus that often (new, changed and deleted files are indexed).
-/// Searches meanwhile answer from the last commit.
-pub fn watch(state: Arc<AppState>, corpus: Option<std::time::Duration>) {
-    const TICK: std::time::Duration = std::time::Duration::from_secs(1);
+/// the commits other processes made (a command-line `index`) and follows the corpus
+/// as `follow` says (new, changed and deleted files are indexed). Searches meanwhile
+/// answer from the last commit.
+pub fn watch(state: Arc<AppState>, follow: Follow) {
+    const TICK: Duration = Duration::from_millis(250);
     std::thread::Builder::new()
         .name("watch".into())
         .spawn(move || {
-            let mut last_look = std::time::Instant::now();
+            let config = state.engine.config();
+            let (changes, every) = match follow {
+                Follow::Off => (None, None),
+                Follow::Poll { every } => (None, Some(every)),
+                Follow::Changes { every } => {
+                    match Changes::follow(&config.corpus_dir, &config.index_dir) {
+                        Ok(c) => (Some(c), Some(SAFETY_LOOK.max(every))),
+                        Err(e) => {
+                            tracing::warn!(
+                                "cannot hear of changes in the corpus ({e}): it is listed every {} s instead",
+                                every.as_secs()
+                            );
+                            (None, Some(every))
+                        }
+                    }
+                }
+            };
+            let mut last_look = Instant::now();
+            let mut last_commit_check = Instant::now();
+            let mut cost = Duration::ZERO;
             loop {
                 std::thread::sleep(TICK);
-                let look = corpus.is_some_and(|every| last_look.elapsed() >= every);
-                let result = if look {
-                    last_look = std::time::Instant::now();
-                    state.engine.watch().map(|r| r.is_some())
-                } else {
+                let heard = changes.as_ref().is_some_and(|c| c.settled(QUIET, PATIENCE));
+                let due = every.is_some_and(|every| {
+                    last_look.elapsed() >= every.max(cost * LOOK_COST_FACTOR)
+                });
+                let result = if heard || due {
+                    last_look = Instant::now();
+                    let result = state.engine.watch();
+                    // What listing costs: a look that found nothing to index.
+                    if let Ok(None) = result {
+                        cost = last_look.elapsed();
+                    }
+                    result.map(|r| r.is_some())
+                } else if last_commit_check.elapsed() >= Duration::from_secs(1) {
+                    last_commit_check = Instant::now();
                     state.engine.take_up_commits()
+                } else {
+                    continue;
                 };
                 match result {
                     Ok(true) => tracing::info!("searches see the index as last committed"),
