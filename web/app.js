@@ -191,7 +191,7 @@ async function renderSearch(params) {
       $("corrected").innerHTML = `Visar resultat för <b>${esc(fixed)}</b>. ` + corr.map((c) => `${esc(c.from)} → ${esc(c.to)}`).join(", ");
     }
     renderHits(r.hits, corr.reduce((q, c) => q.split(c.from).join(c.to), f.q || ""));
-    renderFacets(r.facets, f);
+    renderFacets(r.facets, f, r.facets_estimated);
     renderPager(r.total, offset, f);
     if (scrollToResults) {
       scrollToResults = false;
@@ -274,8 +274,12 @@ function facetActive(key, value, f) {
   return key === "year" ? f.from === `${value}-01-01` && f.to === `${value}-12-31` : (f[key] || []).includes(value);
 }
 
-function renderFacets(facets, f) {
-  let html = "";
+// Estimated counts (a very broad search counts a sample past its first items) are
+// shown as such: "≈ 1 200".
+function renderFacets(facets, f, estimated = false) {
+  let html = estimated
+    ? '<p class="muted facet-note" title="Sökningen träffar så många punkter att antalen räknas på ett urval">Ungefärliga antal</p>'
+    : "";
   for (const [key, label] of FACETS) {
     const all = facets[key] || [];
     if (!all.length) continue;
@@ -286,7 +290,7 @@ function renderFacets(facets, f) {
     for (const v of values) {
       const active = facetActive(key, v.value, f);
       html += `<li><button type="button" class="facet-value${active ? " active" : ""}" aria-pressed="${active}"
-        data-key="${key}" data-value="${esc(v.value)}"><span>${esc(v.value)}</span><span class="count">${v.count}</span></button></li>`;
+        data-key="${key}" data-value="${esc(v.value)}"><span>${esc(v.value)}</span><span class="count">${estimated ? "≈ " : ""}${v.count}</span></button></li>`;
     }
     html += "</ul>";
     if (all.length > FACET_SHOWN) {

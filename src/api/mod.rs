@@ -124,6 +124,8 @@ pub struct SearchResponse {
     pub limit: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// The facet counts are estimates (a very broad search; `total` is exact).
+    pub facets_estimated: bool,
     /// Query words that matched nothing and were replaced by a close word that does.
     pub corrected: Vec<Correction>,
     pub took_ms: f64,
@@ -163,6 +165,7 @@ impl From<&hits::SearchResponse> for SearchResponse {
                 })
                 .collect(),
             facets: facets(&r.facets),
+            facets_estimated: r.facets_estimated,
             corrected: corrections(&r.corrected),
             took_ms: r.took_ms,
         }

@@ -14,22 +14,151 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
 
+/// How many of the matching items facet counts look at. A very broad search (a
+/// frequent word matches most of an archive) would spend most of its time counting
+/// facets; past `exact` matching items the counts are estimated from a systematic
+/// sample instead, and the answer says they are estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sampling {
+    /// Matching items counted one by one, over the whole index (shared among its
+    /// segments by their size); `u64::MAX` counts every item.
+    exact: u64,
+    /// Documents in the index, to share `exact` among segments.
+    docs: u64,
+}
+
+impl Sampling {
+    /// Every matching item counted.
+    pub const EXACT: Sampling = Sampling {
+        exact: u64::MAX,
+        docs: 1,
+    };
+
+    /// The first `exact` matching items of an index of `docs` documents counted,
+    /// then a sample.
+    pub fn after(exact: u64, docs: u64) -> Sampling {
+        Sampling {
+            exact: exact.max(1),
+            docs: docs.max(1),
+        }
+    }
+
+    /// The items of `segment` counted one by one: its share of `exact`, and at least
+    /// a thousand.
+    fn exact_in(&self, segment: &SegmentReader) -> u64 {
+        if self.exact == u64::MAX {
+            return u64::MAX;
+        }
+        let share = u128::from(self.exact) * u128::from(segment.max_doc()) / u128::from(self.docs);
+        u64::try_from(share).unwrap_or(u64::MAX).max(1_000)
+    }
+
+    fn sampler(&self, segment: &SegmentReader) -> Sampler {
+        Sampler::new(self.exact_in(segment))
+    }
+}
+
+/// Which matching documents of a segment are counted, and for how many each
+/// stands: the first `exact` for one each; then every second for two, up to twice
+/// `exact`; every fourth for four, up to four times `exact`; and so on. Each range
+/// of documents is counted at its true size (the last, unfinished one to within a
+/// stride), and at most about
+/// `exact × (1 + log2(matches / exact) / 2)` documents are looked at.
+#[derive(Debug, Clone, Copy)]
+struct Sampler {
+    seen: u64,
+    stride: u64,
+    next_level: u64,
+}
+
+impl Sampler {
+    /// Counts the first `exact` documents (rounded up to a power of two: then every
+    /// range of documents is counted at exactly its size) one by one.
+    fn new(exact: u64) -> Sampler {
+        Sampler {
+            seen: 0,
+            stride: 1,
+            next_level: exact.max(2).checked_next_power_of_two().unwrap_or(u64::MAX),
+        }
+    }
+
+    /// The weight of the next matching document, or `None` when it is not counted.
+    fn next(&mut self) -> Option<u32> {
+        self.seen += 1;
+        if self.seen > self.next_level {
+            self.stride = self.stride.saturating_mul(2);
+            self.next_level = self.next_level.saturating_mul(2);
+        }
+        self.seen
+            .is_multiple_of(self.stride)
+            .then(|| u32::try_from(self.stride).unwrap_or(u32::MAX))
+    }
+
+    /// Whether any document was left out (the counts are estimates).
+    fn sampled(&self) -> bool {
+        self.stride > 1
+    }
+}
+
+/// Says whether a search's facet counts under `sampling` are estimates: whether any
+/// segment matched more items than it counts one by one.
+pub struct Estimated(pub Sampling);
+
+pub struct EstimatedSegment(Sampler);
+
+impl Collector for Estimated {
+    type Fruit = bool;
+    type Child = EstimatedSegment;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<EstimatedSegment> {
+        Ok(EstimatedSegment(self.0.sampler(segment)))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<bool>) -> tantivy::Result<bool> {
+        Ok(fruits.into_iter().any(|f| f))
+    }
+}
+
+impl SegmentCollector for EstimatedSegment {
+    type Fruit = bool;
+
+    fn collect(&mut self, _doc: DocId, _score: Score) {
+        self.0.next();
+    }
+
+    fn harvest(self) -> bool {
+        self.0.sampled()
+    }
+}
+
 /// Counts the values of one multi-valued string fast field over the matching docs.
 pub struct TermCounts {
     field: &'static str,
+    sampling: Sampling,
 }
 
 impl TermCounts {
     pub fn new(field: FacetField) -> Self {
         TermCounts {
             field: field.field_name(),
+            sampling: Sampling::EXACT,
         }
+    }
+
+    /// Counts under `sampling` (see [`Sampling`]).
+    pub fn sampling(self, sampling: Sampling) -> Self {
+        TermCounts { sampling, ..self }
     }
 }
 
 pub struct TermCountsSegment {
     column: Option<StrColumn>,
     counts: Vec<u32>,
+    sampler: Sampler,
 }
 
 /// The values of one field for each protocol of a segment, by protocol ordinal:
@@ -189,6 +318,9 @@ impl std::str::FromStr for FacetField {
     }
 }
 
+/// A segment's values of one field, by ordinal.
+type SegmentValues = Arc<Vec<String>>;
+
 /// The per-segment tables of protocol values of one index: read from the tables
 /// [`write_tables`] keeps in the index folder, or built when the process lives
 /// long enough (a server) for them to pay off. A one-shot search reads the values
@@ -198,6 +330,10 @@ pub struct FacetTables {
     dir: Option<PathBuf>,
     long_lived: AtomicBool,
     cache: Mutex<HashMap<(SegmentId, FacetField), Arc<ProtocolValues>>>,
+    /// A long-lived process's values of each field, by ordinal, per segment: turning
+    /// counted ordinals into values reads (and decompresses) a dictionary block per
+    /// ordinal otherwise.
+    names: Mutex<HashMap<(SegmentId, FacetField), SegmentValues>>,
 }
 
 impl FacetTables {
@@ -220,6 +356,32 @@ impl FacetTables {
         if let Ok(mut cache) = self.cache.lock() {
             cache.retain(|(segment, _), _| live.contains(segment));
         }
+        if let Ok(mut names) = self.names.lock() {
+            names.retain(|(segment, _), _| live.contains(segment));
+        }
+    }
+
+    /// The values of `field` in `segment` by ordinal, for a long-lived process.
+    fn names(
+        &self,
+        segment: &SegmentReader,
+        field: FacetField,
+        column: &StrColumn,
+    ) -> Option<Arc<Vec<String>>> {
+        if !self.long_lived.load(AtomicOrdering::Relaxed) {
+            return None;
+        }
+        let key = (segment.segment_id(), field);
+        if let Some(hit) = self.names.lock().ok()?.get(&key) {
+            return Some(hit.clone());
+        }
+        let values = Arc::new(column_values(column).ok()?);
+        let mut names = self.names.lock().ok()?;
+        if names.len() > 4096 {
+            names.clear(); // mostly old segments, merged away
+        }
+        names.insert(key, values.clone());
+        Some(values)
     }
 }
 
@@ -368,6 +530,7 @@ impl Collector for TermCounts {
         Ok(TermCountsSegment {
             column,
             counts: vec![0; terms],
+            sampler: self.sampling.sampler(segment),
         })
     }
 
@@ -393,10 +556,13 @@ impl SegmentCollector for TermCountsSegment {
     type Fruit = HashMap<String, u64>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(weight) = self.sampler.next() else {
+            return;
+        };
         if let Some(col) = &self.column {
             for ord in col.ords().values_for_doc(doc) {
                 if let Some(c) = self.counts.get_mut(ord as usize) {
-                    *c += 1;
+                    *c = c.saturating_add(weight);
                 }
             }
         }
@@ -454,11 +620,21 @@ fn named_counts(col: &StrColumn, counts: &[u32]) -> HashMap<String, u64> {
 pub struct ProtocolFacets {
     fields: Vec<FacetField>,
     tables: Arc<FacetTables>,
+    sampling: Sampling,
 }
 
 impl ProtocolFacets {
     pub fn new(fields: Vec<FacetField>, tables: Arc<FacetTables>) -> Self {
-        ProtocolFacets { fields, tables }
+        ProtocolFacets {
+            fields,
+            tables,
+            sampling: Sampling::EXACT,
+        }
+    }
+
+    /// Counts under `sampling` (see [`Sampling`]).
+    pub fn sampling(self, sampling: Sampling) -> Self {
+        ProtocolFacets { sampling, ..self }
     }
 }
 
@@ -471,7 +647,17 @@ pub struct ProtocolFacetsSegment {
     /// The protocols matched, in the order first met.
     matched: Vec<u32>,
     item_ords: Option<tantivy::columnar::Column<u64>>,
-    fields: Vec<(FacetField, Option<StrColumn>, Option<Arc<ProtocolValues>>)>,
+    fields: Vec<SegmentField>,
+    sampler: Sampler,
+}
+
+/// A field a [`ProtocolFacetsSegment`] counts: its column, its protocol table and
+/// its values by ordinal (when the process keeps them).
+struct SegmentField {
+    field: FacetField,
+    column: Option<StrColumn>,
+    table: Option<Arc<ProtocolValues>>,
+    names: Option<Arc<Vec<String>>>,
 }
 
 impl Collector for ProtocolFacets {
@@ -488,11 +674,19 @@ impl Collector for ProtocolFacets {
         let mut fields = Vec::new();
         for &field in &self.fields {
             let column = segment.fast_fields().str(field.field_name())?;
-            let values = match (&protocols, &column) {
+            let table = match (&protocols, &column) {
                 (Some(p), Some(c)) => protocol_values(&self.tables, segment, field, p, c),
                 _ => None,
             };
-            fields.push((field, column, values));
+            let names = column
+                .as_ref()
+                .and_then(|c| self.tables.names(segment, field, c));
+            fields.push(SegmentField {
+                field,
+                column,
+                table,
+                names,
+            });
         }
         let n = protocols
             .as_ref()
@@ -505,6 +699,7 @@ impl Collector for ProtocolFacets {
             matched: Vec::new(),
             item_ords: segment.fast_fields().u64("item_ord").ok(),
             fields,
+            sampler: self.sampling.sampler(segment),
         })
     }
 
@@ -558,6 +753,9 @@ impl SegmentCollector for ProtocolFacetsSegment {
     type Fruit = HashMap<FacetField, HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(weight) = self.sampler.next() else {
+            return;
+        };
         if let Some(p) = self.protocols.as_ref().and_then(|c| c.ords().first(doc)) {
             let p = p as usize;
             if let Some(n) = self.per_protocol.get_mut(p) {
@@ -565,14 +763,20 @@ impl SegmentCollector for ProtocolFacetsSegment {
                     self.first_doc[p] = doc;
                     self.matched.push(p as u32);
                 }
-                *n += 1;
+                *n = n.saturating_add(weight);
             }
         }
     }
 
     fn harvest(mut self) -> HashMap<FacetField, HashMap<String, u64>> {
         let mut out = HashMap::new();
-        for (name, column, values) in std::mem::take(&mut self.fields) {
+        for SegmentField {
+            field: name,
+            column,
+            table: values,
+            names,
+        } in std::mem::take(&mut self.fields)
+        {
             let Some(column) = column else {
                 continue;
             };
@@ -582,7 +786,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
                 let n = self.per_protocol[p];
                 let mut add = |ord: u64| {
                     if let Some(c) = counts.get_mut(ord as usize) {
-                        *c += n;
+                        *c = c.saturating_add(n);
                     }
                 };
                 match &values {
@@ -593,7 +797,16 @@ impl SegmentCollector for ProtocolFacetsSegment {
                         .for_each(add),
                 }
             }
-            out.insert(name, named_counts(&column, &counts));
+            let named = match names {
+                Some(names) => counts
+                    .iter()
+                    .zip(names.iter())
+                    .filter(|(c, _)| **c > 0)
+                    .map(|(c, n)| (n.clone(), u64::from(*c)))
+                    .collect(),
+                None => named_counts(&column, &counts),
+            };
+            out.insert(name, named);
         }
         out
     }
@@ -605,6 +818,122 @@ mod tests {
     use tantivy::query::{AllQuery, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, FAST, STRING};
     use tantivy::{doc, Index, Term};
+
+    /// The weights of the documents a sampler counts add up to the documents it
+    /// saw (to within the last stride), and it looks at a few of them only.
+    #[test]
+    fn a_sample_stands_for_every_matching_document() {
+        for asked in [1u64, 7, 1000, 1024] {
+            let exact = asked.max(2).next_power_of_two();
+            for matches in [
+                0u64,
+                1,
+                exact,
+                exact + 1,
+                3 * exact + 7,
+                100 * exact,
+                1000 * exact + 3,
+            ] {
+                let mut s = Sampler::new(asked);
+                let (mut weight, mut looked) = (0u64, 0u64);
+                for _ in 0..matches {
+                    if let Some(w) = s.next() {
+                        weight += u64::from(w);
+                        looked += 1;
+                    }
+                }
+                assert!(
+                    weight <= matches && matches - weight < s.stride,
+                    "exact {exact}, {matches} matches: weight {weight}, stride {}",
+                    s.stride
+                );
+                assert_eq!(
+                    s.sampled(),
+                    matches > exact,
+                    "exact {exact}, {matches} matches"
+                );
+                let levels = (matches as f64 / exact as f64).log2().max(0.0);
+                let bound = exact as f64 * (1.0 + levels / 2.0) + levels + 1.0;
+                assert!(
+                    (looked as f64) <= bound,
+                    "looked at {looked} of {matches} (bound {bound})"
+                );
+            }
+        }
+    }
+
+    /// Over many matches, sampled counts are close to the true ones (values spread
+    /// through the segment, and values bunched in one stretch of it), are said to be
+    /// estimates, and exact counting gives the true counts.
+    #[test]
+    fn sampled_counts_are_close_and_said_to_be_estimates() {
+        let mut b = Schema::builder();
+        let topic = b.add_text_field("f_topic", STRING | FAST);
+        let index = Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer(50_000_000).unwrap();
+        let n = 60_000u64;
+        for k in 0..n {
+            let spread = if k % 3 == 0 { "var tredje" } else { "övriga" };
+            let mut d = doc!(topic => spread);
+            if (20_000..26_000).contains(&k) {
+                d.add_text(topic, "en sträcka");
+            }
+            w.add_document(d).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let truth = [
+            ("var tredje", 20_000u64),
+            ("övriga", 40_000),
+            ("en sträcka", 6_000),
+        ];
+        let exact = searcher
+            .search(
+                &AllQuery,
+                &(
+                    TermCounts::new(FacetField::Topic),
+                    Estimated(Sampling::EXACT),
+                ),
+            )
+            .unwrap();
+        assert!(!exact.1);
+        for (v, c) in truth {
+            assert_eq!(exact.0.get(v), Some(&c), "{v}");
+        }
+        let sampling = Sampling::after(2_000, n);
+        let (sampled, estimated) = searcher
+            .search(
+                &AllQuery,
+                &(
+                    TermCounts::new(FacetField::Topic).sampling(sampling),
+                    Estimated(sampling),
+                ),
+            )
+            .unwrap();
+        assert!(estimated);
+        for (v, c) in truth {
+            let got = sampled.get(v).copied().unwrap_or(0) as f64;
+            assert!(
+                (got - c as f64).abs() <= c as f64 * 0.05,
+                "{v}: {got} for {c}"
+            );
+        }
+        // Few matches: exact all the same, and not said to be estimates.
+        let few = searcher
+            .search(
+                &TermQuery::new(
+                    Term::from_field_text(topic, "en sträcka"),
+                    IndexRecordOption::Basic,
+                ),
+                &(
+                    TermCounts::new(FacetField::Topic).sampling(Sampling::after(10_000, n)),
+                    Estimated(Sampling::after(10_000, n)),
+                ),
+            )
+            .unwrap();
+        assert!(!few.1);
+        assert_eq!(few.0.get("en sträcka"), Some(&6_000));
+    }
 
     /// Counting per protocol gives the counts of counting every item of the
     /// protocol, attendees being on its first item only; with and without

@@ -14,7 +14,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::index::facets::{FacetField, ProtocolFacets, TermCounts};
+use crate::index::facets::{Estimated, FacetField, ProtocolFacets, Sampling, TermCounts};
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
 use crate::parse::Protocol;
@@ -102,10 +102,18 @@ pub struct SearchResponse {
     pub limit: usize,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<FacetField, Vec<FacetCount>>,
+    /// The facet counts are estimates: past [`FACET_EXACT_ITEMS`] matching items
+    /// they come from a sample (see [`Sampling`]); `total` is exact.
+    pub facets_estimated: bool,
     /// Query words that matched nothing and were replaced by a close word that does.
     pub corrected: Vec<Correction>,
     pub took_ms: f64,
 }
+
+/// Matching items a search's facet counts look at one by one; past them the
+/// counts are estimated from a sample. A frequent word matches most of an archive,
+/// and counting every item would take most of the search's time.
+pub const FACET_EXACT_ITEMS: u64 = 20_000;
 
 /// Runs a search.
 pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<SearchResponse> {
@@ -146,14 +154,26 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     };
     let (per_protocol, per_item): (Vec<FacetField>, Vec<FacetField>) =
         wanted.iter().partition(|f| f.per_protocol());
+    let docs: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum();
+    let sampling = Sampling::after(FACET_EXACT_ITEMS, docs);
     let mut multi = tantivy::collector::MultiCollector::new();
     let top_handle = multi.add_collector(top);
     let count_handle = multi.add_collector(Count);
-    let protocol_handle =
-        multi.add_collector(ProtocolFacets::new(per_protocol, store.tables.clone()));
+    let estimated_handle = (!wanted.is_empty()).then(|| multi.add_collector(Estimated(sampling)));
+    let protocol_handle = multi
+        .add_collector(ProtocolFacets::new(per_protocol, store.tables.clone()).sampling(sampling));
     let item_handles: Vec<_> = per_item
         .iter()
-        .map(|&facet| (facet, multi.add_collector(TermCounts::new(facet))))
+        .map(|&facet| {
+            (
+                facet,
+                multi.add_collector(TermCounts::new(facet).sampling(sampling)),
+            )
+        })
         .collect();
     let mut fruits = searcher
         .search(&query, &multi)
@@ -161,6 +181,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
 
     let top_docs = top_handle.extract(&mut fruits);
     let total = count_handle.extract(&mut fruits);
+    let mut facets_estimated = estimated_handle.is_some_and(|h| h.extract(&mut fruits));
     let mut all_counts = protocol_handle.extract(&mut fruits);
     for (facet, handle) in item_handles {
         all_counts.insert(facet, handle.extract(&mut fruits));
@@ -173,13 +194,17 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         }
         let q = plan.without_facet(facet);
         let counts = if facet.per_protocol() {
+            let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
             searcher
-                .search(&q, &ProtocolFacets::new(vec![facet], store.tables.clone()))
-                .map(|mut fruit| fruit.remove(&facet).unwrap_or_default())
+                .search(&q, &(counts, Estimated(sampling)))
+                .map(|(mut fruit, estimated)| (fruit.remove(&facet).unwrap_or_default(), estimated))
         } else {
-            searcher.search(&q, &TermCounts::new(facet))
+            let counts = TermCounts::new(facet).sampling(sampling);
+            searcher.search(&q, &(counts, Estimated(sampling)))
         };
-        all_counts.insert(facet, counts.map_err(|e| Error::index(&store.dir, e))?);
+        let (counts, estimated) = counts.map_err(|e| Error::index(&store.dir, e))?;
+        facets_estimated |= estimated;
+        all_counts.insert(facet, counts);
     }
     let mut facets = BTreeMap::new();
     for facet in wanted {
@@ -219,6 +244,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         limit: req.limit,
         hits,
         facets,
+        facets_estimated,
         corrected: plan.corrected,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
