@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -184,13 +185,39 @@ def bench_engine(corpus, work, seconds, report):
                 per_class.setdefault(cls, []).append(ms)
         report["engine_server_ms"] = dict(p50=pct(lat, 0.5), p95=pct(lat, 0.95), p99=pct(lat, 0.99), requests=len(lat))
         report["engine_server_class_p50"] = {c: pct(v, 0.5) for c, v in per_class.items()}
+        # Throughput under load, with the server's RSS sampled every second: memory
+        # is flat when the last samples are no higher than those after warm-up.
+        samples = []
+        stop = threading.Event()
+
+        def sample():
+            while not stop.wait(1.0):
+                rss = rss_mib(srv.pid)
+                if rss is not None:
+                    samples.append(rss)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         report["engine_http"] = wrk(addr, [p for _, p in paths], seconds, work)
-        with open(f"/proc/{srv.pid}/status") as fh:
-            m = re.search(r"VmRSS:\s+(\d+) kB", fh.read())
-        report["engine_server_rss_mib"] = int(m.group(1)) / 1024 if m else None
+        stop.set()
+        sampler.join()
+        report["engine_server_rss_mib"] = rss_mib(srv.pid)
+        if samples:
+            warm = samples[min(len(samples) - 1, max(1, len(samples) // 6))]
+            report["engine_server_rss_load"] = dict(after_warmup=warm, peak=max(samples), end=samples[-1],
+                                                    samples=len(samples))
     finally:
         srv.terminate()
         srv.wait()
+
+
+def rss_mib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            m = re.search(r"VmRSS:\s+(\d+) kB", fh.read())
+    except OSError:
+        return None
+    return int(m.group(1)) / 1024 if m else None
 
 
 def wrk(addr, paths, seconds, work):
@@ -429,7 +456,7 @@ def machine():
 
 
 def fmt_report(r, docs, cmd):
-    e, p, f = r["engine_index"], r["plain_index"], r["fts5_index"]
+    e, p, f = r["engine_index"], r["plain_index"], r.get("fts5_index")
     mb = e["corpus_bytes"] / 1e6
     lines = [f"## {docs:,} protocols".replace(",", " "), ""]
     lines.append(f"Command: `{cmd}`  ")
@@ -443,7 +470,8 @@ def fmt_report(r, docs, cmd):
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     lines.append(f"| protokollsok | {e['seconds']:.1f} | {mb / e['seconds']:.2f} | {e['files'] / e['seconds']:.0f} | {e['items'] / e['seconds']:.0f} | {e['rss_mib']:.0f} | {e['index_bytes'] / 1e6:.1f} | {e['index_bytes'] / e['corpus_bytes']:.2f} |")
     lines.append(f"| plain tantivy | {p['seconds']:.1f} | {mb / p['seconds']:.2f} | {p['files'] / p['seconds']:.0f} | – | {p['rss_mib']:.0f} | {p['index_bytes'] / 1e6:.1f} | {p['index_bytes'] / e['corpus_bytes']:.2f} |")
-    lines.append(f"| SQLite FTS5 | {f['seconds']:.1f} | {mb / f['seconds']:.2f} | {e['files'] / f['seconds']:.0f} | – | – | {f['db_bytes'] / 1e6:.1f} | {f['db_bytes'] / e['corpus_bytes']:.2f} |")
+    if f:
+        lines.append(f"| SQLite FTS5 | {f['seconds']:.1f} | {mb / f['seconds']:.2f} | {e['files'] / f['seconds']:.0f} | – | – | {f['db_bytes'] / 1e6:.1f} | {f['db_bytes'] / e['corpus_bytes']:.2f} |")
     g = r.get("pg") or {"skipped": "not run"}
     pg = "skipped" not in g
     if pg:
@@ -469,15 +497,16 @@ def fmt_report(r, docs, cmd):
     lines.append(f"| 1 file changed | {i['touch1_seconds']:.2f} |")
     lines.append(f"| 100 files added | {i['add100_seconds']:.2f} |")
     lines.append("")
-    s, c, pq, fq = r["engine_server_ms"], r["engine_cli_ms"], r["plain_query_ms"], r["fts5_query_ms"]
+    s, c, pq, fq = r["engine_server_ms"], r["engine_cli_ms"], r["plain_query_ms"], r.get("fts5_query_ms")
     lines.append("### Query latency (ms)")
     lines.append("")
     lines.append("| | p50 | p95 | p99 |")
     lines.append("|---|---:|---:|---:|")
     lines.append(f"| protokollsok server, HTTP, top 10 + snippets + facets ({s['requests']} requests) | {s['p50']:.2f} | {s['p95']:.2f} | {s['p99']:.2f} |")
     lines.append(f"| protokollsok one-shot CLI (process start to exit) | {c['p50']:.1f} | {c['p95']:.1f} | max {c['max']:.1f} |")
-    lines.append(f"| plain tantivy, in process, top 10, no facets | {pq['p50_ms']:.2f} | {pq['p95_ms']:.2f} | {pq['p99_ms']:.2f} |")
-    lines.append(f"| SQLite FTS5, in process, bm25 + snippet | {fq['p50']:.2f} | {fq['p95']:.2f} | {fq['p99']:.2f} |")
+    lines.append(f"| plain tantivy, in process, top 10 + snippets, no facets | {pq['p50_ms']:.2f} | {pq['p95_ms']:.2f} | {pq['p99_ms']:.2f} |")
+    if fq:
+        lines.append(f"| SQLite FTS5, in process, bm25 + snippet | {fq['p50']:.2f} | {fq['p95']:.2f} | {fq['p99']:.2f} |")
     if pg:
         gq = r["pg_query_ms"]
         lines.append(f"| PostgreSQL, psql `\\timing` over a unix socket, ts_rank top 10, no snippet ({gq['queries']} queries) | {gq['p50']:.2f} | {gq['p95']:.2f} | {gq['p99']:.2f} |")
@@ -489,25 +518,42 @@ def fmt_report(r, docs, cmd):
                      "execute, transfer), not printing it. websearch_to_tsquery drops the `*` of a prefix "
                      "query, so `prefix` searches the stem as a whole word.")
         lines.append("")
-    lines.append("Per query class, p50 ms (protokollsok over HTTP with facets and snippets; FTS5 in process"
-                 + ("; PostgreSQL over psql" if pg else "") + "):")
+    lines.append(f"Server p50 / plain tantivy's in-process p50: **{s['p50'] / pq['p50_ms']:.2f}×**.")
     lines.append("")
-    lines.append("| class | protokollsok | FTS5 |" + (" PostgreSQL |" if pg else ""))
-    lines.append("|---|---:|---:|" + ("---:|" if pg else ""))
+    fts = "fts5_class_p50" in r
+    lines.append("Per query class, p50 ms (protokollsok over HTTP with facets and snippets"
+                 + ("; FTS5 in process" if fts else "") + ("; PostgreSQL over psql" if pg else "") + "):")
+    lines.append("")
+    lines.append("| class | protokollsok |" + (" FTS5 |" if fts else "") + (" PostgreSQL |" if pg else ""))
+    lines.append("|---|---:|" + ("---:|" if fts else "") + ("---:|" if pg else ""))
     for cls, v in r["engine_server_class_p50"].items():
-        fv = r["fts5_class_p50"].get(cls)
-        row = f"| {cls} | {v:.2f} | {'' if fv is None else f'{fv:.2f}'} |"
-        if pg:
-            gv = r["pg_class_p50"].get(cls)
-            row += f" {'' if gv is None else f'{gv:.2f}'} |"
+        row = f"| {cls} | {v:.2f} |"
+        for key, on in (("fts5_class_p50", fts), ("pg_class_p50", pg)):
+            if on:
+                ov = r[key].get(cls)
+                row += f" {'' if ov is None else f'{ov:.2f}'} |"
         lines.append(row)
     lines.append("")
     h = r.get("engine_http")
     if h:
         lines.append(f"HTTP throughput, the same mix, 16 connections, {r['wrk_seconds']} s (wrk): **{h['requests_per_second']:.0f} requests/s** ({h['non_2xx']} non-2xx). Server RSS after the run: {r['engine_server_rss_mib']:.0f} MiB.")
+        m = r.get("engine_server_rss_load")
+        if m:
+            lines.append(f"Server RSS under that load (sampled each second, {m['samples']} samples): "
+                         f"{m['after_warmup']:.0f} MiB after warm-up, peak {m['peak']:.0f} MiB, {m['end']:.0f} MiB at the end.")
     else:
         lines.append("HTTP throughput: wrk is not installed (apt-get install wrk).")
     lines.append("")
+    sh_ = r.get("shapes")
+    if sh_:
+        sizes = sh_["sizes"]
+        lines.append("### Parsing one file of a bad shape (bench/shapes.py: index one file alone, seconds)")
+        lines.append("")
+        lines.append("| shape | " + " | ".join(f"{n / 1e6:g} MB" for n in sizes) + " |")
+        lines.append("|---|" + "---:|" * len(sizes))
+        for name, secs in sh_["seconds"].items():
+            lines.append(f"| {name} | " + " | ".join(f"{t:.2f}" for t in secs) + " |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -518,7 +564,13 @@ def main():
     ap.add_argument("--report")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--peers", default="fts5,pg",
+                    help="peers besides plain tantivy (always run, it is the throughput reference): fts5, pg")
     args = ap.parse_args()
+    peers = [p for p in args.peers.split(",") if p]
+    unknown = set(peers) - {"fts5", "pg"}
+    if unknown:
+        sys.exit(f"unknown peers: {', '.join(sorted(unknown))}")
     work = os.path.join(args.work, f"docs-{args.docs}")
     corpus = os.path.join(work, "corpus")
     shutil.rmtree(work, ignore_errors=True)
@@ -527,20 +579,32 @@ def main():
     sh([sys.executable, os.path.join(ROOT, "tools", "gen_corpus.py"), "--out", corpus, "--docs", str(args.docs), "--seed", str(args.seed)])
     os.remove(os.path.join(corpus, "truth.jsonl"))
     report = {"machine": machine(), "wrk_seconds": args.seconds}
+    report["peers"] = peers
     print("plain tantivy…", file=sys.stderr)
     bench_plain(corpus, work, report)
-    print("SQLite FTS5…", file=sys.stderr)
-    bench_fts5(corpus, work, report)
-    print("PostgreSQL…", file=sys.stderr)
-    try:
-        bench_postgres(corpus, work, report)
-    except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
-        detail = getattr(err, "stderr", None) or ""
-        print(f"PostgreSQL failed: {err}\n{detail[-2000:]}", file=sys.stderr)
-        report["pg"] = dict(skipped=f"failed ({str(err).splitlines()[0][:200]})")
+    if "fts5" in peers:
+        print("SQLite FTS5…", file=sys.stderr)
+        bench_fts5(corpus, work, report)
+    if "pg" in peers:
+        print("PostgreSQL…", file=sys.stderr)
+        try:
+            bench_postgres(corpus, work, report)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+            detail = getattr(err, "stderr", None) or ""
+            print(f"PostgreSQL failed: {err}\n{detail[-2000:]}", file=sys.stderr)
+            report["pg"] = dict(skipped=f"failed ({str(err).splitlines()[0][:200]})")
+    else:
+        report["pg"] = dict(skipped="not run at this size (--peers)")
     print("protokollsok…", file=sys.stderr)
     bench_engine(corpus, work, args.seconds, report)
-    cmd = f"bench/run.sh --docs {args.docs}"
+    print("file shapes…", file=sys.stderr)
+    shapes_json = os.path.join(work, "shapes.json")
+    sh([sys.executable, os.path.join(ROOT, "bench", "shapes.py"), "--bin", BIN,
+        "--work", os.path.join(work, "shapes"), "--json", shapes_json])
+    with open(shapes_json) as fh:
+        report["shapes"] = json.load(fh)
+    cmd = f"bench/run.sh --docs {args.docs}" + (f" --seconds {args.seconds}" if args.seconds != 10 else "") \
+        + (f" --peers {args.peers}" if args.peers != "fts5,pg" else "")
     md = fmt_report(report, args.docs, cmd)
     print(md)
     out = args.report or os.path.join(work, "report.md")

@@ -1,5 +1,6 @@
 //! The floor the engine is compared with: plain tantivy, each file one document
-//! with a Swedish-stemmed body, no parsing, no facets. Used by `bench/run.sh`.
+//! with a Swedish-stemmed body, no parsing, no facets; a query answers its top 10
+//! with a highlighted snippet each. Used by `bench/run.sh`.
 //!
 //! `cargo run --release --example plain_tantivy -- index CORPUS INDEX`
 //! `cargo run --release --example plain_tantivy -- query INDEX QUERIES.txt REPEAT`
@@ -11,6 +12,7 @@ use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED, STRING};
+use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
 use tantivy::{doc, Index};
 
@@ -100,8 +102,11 @@ fn query(dir: &Path, queries: &Path, repeat: usize) {
             let top = searcher
                 .search(&parsed, &TopDocs::with_limit(10).order_by_score())
                 .expect("search");
+            // Top 10 with a highlighted snippet each, as a search page shows them.
+            let snippets = SnippetGenerator::create(&searcher, &*parsed, body).expect("snippets");
             for (_, addr) in &top {
-                let _d: tantivy::TantivyDocument = searcher.doc(*addr).expect("doc");
+                let d: tantivy::TantivyDocument = searcher.doc(*addr).expect("doc");
+                let _html = snippets.snippet_from_doc(&d).to_html();
             }
             hits += top.len();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
