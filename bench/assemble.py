@@ -40,8 +40,8 @@ def ratio(j):
 
 def curve(runs):
     out = ["| protocols | items | corpus MB | index s | MB/s | × plain tantivy | peak RSS MiB | index / corpus "
-           "| 1 file changed s | server p50 ms | p99 ms | p50 × plain | CLI p50 ms | requests/s |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "| heap MiB | 1 file changed s | server p50 ms | p99 ms | p50 × plain | CLI p50 ms | requests/s |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, (j, _) in runs.items():
         e, s, pq = j["engine_index"], j["engine_server_ms"], j["plain_query_ms"]
         mb = e["corpus_bytes"] / 1e6
@@ -49,6 +49,7 @@ def curve(runs):
         rps = f"{h['requests_per_second']:.0f}" if h else "–"
         out.append(f"| {n_(n)} | {n_(e['items'])} | {mb:.0f} | {e['seconds']:.1f} | {mb / e['seconds']:.2f} "
                    f"| {ratio(j):.2f} | {e['rss_mib']:.0f} | {e['index_bytes'] / e['corpus_bytes']:.2f} "
+                   f"| {e.get('anon_peak_mib', float('nan')):.0f} "
                    f"| {j['engine_incremental']['touch1_seconds']:.2f} | {s['p50']:.1f} | {s['p99']:.1f} "
                    f"| {s['p50'] / pq['p50_ms']:.2f} | {j['engine_cli_ms']['p50']:.0f} | {rps} |")
     return "\n".join(out)
