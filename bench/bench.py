@@ -246,6 +246,9 @@ def bench_engine(corpus, work, seconds, report):
         stop.set()
         sampler.join()
         report["engine_server_rss_mib"] = rss_mib(srv.pid)
+        kinds = memory_kinds(srv.pid)
+        if kinds:
+            report["engine_server_rss_kinds"] = dict(anon_mib=kinds[0], file_mib=kinds[1])
         if samples:
             warm = samples[min(len(samples) - 1, max(1, len(samples) // 6))]
             report["engine_server_rss_load"] = dict(after_warmup=warm, peak=max(samples), end=samples[-1],
@@ -496,8 +499,12 @@ def machine():
     except (OSError, AttributeError):
         pass
     rustc = sh(["rustc", "--version"]).stdout.strip()
+    try:
+        commit = sh(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.strip()
+    except (subprocess.CalledProcessError, OSError):
+        commit = "?"
     return dict(cores=os.cpu_count(), memory=mem, cpu=cpu, rustc=rustc, python=platform.python_version(),
-                sqlite=sqlite3.sqlite_version)
+                sqlite=sqlite3.sqlite_version, commit=commit)
 
 
 def fmt_report(r, docs, cmd):
@@ -506,7 +513,8 @@ def fmt_report(r, docs, cmd):
     lines = [f"## {docs:,} protocols".replace(",", " "), ""]
     lines.append(f"Command: `{cmd}`  ")
     m = r["machine"]
-    lines.append(f"Machine: {m['cores']} cores, {m['memory']}, {m['cpu']}; {m['rustc']}; SQLite {m['sqlite']}.  ")
+    lines.append(f"Machine: {m['cores']} cores, {m['memory']}, {m['cpu']}; {m['rustc']}; SQLite {m['sqlite']}; "
+                 f"protokollsok at commit {m.get('commit', '?')}.  ")
     lines.append(f"Corpus: {e['files']} files, {e['items']} agenda items, {mb:.1f} MB.")
     lines.append("")
     lines.append("### Indexing (full)")
@@ -586,7 +594,9 @@ def fmt_report(r, docs, cmd):
     lines.append("")
     h = r.get("engine_http")
     if h:
-        lines.append(f"HTTP throughput, the same mix, 16 connections, {r['wrk_seconds']} s (wrk): **{h['requests_per_second']:.0f} requests/s** ({h['non_2xx']} non-2xx). Server RSS after the run: {r['engine_server_rss_mib']:.0f} MiB.")
+        k = r.get("engine_server_rss_kinds")
+        kinds = f" ({k['anon_mib']:.0f} MiB heap, {k['file_mib']:.0f} MiB of mapped index files)" if k else ""
+        lines.append(f"HTTP throughput, the same mix, 16 connections, {r['wrk_seconds']} s (wrk): **{h['requests_per_second']:.0f} requests/s** ({h['non_2xx']} non-2xx). Server RSS after the run: {r['engine_server_rss_mib']:.0f} MiB{kinds}.")
         m = r.get("engine_server_rss_load")
         if m:
             lines.append(f"Server RSS under that load (sampled each second, {m['samples']} samples): "

@@ -17,6 +17,9 @@ pub struct Limits {
     pub max_query_chars: usize,
     /// Most values listed per facet in a search answer.
     pub max_facet_values: usize,
+    /// Longest a search may run (`None`: as long as it takes); one that runs longer
+    /// is stopped and answered with a request to narrow it.
+    pub search_budget: Option<std::time::Duration>,
 }
 
 impl Limits {
@@ -26,11 +29,13 @@ impl Limits {
         max_offset: 10_000,
         max_query_chars: 1000,
         max_facet_values: 1000,
+        search_budget: None,
     };
 
     /// A server's: every request costs the others time.
     pub const HTTP: Limits = Limits {
         max_limit: 100,
+        search_budget: Some(std::time::Duration::from_secs(5)),
         ..Limits::CLI
     };
 

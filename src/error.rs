@@ -55,6 +55,9 @@ pub enum Error {
     /// A person who is not in the index.
     #[error("no person named {0}")]
     UnknownPerson(String),
+    /// A search ran past its time budget and was stopped.
+    #[error("the search took longer than its {}-second budget and was stopped; narrow it (more words, a phrase, a filter)", .0.as_secs_f64())]
+    TooSlow(std::time::Duration),
     /// A protocol id that is not in the index.
     #[error("no protocol with id {0}")]
     UnknownProtocol(String),
@@ -71,6 +74,7 @@ pub enum ErrorKind {
     NotFound,
     Busy,
     NotReady,
+    TooSlow,
     Io,
     Index,
 }
@@ -92,13 +96,15 @@ pub struct ErrorRow {
 /// Each kind of error, its code, HTTP status and exit code. Exit 1 is also what a
 /// search that finds nothing returns; 2 is what the argument parser returns for a
 /// malformed command line; the machine's failures use the `sysexits.h` numbers.
-pub const ERROR_TABLE: [ErrorRow; 7] = [
+pub const ERROR_TABLE: [ErrorRow; 8] = [
     row(ErrorKind::BadQuery, "bad_query", 400, 2, true),
     row(ErrorKind::BadArgument, "bad_argument", 400, 2, true),
     row(ErrorKind::NotFound, "not_found", 404, 1, true),
     row(ErrorKind::Busy, "busy", 503, 75, false),
     // A script polls until the first build is done: not "nothing found" (1).
     row(ErrorKind::NotReady, "building", 503, 2, false),
+    // The machine could not answer in time (a busy server may, a moment later).
+    row(ErrorKind::TooSlow, "too_slow", 503, 75, false),
     row(ErrorKind::Io, "io", 500, 74, false),
     row(ErrorKind::Index, "index", 500, 70, false),
 ];
@@ -159,6 +165,7 @@ impl Error {
             }
             Error::Locked(_) => ErrorKind::Busy,
             Error::Building(_) => ErrorKind::NotReady,
+            Error::TooSlow(_) => ErrorKind::TooSlow,
             Error::Io { .. } => ErrorKind::Io,
             Error::Index { .. } => ErrorKind::Index,
         }
@@ -199,6 +206,7 @@ mod tests {
             ErrorKind::NotFound,
             ErrorKind::Busy,
             ErrorKind::NotReady,
+            ErrorKind::TooSlow,
             ErrorKind::Io,
             ErrorKind::Index,
         ];

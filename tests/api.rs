@@ -1047,3 +1047,33 @@ fn answers_are_gzip_compressed_for_clients_that_accept_it() {
     let (refused, _) = ask("Accept-Encoding: gzip;q=0\r\n");
     assert!(!refused.contains("content-encoding"), "{refused}");
 }
+
+/// A search that runs past its time budget is stopped and answered as such (code
+/// `too_slow`, 503), not with what it had found by then; within its budget the same
+/// search answers.
+#[test]
+fn a_search_past_its_time_budget_is_stopped_and_says_so() {
+    use protokollsok::config::{Config, Limits};
+    use protokollsok::engine::Engine;
+    use protokollsok::search::hits::SearchRequest;
+    let (_tmp, corpus, index) = indexed_archive();
+    let engine = Engine::open_as_is(Config::new(&corpus, &index)).unwrap();
+    let req = SearchRequest {
+        query: "samverkan".into(),
+        filters: Default::default(),
+        limit: 10,
+        offset: 0,
+        facet_limit: 10,
+        sort: Default::default(),
+    };
+    let engine = engine.with_limits(Limits::HTTP);
+    assert!(engine.search(&req).unwrap().total > 0);
+    let engine = engine.with_limits(Limits {
+        search_budget: Some(Duration::ZERO),
+        ..Limits::HTTP
+    });
+    let err = engine.search(&req).unwrap_err();
+    assert_eq!(err.code(), "too_slow", "{err}");
+    assert_eq!(err.http_status(), 503);
+    assert!(err.to_string().contains("narrow it"), "{err}");
+}

@@ -25,6 +25,7 @@ const STAGES: &[&[&str]] = &[
     &["index::schema"],
     &["index::variants"],
     &["index::store", "index::update"],
+    &["query::budget"],
     &["query::parse"],
     &["query::snippet"],
     &["query::filters"],

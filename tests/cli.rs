@@ -1792,3 +1792,61 @@ fn an_index_killed_at_any_point_is_recovered_by_the_next_run() {
         "{recovered} bytes after recovery, {built} built clean"
     );
 }
+
+/// What is computed from the whole index (matters, merged spellings) is kept in the
+/// index's `derived/` folder for the next process: a second search reads it and
+/// answers the same; a damaged file is computed again; a new version of the index
+/// gets its own files and the old ones go.
+#[test]
+fn what_is_derived_from_the_whole_index_is_kept_for_the_next_search() {
+    let (_tmp, corpus, index) = indexed_copy(&[repo("corpus")]);
+    let derived = index.join("derived");
+    let files = |prefix: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&derived)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                        name.starts_with(prefix) && name.ends_with(".json")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (code, first) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
+    assert_eq!(code, 0, "{first}");
+    let (matters, variants) = (files("matters-"), files("variants-"));
+    assert_eq!(
+        (matters.len(), variants.len()),
+        (1, 1),
+        "{matters:?} {variants:?}"
+    );
+    let (_, again) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
+    let same = |v: &Value| {
+        let mut v = v.clone();
+        v["took_ms"] = Value::Null;
+        v
+    };
+    assert_eq!(same(&again), same(&first));
+    assert!(
+        first["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| !h["matter"].is_null()),
+        "some hit belongs to a matter: {first}"
+    );
+    std::fs::write(&matters[0], b"{not json").unwrap();
+    let (_, damaged) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
+    assert_eq!(same(&damaged), same(&first));
+
+    let text = std::fs::read_to_string(corpus.join("002_99a661715dc34129.txt")).unwrap();
+    std::fs::write(corpus.join("ny.txt"), text.replace("Kalmar", "Nybroby")).unwrap();
+    assert!(index_of(&corpus, &index).status.success());
+    let (code, _) = search_json(&index, &corpus, &["samverkan"]);
+    assert_eq!(code, 0);
+    let now = files("matters-");
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now[0], matters[0], "a new version, a new file");
+}

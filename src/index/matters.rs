@@ -77,7 +77,7 @@ pub fn title_abbreviations(title: &str) -> Vec<String> {
 }
 
 /// Why an item joined its matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Link {
     /// The first item of the thread.
     First,
@@ -107,7 +107,7 @@ impl Link {
 }
 
 /// One item of a matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MatterItem {
     pub protocol_id: String,
     pub item_index: u64,
@@ -118,18 +118,53 @@ pub struct MatterItem {
 }
 
 /// A thread of items of one matter, in date order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Matter {
     pub id: String,
     pub items: Vec<MatterItem>,
 }
 
 /// Every matter of an index (threads of two items or more), and which matter each
-/// item is in.
-#[derive(Debug, Default)]
+/// item is in. Kept on disk as its matters alone (see `Store::matters`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(from = "Threads")]
 pub struct Matters {
     pub matters: Vec<Matter>,
     by_item: HashMap<(String, u64), usize>,
+}
+
+/// What of [`Matters`] is written down: which matter an item is in follows.
+#[derive(serde::Deserialize)]
+struct Threads {
+    matters: Vec<Matter>,
+}
+
+impl From<Threads> for Matters {
+    fn from(t: Threads) -> Matters {
+        let mut by_item = HashMap::new();
+        for (k, m) in t.matters.iter().enumerate() {
+            for item in &m.items {
+                by_item.insert((item.protocol_id.clone(), item.item_index), k);
+            }
+        }
+        Matters {
+            matters: t.matters,
+            by_item,
+        }
+    }
+}
+
+impl serde::Serialize for Matters {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Written<'a> {
+            matters: &'a [Matter],
+        }
+        Written {
+            matters: &self.matters,
+        }
+        .serialize(s)
+    }
 }
 
 impl Matters {

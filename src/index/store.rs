@@ -10,7 +10,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 use crate::analysis::tokenize;
 use crate::error::{Error, Result};
 use crate::index::facets::{FacetField, FacetTables};
-use crate::index::schema::{exists, same_schema, schema, Fields};
+use crate::index::schema::{exists, same_schema, schema, Fields, SCHEMA_VERSION};
 
 /// An open index with its schema fields and a reader.
 pub struct Store {
@@ -30,6 +30,11 @@ pub struct Store {
     /// The number of files of this version of the index, counted once.
     files: Mutex<Option<usize>>,
 }
+
+/// The folder of the index that holds what is computed from a whole version of it.
+const DERIVED_FOLDER: &str = "derived";
+/// Bumped when what is derived (matters, merged spellings) is computed otherwise.
+const DERIVED_VERSION: u32 = 1;
 
 impl Store {
     /// Opens an existing index for reading.
@@ -80,12 +85,14 @@ impl Store {
         {
             return Ok(v);
         }
-        let v = std::sync::Arc::new(crate::index::variants::Variants::from_index(
-            &self.reader.searcher(),
-            FacetField::Person,
-            self.tables.clone(),
-            &self.dir,
-        )?);
+        let v = std::sync::Arc::new(self.derived("variants", |searcher| {
+            crate::index::variants::Variants::from_index(
+                searcher,
+                FacetField::Person,
+                self.tables.clone(),
+                &self.dir,
+            )
+        })?);
         *self.variants.lock().expect("no panics under the lock") = Some(v.clone());
         Ok(v)
     }
@@ -100,12 +107,66 @@ impl Store {
         {
             return Ok(m);
         }
-        let m = std::sync::Arc::new(crate::index::matters::from_index(
-            &self.reader.searcher(),
-            &self.dir,
-        )?);
+        let m = std::sync::Arc::new(self.derived("matters", |searcher| {
+            crate::index::matters::from_index(searcher, &self.dir)
+        })?);
         *self.matters.lock().expect("no panics under the lock") = Some(m.clone());
         Ok(m)
+    }
+
+    /// What is computed from the whole of this version of the index (`name`: the
+    /// matters, the merged spellings): read from the folder `derived/` of the index
+    /// when a process computed it for this version before, else computed and written
+    /// there for the next process. A one-shot command reads in milliseconds what
+    /// would take it seconds to compute over a large archive. A version is its
+    /// segments and their deletions; files of other versions are removed. Failing to
+    /// write (a read-only index) only costs the next process the computing.
+    fn derived<T, F>(&self, name: &str, compute: F) -> Result<T>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+        F: FnOnce(&tantivy::Searcher) -> Result<T>,
+    {
+        let searcher = self.reader.searcher();
+        let mut version = format!("{DERIVED_VERSION}\u{1f}{SCHEMA_VERSION}");
+        for seg in searcher.segment_readers() {
+            version.push_str(&format!(
+                "\u{1f}{}:{}",
+                seg.segment_id().uuid_string(),
+                seg.num_deleted_docs()
+            ));
+        }
+        let key = &blake3::hash(version.as_bytes()).to_hex()[..16];
+        let folder = self.dir.join(DERIVED_FOLDER);
+        let path = folder.join(format!("{name}-{key}.json"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            match serde_json::from_slice(&bytes) {
+                Ok(value) => return Ok(value),
+                Err(e) => {
+                    tracing::debug!(path = %path.display(), "unreadable, computed again: {e}")
+                }
+            }
+        }
+        let value = compute(&searcher)?;
+        let written = (|| -> std::io::Result<()> {
+            std::fs::create_dir_all(&folder)?;
+            let tmp = folder.join(format!(".{name}-{key}.json.tmp"));
+            std::fs::write(
+                &tmp,
+                serde_json::to_vec(&value).map_err(std::io::Error::other)?,
+            )?;
+            std::fs::rename(&tmp, &path)?;
+            for entry in std::fs::read_dir(&folder)?.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if file.starts_with(&format!("{name}-")) && entry.path() != path {
+                    std::fs::remove_file(entry.path()).ok();
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = written {
+            tracing::debug!(path = %path.display(), "not kept for the next process: {e}");
+        }
+        Ok(value)
     }
 
     /// Sees the index as last committed: new searches read the new segments.

@@ -10,14 +10,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 
 /// Why two spellings were merged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Reordered,
@@ -45,7 +45,7 @@ pub struct Presence {
 }
 
 /// What besides the name speaks for two spellings being one person.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Evidence {
     /// Lists (one meeting, one role) that name both spellings: then they are two
     /// people. One person written twice in one protocol, on two lists, is not.
@@ -73,7 +73,7 @@ impl Evidence {
 }
 
 /// A merged spelling.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Variant {
     pub name: String,
     pub items: u64,
@@ -83,7 +83,7 @@ pub struct Variant {
 }
 
 /// A person with more than one spelling.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Merged {
     pub name: String,
     pub items: u64,
@@ -91,7 +91,7 @@ pub struct Merged {
 }
 
 /// The merges over one index.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Variants {
     canonical: HashMap<String, String>,
     members: HashMap<String, Vec<String>>,

@@ -683,6 +683,71 @@ mod tests {
         );
     }
 
+    /// A PDF of one page with `text` on it, its trailer holding `trailer_extra`.
+    fn pdf_with(text: &str, trailer_extra: &str, extra_objects: &[&str]) -> Vec<u8> {
+        let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        let mut objects = vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_string(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        ];
+        objects.extend(extra_objects.iter().map(|o| o.to_string()));
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .bytes(),
+        );
+        out
+    }
+
+    /// A PDF with text reads; the same PDF encrypted (a password set by its author,
+    /// the standard security handler), truncated, or not a PDF at all is refused
+    /// with the reason, never a panic.
+    #[test]
+    fn encrypted_and_broken_pdfs_are_refused_with_the_reason() {
+        let words = "Protokoll fran sammantradet med kommunstyrelsen om budgeten";
+        let plain = pdf_with(words, "", &[]);
+        let text = pdf_to_text(&plain).unwrap();
+        assert!(text.contains("kommunstyrelsen"), "{text}");
+
+        let id = "<0123456789abcdef0123456789abcdef>";
+        let key = "<".to_string() + &"ab".repeat(32) + ">";
+        let encrypt = format!("<< /Filter /Standard /V 1 /R 2 /O {key} /U {key} /P -44 >>");
+        let encrypted = pdf_with(
+            words,
+            &format!("/Encrypt 6 0 R /ID [{id} {id}]"),
+            &[&encrypt],
+        );
+        let err = pdf_to_text(&encrypted).unwrap_err();
+        assert!(err.contains("encrypted"), "{err}");
+
+        let cut = &plain[..plain.len() / 2];
+        let err = pdf_to_text(cut).unwrap_err();
+        assert!(err.contains("PDF"), "{err}");
+        assert!(pdf_to_text(b"%PDF-1.4 and then nothing").is_err());
+        assert!(pdf_to_text(b"").is_err());
+    }
+
     #[test]
     fn what_is_no_word_file_is_refused_with_a_reason() {
         assert!(docx_to_text(b"PK\x03\x04 nonsense").is_err());

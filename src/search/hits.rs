@@ -18,6 +18,7 @@ use crate::index::facets::{Estimated, FacetField, ProtocolFacets, Sampling, Term
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
 use crate::parse::Protocol;
+use crate::query::budget::Budget;
 use crate::query::correct::Correction;
 use crate::query::filters::{all_facet_values, Filters};
 use crate::query::plan::plan;
@@ -175,8 +176,9 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             )
         })
         .collect();
+    let budget = Budget::starting_now(limits.search_budget);
     let mut fruits = searcher
-        .search(&query, &multi)
+        .search(&query, &budget.apply(multi))
         .map_err(|e| Error::index(&store.dir, e))?;
 
     let top_docs = top_handle.extract(&mut fruits);
@@ -196,15 +198,18 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         let counts = if facet.per_protocol() {
             let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
             searcher
-                .search(&q, &(counts, Estimated(sampling)))
+                .search(&q, &budget.apply((counts, Estimated(sampling))))
                 .map(|(mut fruit, estimated)| (fruit.remove(&facet).unwrap_or_default(), estimated))
         } else {
             let counts = TermCounts::new(facet).sampling(sampling);
-            searcher.search(&q, &(counts, Estimated(sampling)))
+            searcher.search(&q, &budget.apply((counts, Estimated(sampling))))
         };
         let (counts, estimated) = counts.map_err(|e| Error::index(&store.dir, e))?;
         facets_estimated |= estimated;
         all_counts.insert(facet, counts);
+    }
+    if budget.spent() {
+        return Err(Error::TooSlow(budget.budget()));
     }
     let mut facets = BTreeMap::new();
     for facet in wanted {
