@@ -107,11 +107,60 @@ impl Store {
         {
             return Ok(m);
         }
+        let lookup = self.derived_path("matter-of", "bin");
         let m = std::sync::Arc::new(self.derived("matters", |searcher| {
             crate::index::matters::from_index(searcher, &self.dir)
         })?);
+        if !lookup.exists() {
+            if let Err(e) = crate::index::matters::write_lookup(&m, &lookup) {
+                tracing::debug!(path = %lookup.display(), "not kept for the next process: {e}");
+            }
+        }
         *self.matters.lock().expect("no panics under the lock") = Some(m.clone());
         Ok(m)
+    }
+
+    /// The id of the matter an item belongs to: from the matters this process holds,
+    /// else from the lookup file a process wrote for this version of the index (a
+    /// one-shot search reads a few records instead of every matter), else from the
+    /// matters computed now.
+    pub fn matter_of(&self, protocol_id: &str, item_index: u64) -> Result<Option<String>> {
+        let held = self
+            .matters
+            .lock()
+            .expect("no panics under the lock")
+            .clone();
+        if held.is_none() {
+            let lookup = self.derived_path("matter-of", "bin");
+            if let Ok(found) = crate::index::matters::look_up(&lookup, protocol_id, item_index) {
+                return Ok(found);
+            }
+        }
+        let matters = match held {
+            Some(m) => m,
+            None => self.matters()?,
+        };
+        Ok(matters
+            .of_item(protocol_id, item_index)
+            .map(|m| m.id.clone()))
+    }
+
+    /// The file `derived/NAME-KEY.EXT` of this version of the index (see
+    /// [`Store::derived`]).
+    fn derived_path(&self, name: &str, ext: &str) -> std::path::PathBuf {
+        let searcher = self.reader.searcher();
+        let mut version = format!("{DERIVED_VERSION}\u{1f}{SCHEMA_VERSION}");
+        for seg in searcher.segment_readers() {
+            version.push_str(&format!(
+                "\u{1f}{}:{}",
+                seg.segment_id().uuid_string(),
+                seg.num_deleted_docs()
+            ));
+        }
+        let key = &blake3::hash(version.as_bytes()).to_hex()[..16];
+        self.dir
+            .join(DERIVED_FOLDER)
+            .join(format!("{name}-{key}.{ext}"))
     }
 
     /// What is computed from the whole of this version of the index (`name`: the
@@ -127,17 +176,8 @@ impl Store {
         F: FnOnce(&tantivy::Searcher) -> Result<T>,
     {
         let searcher = self.reader.searcher();
-        let mut version = format!("{DERIVED_VERSION}\u{1f}{SCHEMA_VERSION}");
-        for seg in searcher.segment_readers() {
-            version.push_str(&format!(
-                "\u{1f}{}:{}",
-                seg.segment_id().uuid_string(),
-                seg.num_deleted_docs()
-            ));
-        }
-        let key = &blake3::hash(version.as_bytes()).to_hex()[..16];
+        let path = self.derived_path(name, "json");
         let folder = self.dir.join(DERIVED_FOLDER);
-        let path = folder.join(format!("{name}-{key}.json"));
         if let Ok(bytes) = std::fs::read(&path) {
             match serde_json::from_slice(&bytes) {
                 Ok(value) => return Ok(value),
@@ -149,15 +189,21 @@ impl Store {
         let value = compute(&searcher)?;
         let written = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&folder)?;
-            let tmp = folder.join(format!(".{name}-{key}.json.tmp"));
+            let tmp = path.with_extension("json.tmp");
             std::fs::write(
                 &tmp,
                 serde_json::to_vec(&value).map_err(std::io::Error::other)?,
             )?;
             std::fs::rename(&tmp, &path)?;
+            // Files of other versions go (this version's other files stay).
+            let key = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.rsplit_once('-'))
+                .map(|(_, k)| format!("-{k}."))
+                .unwrap_or_default();
             for entry in std::fs::read_dir(&folder)?.flatten() {
-                let file = entry.file_name().to_string_lossy().into_owned();
-                if file.starts_with(&format!("{name}-")) && entry.path() != path {
+                if !entry.file_name().to_string_lossy().contains(&key) {
                     std::fs::remove_file(entry.path()).ok();
                 }
             }

@@ -226,7 +226,6 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     }
 
     let matcher = plan.matcher(f)?;
-    let matters = store.matters()?;
     let mut hits = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs {
         let doc: TantivyDocument = searcher
@@ -237,9 +236,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             .unwrap_or_else(|| Marked::plain(leading_chars(&body, SNIPPET_CHARS)));
         let mut hit = hit_from_doc(f, &doc, if empty { 0.0 } else { score as f32 }, snippet);
         hit.title_marks = Marked::of(&hit.item_title, &matcher).marks;
-        hit.matter = matters
-            .of_item(&hit.protocol_id, hit.item_index)
-            .map(|m| m.id.clone());
+        hit.matter = store.matter_of(&hit.protocol_id, hit.item_index)?;
         hits.push(hit);
     }
     Ok(SearchResponse {
