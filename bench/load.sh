@@ -3,7 +3,7 @@
 # CONNECTIONS connections for SECONDS seconds over a mix of searches, while a file is
 # added to the watched corpus every second. Prints requests/s, latency p50/p99, errors
 # (non-2xx and socket errors), peak and final RSS of the server, and whether every
-# added file was found.
+# added file was found; exits 1 on any error or a file never found.
 #
 #   bench/load.sh [SECONDS=60] [CONNECTIONS=32] [CORPUS=corpus]
 set -euo pipefail
@@ -52,7 +52,7 @@ base=$(sample)
 adder=$!
 ( while kill -0 "$adder" 2>/dev/null; do sample > /dev/null; sleep 0.5; done; echo "$peak" > "$work/peak" ) &
 sampler=$!
-wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$work/mix.lua" "$url" | tail -2
+wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$work/mix.lua" "$url" | tail -2 | tee "$work/wrk"
 wait "$adder"; wait "$sampler"
 sleep 3
 found=0
@@ -62,3 +62,12 @@ done
 end=$(sample)
 echo "added files found: $found of $SECONDS_RUN"
 echo "server RSS: after warm-up $((base / 1024)) MiB, peak $(( $(cat "$work/peak") / 1024 )) MiB, at the end $((end / 1024)) MiB"
+# Fails on any error and on an added file the server never found.
+if ! grep -q "errors non2xx=0 connect=0 read=0 write=0 timeout=0" "$work/wrk"; then
+  echo "load: requests failed" >&2
+  exit 1
+fi
+if [ "$found" -ne "$SECONDS_RUN" ]; then
+  echo "load: $((SECONDS_RUN - found)) added files were never found" >&2
+  exit 1
+fi
