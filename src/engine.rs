@@ -46,6 +46,9 @@ pub enum Freshness {
     Updated(IndexReport),
     /// Another process is updating it: the engine answers from it as it is.
     Busy,
+    /// Updating it failed (a full disk, say): the engine answers from the index as
+    /// last committed; the error says why.
+    Failed(String),
 }
 
 /// How thoroughly [`Engine::open`] compares the index with the corpus.
@@ -113,6 +116,12 @@ impl Engine {
                 Ok(report) => Freshness::Updated(report),
                 Err(Error::Locked(_)) if schema::exists(&config.index_dir) => Freshness::Busy,
                 Err(Error::Locked(dir)) => return Err(Error::Building(dir)),
+                // The last commit still answers: a failed update loses nothing.
+                Err(e @ (Error::Io { .. } | Error::Index { .. }))
+                    if schema::exists(&config.index_dir) =>
+                {
+                    Freshness::Failed(e.to_string())
+                }
                 Err(e) => return Err(e),
             }
         } else {

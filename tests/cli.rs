@@ -1850,3 +1850,90 @@ fn what_is_derived_from_the_whole_index_is_kept_for_the_next_search() {
     assert_eq!(now.len(), 1, "{now:?}");
     assert_ne!(now[0], matters[0], "a new version, a new file");
 }
+
+/// Unmounts a tmpfs when dropped.
+#[cfg(target_os = "linux")]
+struct Mounted(std::path::PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// An index on a disk that fills up: the run that fills it fails saying the disk is
+/// full, the index as last committed still answers, and once there is room again the
+/// next run succeeds (what the failed run left is collected). Needs root, to mount a
+/// small tmpfs (CI runs as root); elsewhere it says it did not run.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_said_so_and_the_last_commit_keeps_answering() {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root {
+        eprintln!("not run: mounting a small tmpfs needs root");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = tmp.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("not run: could not mount a tmpfs");
+        return;
+    }
+    let _guard = Mounted(disk.clone());
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = disk.join("index");
+    let out = index_of(&corpus, &index);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, before) = search_json(&index, &corpus, &["samverkan"]);
+    let total = before["total"].as_u64().unwrap();
+    assert!(total > 0);
+
+    // Far more text than the disk holds.
+    let originals: Vec<std::path::PathBuf> = std::fs::read_dir(repo("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    let extra = corpus.join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    for copy in 0..120 {
+        for (k, original) in originals.iter().enumerate() {
+            let text = std::fs::read_to_string(original).unwrap();
+            let text = text.replacen("Kalmar", &format!("Kalmar{copy}x{k}"), 1);
+            std::fs::write(extra.join(format!("kopia_{copy:03}_{k}.txt")), text).unwrap();
+        }
+    }
+    let out = index_of(&corpus, &index);
+    assert!(
+        !out.status.success(),
+        "the disk cannot hold it: {}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    assert!(err.contains("disk is full"), "{err}");
+    let (code, after) = search_json(&index, &corpus, &["samverkan", "--limit", "1"]);
+    assert_eq!(code, 0, "{after}");
+    assert_eq!(
+        after["total"].as_u64(),
+        Some(total),
+        "the last commit answers"
+    );
+
+    std::fs::remove_dir_all(&extra).unwrap();
+    let out = index_of(&corpus, &index);
+    assert!(out.status.success(), "room again: {}", stderr(&out));
+    let (_, again) = search_json(&index, &corpus, &["samverkan"]);
+    assert_eq!(again["total"].as_u64(), Some(total));
+}

@@ -468,6 +468,9 @@ fn open_engine_as_it_is(config: Config, check: Check) -> Result<Engine> {
         Freshness::Busy => eprintln!(
             "protokollsok: the index is being updated by another process; searching it as it is"
         ),
+        Freshness::Failed(why) => eprintln!(
+            "protokollsok: the index could not be updated ({why}); searching it as last committed"
+        ),
         _ => {}
     }
     Ok(engine)

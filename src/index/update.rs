@@ -571,7 +571,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let tally = tally.into_inner().expect("no panics under the lock");
     if let Some(e) = tally.write_error {
         writer.rollback().ok();
-        return Err(Error::index(dir, write_failure(&e)));
+        return Err(Error::index(dir, write_failure(&e, dir)));
     }
     report.indexed = tally.indexed;
     report.unchanged += tally.unchanged;
@@ -585,7 +585,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     report.bytes = plan.to_read.iter().map(|f| f.size).sum();
     if report.indexed > 0 || report.removed > 0 || report.retagged > 0 || rebuilt {
         if let Err(e) = writer.commit() {
-            let why = write_failure(&e.to_string());
+            let why = write_failure(&e.to_string(), dir);
             writer.rollback().ok();
             return Err(Error::index(dir, why));
         }
@@ -749,12 +749,24 @@ pub struct ReadFile {
     pub replaced: usize,
 }
 
+/// Whether the disk of `dir` is full: a writer thread that died of a full disk is
+/// reported only as killed, so a megabyte is written to see.
+fn disk_is_full(dir: &Path) -> bool {
+    let probe = dir.join(".space-probe");
+    let full = std::fs::write(&probe, vec![0u8; 1 << 20]).is_err_and(|e| {
+        e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+    });
+    std::fs::remove_file(&probe).ok();
+    full
+}
+
 /// What a failed write means; a full disk is said so, with what is kept.
-fn write_failure(e: &str) -> String {
+fn write_failure(e: &str, dir: &Path) -> String {
     let lower = e.to_lowercase();
     if lower.contains("no space left")
         || lower.contains("disk full")
         || lower.contains("os error 28")
+        || (lower.contains("was killed") && disk_is_full(dir))
     {
         format!("the disk is full ({e}); the index as last committed is kept and still answers; free space and run `protokollsok index` again")
     } else if lower.contains("was killed") {
