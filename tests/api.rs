@@ -1019,15 +1019,26 @@ fn sigterm_shuts_the_server_down_cleanly() {
     assert_eq!(code, Some(0));
 }
 
-/// A client that accepts gzip gets answers of some size compressed, with the same
-/// content; one that does not gets them as they are.
+/// A client that accepts brotli or gzip gets answers of some size compressed (brotli
+/// when it takes both), with the same content; one that does not gets them as they
+/// are.
 #[test]
-fn answers_are_gzip_compressed_for_clients_that_accept_it() {
+fn answers_are_compressed_for_clients_that_accept_it() {
     let s = start();
     let ask = |extra: &str| exchange(&s.addr, "/api/search?q=samverkan", extra);
     let (plain_head, plain) = ask("");
     assert!(!plain_head.contains("content-encoding"), "{plain_head}");
-    let (head, body) = ask("Accept-Encoding: br, gzip;q=0.8\r\n");
+    let (head, body) = ask("Accept-Encoding: gzip, deflate, br\r\n");
+    assert!(head.contains("content-encoding: br"), "{head}");
+    let mut unbrotli = Vec::new();
+    brotli::Decompressor::new(&body[..], 4096)
+        .read_to_end(&mut unbrotli)
+        .unwrap();
+    let a: Value = serde_json::from_slice(&unbrotli).unwrap();
+    let b: Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(a["hits"], b["hits"]);
+    assert!(body.len() * 2 < plain.len());
+    let (head, body) = ask("Accept-Encoding: br;q=0, gzip;q=0.8\r\n");
     assert!(head.contains("content-encoding: gzip"), "{head}");
     assert!(head.contains("vary: accept-encoding"), "{head}");
     let mut unzipped = Vec::new();
