@@ -148,6 +148,20 @@ they find the word standing alone, while protokollsok also finds it inside compo
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(head + "\n" + body + "\n")
     print(f"wrote {args.out}")
+    # docs/scaling.md reads the same curve: its table between the markers is this one.
+    scaling = os.path.join(ROOT, "docs", "scaling.md")
+    begin, end = "<!-- curve: bench/assemble.py writes this table -->", "<!-- /curve -->"
+    try:
+        with open(scaling, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return
+    if begin in text and end in text:
+        a, rest = text.split(begin, 1)
+        _, b = rest.split(end, 1)
+        with open(scaling, "w", encoding="utf-8") as fh:
+            fh.write(a + begin + "\n" + curve(runs) + "\n" + end + b)
+        print(f"wrote the curve into {scaling}")
 
 
 if __name__ == "__main__":
