@@ -1741,19 +1741,7 @@ fn an_index_killed_at_any_point_is_recovered_by_the_next_run() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("corpus");
     std::fs::create_dir_all(&corpus).unwrap();
-    let originals: Vec<std::path::PathBuf> = std::fs::read_dir(repo("corpus"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    for copy in 0..60 {
-        for (k, original) in originals.iter().enumerate() {
-            let text = std::fs::read_to_string(original).unwrap();
-            let text = text.replacen("Kalmar", &format!("Kalmar{copy}x{k}"), 1);
-            std::fs::write(corpus.join(format!("kopia_{copy:03}_{k}.txt")), text).unwrap();
-        }
-    }
+    let originals = write_seed_copies(&corpus, 60);
     let clean = tmp.path().join("clean");
     assert!(index_of(&corpus, &clean).status.success());
     let (_, want) = search_json(&clean, &corpus, &["", "--limit", "1"]);
@@ -1775,7 +1763,7 @@ fn an_index_killed_at_any_point_is_recovered_by_the_next_run() {
         let _ = child.kill();
         let _ = child.wait();
         // Touch some files so that the next killed run has work to do as well.
-        for k in 0..originals.len() {
+        for k in 0..originals {
             let f = corpus.join(format!("kopia_{:03}_{k}.txt", delay_ms % 60));
             let text = std::fs::read_to_string(&f).unwrap();
             std::fs::write(&f, text).unwrap();
@@ -1900,21 +1888,9 @@ fn a_full_disk_is_said_so_and_the_last_commit_keeps_answering() {
     assert!(total > 0);
 
     // Far more text than the disk holds.
-    let originals: Vec<std::path::PathBuf> = std::fs::read_dir(repo("corpus"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
     let extra = corpus.join("extra");
     std::fs::create_dir_all(&extra).unwrap();
-    for copy in 0..120 {
-        for (k, original) in originals.iter().enumerate() {
-            let text = std::fs::read_to_string(original).unwrap();
-            let text = text.replacen("Kalmar", &format!("Kalmar{copy}x{k}"), 1);
-            std::fs::write(extra.join(format!("kopia_{copy:03}_{k}.txt")), text).unwrap();
-        }
-    }
+    write_seed_copies(&extra, 120);
     let out = index_of(&corpus, &index);
     assert!(
         !out.status.success(),
@@ -1936,4 +1912,24 @@ fn a_full_disk_is_said_so_and_the_last_commit_keeps_answering() {
     assert!(out.status.success(), "room again: {}", stderr(&out));
     let (_, again) = search_json(&index, &corpus, &["samverkan"]);
     assert_eq!(again["total"].as_u64(), Some(total));
+}
+
+/// Writes `copies` copies of each text protocol of the shipped archive into `dir`,
+/// each made distinct (`Kalmar` → `Kalmar{copy}x{k}`), as `kopia_CCC_K.txt`; says
+/// how many protocols each copy holds.
+fn write_seed_copies(dir: &Path, copies: usize) -> usize {
+    let originals: Vec<std::path::PathBuf> = std::fs::read_dir(repo("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    for copy in 0..copies {
+        for (k, original) in originals.iter().enumerate() {
+            let text = std::fs::read_to_string(original).unwrap();
+            let text = text.replacen("Kalmar", &format!("Kalmar{copy}x{k}"), 1);
+            std::fs::write(dir.join(format!("kopia_{copy:03}_{k}.txt")), text).unwrap();
+        }
+    }
+    originals.len()
 }
