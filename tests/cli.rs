@@ -5,7 +5,9 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::Path;
+use std::process::Command;
 
 fn index_of(corpus: &Path, index: &Path) -> std::process::Output {
     run(&[
@@ -1632,6 +1634,95 @@ fn word_files_and_pdfs_parse_as_their_text() {
         seen += 1;
     }
     assert!(seen >= 6, "{seen} Word and PDF fixtures");
+}
+
+/// The words of a parse's agenda items, in order.
+fn item_words(path: &Path) -> Vec<String> {
+    let out = run(&["parse", path.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
+    let p: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["text"].as_str().unwrap().split_whitespace())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Poppler (Debian's `poppler-utils`) as a reference reader of the fixture PDFs:
+/// the text of `pdftotext -layout` parses as our reading of the PDF does, nearly
+/// every word it finds is in our items too, and the same PDF re-rendered by
+/// `pdftocairo` (an embedded font subset with its own character map, compressed
+/// streams, as a word processor writes) parses the same. `scripts/test` installs
+/// poppler and sets PROTOKOLLSOK_NEED_POPPLER, so that CI cannot skip this.
+#[test]
+fn pdfs_read_as_poppler_reads_them() {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("-v")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(have("pdftotext") && have("pdftocairo")) {
+        assert!(
+            std::env::var_os("PROTOKOLLSOK_NEED_POPPLER").is_none(),
+            "pdftotext and pdftocairo (poppler-utils) are needed"
+        );
+        eprintln!("skipping: pdftotext and pdftocairo (poppler-utils) are not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(repo("tests/fixtures/formats")).unwrap() {
+        let pdf = entry.unwrap().path();
+        if pdf.extension().and_then(|e| e.to_str()) != Some("pdf") {
+            continue;
+        }
+        let stem = pdf.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = tmp.path().join(format!("{stem}.txt"));
+        let cairo = tmp.path().join(format!("{stem}.cairo.pdf"));
+        let poppler = |tool: &str, args: &[&Path]| {
+            let out = Command::new(tool).args(args).output().unwrap();
+            assert!(out.status.success(), "{tool}: {}", stderr(&out));
+        };
+        poppler("pdftotext", &[Path::new("-layout"), &pdf, &text]);
+        poppler("pdftocairo", &[Path::new("-pdf"), &pdf, &cairo]);
+        let ours = parse_fields(&pdf);
+        assert_eq!(parse_fields(&text), ours, "{stem}: pdftotext -layout");
+        assert_eq!(
+            parse_fields(&cairo),
+            ours,
+            "{stem}: re-rendered by pdftocairo"
+        );
+
+        // Poppler leaves out what lies past the page's edge (some table rows of
+        // the fixtures are wider than A4); everything it does read, we read.
+        let mut our_words: HashMap<String, usize> = HashMap::new();
+        for w in item_words(&pdf) {
+            *our_words.entry(w).or_default() += 1;
+        }
+        let reference = item_words(&text);
+        let found = reference
+            .iter()
+            .filter(|w| {
+                our_words.get_mut(w.as_str()).is_some_and(|n| {
+                    *n > 0 && {
+                        *n -= 1;
+                        true
+                    }
+                })
+            })
+            .count();
+        assert!(reference.len() > 500, "{stem}: {} words", reference.len());
+        assert!(
+            found as f64 >= 0.99 * reference.len() as f64,
+            "{stem}: {found} of pdftotext's {} words",
+            reference.len()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 3, "{seen} PDF fixtures");
 }
 
 /// A valid PDF of one page with nothing written on it, as a scan without a text

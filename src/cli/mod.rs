@@ -32,8 +32,8 @@ struct Args {
     /// Folder of the index.
     #[arg(long, global = true, default_value = "index")]
     index: PathBuf,
-    /// Folder of protocol files (.txt, .md), read recursively [default: the folder the
-    /// index was built from, else `corpus`].
+    /// Folder of protocol files (.txt, .md, .org, .html, .docx, .pdf), read recursively
+    /// [default: the folder the index was built from, else `corpus`].
     #[arg(long, global = true)]
     corpus: Option<PathBuf>,
     /// Themes file the topic facet is tagged from (TOML, see data/themes.toml)
