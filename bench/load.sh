@@ -2,8 +2,9 @@
 # Load against a live server while its corpus changes: wrk (Debian's package) at
 # CONNECTIONS connections for SECONDS seconds over a mix of searches, while a file is
 # added to the watched corpus every second. Prints requests/s, latency p50/p99, errors
-# (non-2xx and socket errors), peak and final RSS of the server, and whether every
-# added file was found; exits 1 on any error or a file never found.
+# (non-2xx and socket errors), the server's RSS after warm-up, at its peak and once
+# quiet after the load, and whether every added file was found; exits 1 on any error,
+# a file never found, or memory not handed back (over 1.5× the warmed-up RSS + 16 MiB).
 #
 #   bench/load.sh [SECONDS=60] [CONNECTIONS=32] [CORPUS=corpus]
 set -euo pipefail
@@ -59,9 +60,11 @@ found=0
 for k in $(seq "$SECONDS_RUN"); do
   curl -s "${url}api/search?q=Lastort$k" | grep -q '"total":0' || found=$((found + 1))
 done
+# Quiet for a moment: the server hands the burst's memory back.
+sleep 4
 end=$(sample)
 echo "added files found: $found of $SECONDS_RUN"
-echo "server RSS: after warm-up $((base / 1024)) MiB, peak $(( $(cat "$work/peak") / 1024 )) MiB, at the end $((end / 1024)) MiB"
+echo "server RSS: after warm-up $((base / 1024)) MiB, peak $(( $(cat "$work/peak") / 1024 )) MiB, 4 s after the load $((end / 1024)) MiB"
 # Fails on any error and on an added file the server never found.
 if ! grep -q "errors non2xx=0 connect=0 read=0 write=0 timeout=0" "$work/wrk"; then
   echo "load: requests failed" >&2
@@ -69,5 +72,10 @@ if ! grep -q "errors non2xx=0 connect=0 read=0 write=0 timeout=0" "$work/wrk"; t
 fi
 if [ "$found" -ne "$SECONDS_RUN" ]; then
   echo "load: $((SECONDS_RUN - found)) added files were never found" >&2
+  exit 1
+fi
+# Memory after the load is back near the warmed-up level (the corpus grew a little).
+if [ "$end" -gt $((base * 3 / 2 + 16384)) ]; then
+  echo "load: memory not returned after the load ($((end / 1024)) MiB against $((base / 1024)) MiB)" >&2
   exit 1
 fi

@@ -288,8 +288,45 @@ pub async fn serve(
     // path, by one search over everything.
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm.engine.warm());
+    tokio::spawn(hand_back_memory());
     accept_loop(routes(state), listener, shutdown).await;
 }
+
+/// Requests received since the server started (read by `hand_back_memory`).
+static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How long without a request counts as quiet.
+const QUIET_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// After a burst of requests, once no request has come for `QUIET_FOR`, returns the
+/// memory the burst freed to the system. The allocator keeps freed pages for reuse,
+/// so without this a server stays at its peak after every burst; a trim costs a few
+/// milliseconds and happens once per burst, never under steady load.
+async fn hand_back_memory() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (mut seen, mut trimmed) = (0, 0);
+    loop {
+        tokio::time::sleep(QUIET_FOR).await;
+        let now = REQUESTS.load(Relaxed);
+        if now == seen && now != trimmed {
+            let _ = tokio::task::spawn_blocking(trim_heap).await;
+            trimmed = now;
+        }
+        seen = now;
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists; it takes the
+    // arenas' locks like any allocation does.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
 
 /// How long a question waits for its turn before the answer is "busy".
 const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -420,6 +457,7 @@ async fn dispatch(
     host: Option<String>,
     state: Arc<AppState>,
 ) -> warp::reply::Response {
+    REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if !state.hosts.allows(host.as_deref()) {
         return error_reply(
             StatusCode::MISDIRECTED_REQUEST,
