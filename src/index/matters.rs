@@ -194,7 +194,7 @@ fn item_key(protocol_id: &str, item_index: u64) -> [u8; 16] {
     key
 }
 
-/// Writes the lookup file of `matters` (see [`look_up`]).
+/// Writes the lookup file of `matters` (see [`Lookup`]).
 pub fn write_lookup(matters: &Matters, path: &std::path::Path) -> std::io::Result<()> {
     let mut records: Vec<[u8; RECORD]> = Vec::new();
     for m in &matters.matters {
@@ -215,37 +215,51 @@ pub fn write_lookup(matters: &Matters, path: &std::path::Path) -> std::io::Resul
     std::fs::rename(&tmp, path)
 }
 
-/// The id of the matter an item belongs to, from a file [`write_lookup`] wrote: a
-/// binary search over its records.
-pub fn look_up(
-    path: &std::path::Path,
-    protocol_id: &str,
-    item_index: u64,
-) -> std::io::Result<Option<String>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
-    if len % RECORD as u64 != 0 {
-        return Err(std::io::Error::other("not a matter lookup file"));
+/// A file [`write_lookup`] wrote, open for lookups.
+pub struct Lookup {
+    file: std::fs::File,
+    records: u64,
+}
+
+impl Lookup {
+    pub fn open(path: &std::path::Path) -> std::io::Result<Lookup> {
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len % RECORD as u64 != 0 {
+            return Err(std::io::Error::other("not a matter lookup file"));
+        }
+        Ok(Lookup {
+            file,
+            records: len / RECORD as u64,
+        })
     }
-    let key = item_key(protocol_id, item_index);
-    let (mut lo, mut hi) = (0u64, len / RECORD as u64);
-    let mut record = [0u8; RECORD];
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        file.seek(SeekFrom::Start(mid * RECORD as u64))?;
-        file.read_exact(&mut record)?;
-        match record[..16].cmp(&key) {
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-            std::cmp::Ordering::Equal => {
-                return Ok(std::str::from_utf8(&record[16..28])
-                    .ok()
-                    .map(str::to_string));
+
+    /// The id of the matter an item belongs to: a binary search over the records.
+    pub fn matter_of(
+        &mut self,
+        protocol_id: &str,
+        item_index: u64,
+    ) -> std::io::Result<Option<String>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let key = item_key(protocol_id, item_index);
+        let (mut lo, mut hi) = (0u64, self.records);
+        let mut record = [0u8; RECORD];
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            self.file.seek(SeekFrom::Start(mid * RECORD as u64))?;
+            self.file.read_exact(&mut record)?;
+            match record[..16].cmp(&key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    return Ok(std::str::from_utf8(&record[16..28])
+                        .ok()
+                        .map(str::to_string));
+                }
             }
         }
+        Ok(None)
     }
-    Ok(None)
 }
 
 /// What threading needs to know of one item.

@@ -120,19 +120,25 @@ impl Store {
         Ok(m)
     }
 
-    /// The id of the matter an item belongs to: from the matters this process holds,
-    /// else from the lookup file a process wrote for this version of the index (a
-    /// one-shot search reads a few records instead of every matter), else from the
-    /// matters computed now.
-    pub fn matter_of(&self, protocol_id: &str, item_index: u64) -> Result<Option<String>> {
+    /// The ids of the matters items belong to, in order: from the matters this
+    /// process holds, else from the lookup file a process wrote for this version of
+    /// the index (a one-shot search reads a few records instead of every matter),
+    /// else from the matters computed now.
+    pub fn matters_of(&self, items: &[(&str, u64)]) -> Result<Vec<Option<String>>> {
         let held = self
             .matters
             .lock()
             .expect("no panics under the lock")
             .clone();
         if held.is_none() {
-            let lookup = self.derived_path("matter-of", "bin");
-            if let Ok(found) = crate::index::matters::look_up(&lookup, protocol_id, item_index) {
+            let path = self.derived_path("matter-of", "bin");
+            let found = crate::index::matters::Lookup::open(&path).and_then(|mut lookup| {
+                items
+                    .iter()
+                    .map(|(pid, idx)| lookup.matter_of(pid, *idx))
+                    .collect::<std::io::Result<Vec<_>>>()
+            });
+            if let Ok(found) = found {
                 return Ok(found);
             }
         }
@@ -140,9 +146,10 @@ impl Store {
             Some(m) => m,
             None => self.matters()?,
         };
-        Ok(matters
-            .of_item(protocol_id, item_index)
-            .map(|m| m.id.clone()))
+        Ok(items
+            .iter()
+            .map(|(pid, idx)| matters.of_item(pid, *idx).map(|m| m.id.clone()))
+            .collect())
     }
 
     /// The file `derived/NAME-KEY.EXT` of this version of the index (see

@@ -236,8 +236,15 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             .unwrap_or_else(|| Marked::plain(leading_chars(&body, SNIPPET_CHARS)));
         let mut hit = hit_from_doc(f, &doc, if empty { 0.0 } else { score as f32 }, snippet);
         hit.title_marks = Marked::of(&hit.item_title, &matcher).marks;
-        hit.matter = store.matter_of(&hit.protocol_id, hit.item_index)?;
         hits.push(hit);
+    }
+    let items: Vec<(&str, u64)> = hits
+        .iter()
+        .map(|h| (h.protocol_id.as_str(), h.item_index))
+        .collect();
+    let matters = store.matters_of(&items)?;
+    for (hit, matter) in hits.iter_mut().zip(matters) {
+        hit.matter = matter;
     }
     Ok(SearchResponse {
         query: req.query.clone(),
