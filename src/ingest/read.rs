@@ -291,7 +291,13 @@ fn folder_walk(
             continue;
         }
         let path = entry.path();
-        if path.is_dir() {
+        // The entry's type comes with the listing: only a link needs a `stat`.
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => path.is_dir(),
+            Ok(t) => t.is_dir(),
+            Err(_) => path.is_dir(),
+        };
+        if is_dir {
             dirs.push(path);
         }
     }
