@@ -350,6 +350,11 @@ impl FacetTables {
         self.long_lived.store(true, AtomicOrdering::Relaxed);
     }
 
+    /// Whether the process was declared long-lived (see [`FacetTables::keep`]).
+    pub fn is_kept(&self) -> bool {
+        self.long_lived.load(AtomicOrdering::Relaxed)
+    }
+
     /// Forgets the tables of segments not in `live` (merged away or deleted), so
     /// that a server following its corpus does not keep every segment it ever saw.
     pub fn retain(&self, live: &std::collections::HashSet<SegmentId>) {

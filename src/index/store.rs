@@ -1,16 +1,18 @@
 //! An open index for reading: the reader, the facet tables and the person-name merges
 //! of one version of the index, reloaded after a commit.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::analysis::tokenize;
 use crate::error::{Error, Result};
 use crate::index::facets::{FacetField, FacetTables};
+use crate::index::matters::Matters;
 use crate::index::schema::{exists, same_schema, schema, Fields, SCHEMA_VERSION};
+use crate::index::variants::Variants;
 
 /// An open index with its schema fields and a reader.
 pub struct Store {
@@ -22,9 +24,9 @@ pub struct Store {
     /// Per-segment tables of protocol facet values.
     pub tables: std::sync::Arc<FacetTables>,
     /// Spellings of one person merged, computed once per version of the index.
-    variants: Mutex<Option<std::sync::Arc<crate::index::variants::Variants>>>,
-    /// The matters threaded over this version of the index, computed once.
-    matters: Mutex<Option<std::sync::Arc<crate::index::matters::Matters>>>,
+    variants: Arc<Kept<Variants>>,
+    /// The matters threaded over a version of the index, computed once per version.
+    matters: Arc<Kept<Matters>>,
     /// The opstamp of the commit the reader sees.
     opstamp: AtomicU64,
     /// The number of files of this version of the index, counted once.
@@ -66,8 +68,8 @@ impl Store {
             reader,
             dir: dir.to_path_buf(),
             tables: std::sync::Arc::new(FacetTables::in_dir(dir)),
-            variants: Mutex::new(None),
-            matters: Mutex::new(None),
+            variants: Arc::default(),
+            matters: Arc::default(),
             opstamp: AtomicU64::new(opstamp),
             files: Mutex::new(None),
         })
@@ -75,151 +77,87 @@ impl Store {
 }
 
 impl Store {
-    /// The person-name merges of this index (read once, then kept until a reload).
-    pub fn person_variants(&self) -> Result<std::sync::Arc<crate::index::variants::Variants>> {
-        if let Some(v) = self
-            .variants
-            .lock()
-            .expect("no panics under the lock")
-            .clone()
-        {
-            return Ok(v);
-        }
-        let v = std::sync::Arc::new(self.derived("variants", |searcher| {
-            crate::index::variants::Variants::from_index(
-                searcher,
-                FacetField::Person,
-                self.tables.clone(),
-                &self.dir,
-            )
-        })?);
-        *self.variants.lock().expect("no panics under the lock") = Some(v.clone());
-        Ok(v)
+    /// Whether what was derived from an earlier version of the index may answer
+    /// while this version's is computed: in a long-lived process (a server), which
+    /// lives to see it replaced. A one-shot command computes it, or reads what an
+    /// earlier process wrote for this version.
+    fn may_answer_earlier(&self) -> bool {
+        self.tables.is_kept()
     }
 
-    /// The matters of this index (threaded once, then kept until a reload).
-    pub fn matters(&self) -> Result<std::sync::Arc<crate::index::matters::Matters>> {
-        if let Some(m) = self
-            .matters
-            .lock()
-            .expect("no panics under the lock")
-            .clone()
-        {
-            return Ok(m);
-        }
-        let lookup = self.derived_path("matter-of", "bin");
-        let m = std::sync::Arc::new(self.derived("matters", |searcher| {
-            crate::index::matters::from_index(searcher, &self.dir)
-        })?);
-        if !lookup.exists() {
-            if let Err(e) = crate::index::matters::write_lookup(&m, &lookup) {
-                tracing::debug!(path = %lookup.display(), "not kept for the next process: {e}");
+    /// The person-name merges of this index (see [`Kept::latest`]).
+    pub fn person_variants(&self) -> Result<Arc<Variants>> {
+        let searcher = self.reader.searcher();
+        let key = version_key(&searcher);
+        let (dir, tables) = (self.dir.clone(), self.tables.clone());
+        let earlier = || {
+            self.may_answer_earlier()
+                .then(|| earlier_derived(&self.dir, "variants", &key))
+                .flatten()
+        };
+        let compute = {
+            let key = key.clone();
+            move |searcher: &Searcher| {
+                derived(&dir, "variants", &key, searcher, |searcher| {
+                    Variants::from_index(searcher, FacetField::Person, tables, &dir)
+                })
             }
-        }
-        *self.matters.lock().expect("no panics under the lock") = Some(m.clone());
-        Ok(m)
+        };
+        self.variants
+            .latest(&self.dir, searcher, key.clone(), compute, earlier)
+    }
+
+    /// The matters of this index (see [`Kept::latest`]), with the lookup file of
+    /// their items written beside them.
+    pub fn matters(&self) -> Result<Arc<Matters>> {
+        let searcher = self.reader.searcher();
+        let key = version_key(&searcher);
+        let compute = thread_matters(self.dir.clone(), key.clone());
+        let earlier = || {
+            self.may_answer_earlier()
+                .then(|| earlier_derived(&self.dir, "matters", &key))
+                .flatten()
+        };
+        self.matters
+            .latest(&self.dir, searcher, key.clone(), compute, earlier)
     }
 
     /// The ids of the matters items belong to, in order: from the matters this
-    /// process holds, else from the lookup file a process wrote for this version of
-    /// the index (a one-shot search reads a few records instead of every matter),
-    /// else from the matters computed now.
+    /// process holds for this version of the index, else from the lookup file a
+    /// process wrote for it (a one-shot search reads a few records instead of every
+    /// matter), else from matters of an earlier version (held, or the newest
+    /// lookup file left) while this version's are threaded on a thread of their
+    /// own, else from the matters threaded now.
     pub fn matters_of(&self, items: &[(&str, u64)]) -> Result<Vec<Option<String>>> {
-        let held = self
-            .matters
-            .lock()
-            .expect("no panics under the lock")
-            .clone();
-        if held.is_none() {
-            let path = self.derived_path("matter-of", "bin");
-            let found = crate::index::matters::Lookup::open(&path).and_then(|mut lookup| {
+        let searcher = self.reader.searcher();
+        let key = version_key(&searcher);
+        let look_up = |path: &Path| {
+            crate::index::matters::Lookup::open(path).and_then(|mut lookup| {
                 items
                     .iter()
                     .map(|(pid, idx)| lookup.matter_of(pid, *idx))
                     .collect::<std::io::Result<Vec<_>>>()
-            });
-            if let Ok(found) = found {
+            })
+        };
+        if self.matters.current(&key).is_none() {
+            if let Ok(found) = look_up(&derived_path(&self.dir, "matter-of", &key, "bin")) {
                 return Ok(found);
             }
+            if self.may_answer_earlier() && !self.matters.holds_any() {
+                if let Some(earlier) = newest_derived(&self.dir, "matter-of", "bin") {
+                    if let Ok(found) = look_up(&earlier) {
+                        let compute = thread_matters(self.dir.clone(), key.clone());
+                        self.matters.prepare(&self.dir, searcher, key, compute);
+                        return Ok(found);
+                    }
+                }
+            }
         }
-        let matters = match held {
-            Some(m) => m,
-            None => self.matters()?,
-        };
+        let matters = self.matters()?;
         Ok(items
             .iter()
             .map(|(pid, idx)| matters.of_item(pid, *idx).map(|m| m.id.clone()))
             .collect())
-    }
-
-    /// The file `derived/NAME-KEY.EXT` of this version of the index (see
-    /// [`Store::derived`]).
-    fn derived_path(&self, name: &str, ext: &str) -> std::path::PathBuf {
-        let searcher = self.reader.searcher();
-        let mut version = format!("{DERIVED_VERSION}\u{1f}{SCHEMA_VERSION}");
-        for seg in searcher.segment_readers() {
-            version.push_str(&format!(
-                "\u{1f}{}:{}",
-                seg.segment_id().uuid_string(),
-                seg.num_deleted_docs()
-            ));
-        }
-        let key = &blake3::hash(version.as_bytes()).to_hex()[..16];
-        self.dir
-            .join(DERIVED_FOLDER)
-            .join(format!("{name}-{key}.{ext}"))
-    }
-
-    /// What is computed from the whole of this version of the index (`name`: the
-    /// matters, the merged spellings): read from the folder `derived/` of the index
-    /// when a process computed it for this version before, else computed and written
-    /// there for the next process. A one-shot command reads in milliseconds what
-    /// would take it seconds to compute over a large archive. A version is its
-    /// segments and their deletions; files of other versions are removed. Failing to
-    /// write (a read-only index) only costs the next process the computing.
-    fn derived<T, F>(&self, name: &str, compute: F) -> Result<T>
-    where
-        T: serde::Serialize + serde::de::DeserializeOwned,
-        F: FnOnce(&tantivy::Searcher) -> Result<T>,
-    {
-        let searcher = self.reader.searcher();
-        let path = self.derived_path(name, "json");
-        let folder = self.dir.join(DERIVED_FOLDER);
-        if let Ok(bytes) = std::fs::read(&path) {
-            match serde_json::from_slice(&bytes) {
-                Ok(value) => return Ok(value),
-                Err(e) => {
-                    tracing::debug!(path = %path.display(), "unreadable, computed again: {e}")
-                }
-            }
-        }
-        let value = compute(&searcher)?;
-        let written = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(&folder)?;
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(
-                &tmp,
-                serde_json::to_vec(&value).map_err(std::io::Error::other)?,
-            )?;
-            std::fs::rename(&tmp, &path)?;
-            // Files of other versions go (this version's other files stay).
-            let key = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .and_then(|s| s.rsplit_once('-'))
-                .map(|(_, k)| format!("-{k}."))
-                .unwrap_or_default();
-            for entry in std::fs::read_dir(&folder)?.flatten() {
-                if !entry.file_name().to_string_lossy().contains(&key) {
-                    std::fs::remove_file(entry.path()).ok();
-                }
-            }
-            Ok(())
-        })();
-        if let Err(e) = written {
-            tracing::debug!(path = %path.display(), "not kept for the next process: {e}");
-        }
-        Ok(value)
     }
 
     /// Sees the index as last committed: new searches read the new segments.
@@ -240,8 +178,6 @@ impl Store {
             .map(|s| s.segment_id())
             .collect();
         self.tables.retain(&live);
-        *self.variants.lock().expect("no panics under the lock") = None;
-        *self.matters.lock().expect("no panics under the lock") = None;
         *self.files.lock().expect("no panics under the lock") = None;
         self.opstamp.store(opstamp, Ordering::Release);
         Ok(())
@@ -271,5 +207,350 @@ impl Store {
         let n = count()?;
         *self.files.lock().expect("no panics under the lock") = Some(n);
         Ok(n)
+    }
+}
+
+/// What is computed from a whole version of the index (the matters, the merged
+/// spellings), kept for the version it was computed for.
+#[derive(Default)]
+struct Kept<T> {
+    state: Mutex<KeptState<T>>,
+    done: Condvar,
+}
+
+struct KeptState<T> {
+    /// The value and the version (see [`version_key`]) it was computed for.
+    value: Option<(String, Arc<T>)>,
+    computing: bool,
+}
+
+impl<T> Default for KeptState<T> {
+    fn default() -> Self {
+        KeptState {
+            value: None,
+            computing: false,
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static> Kept<T> {
+    /// Whether a value of any version is held.
+    fn holds_any(&self) -> bool {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.value.is_some()
+    }
+
+    /// The value for version `key`, if held.
+    fn current(&self, key: &str) -> Option<Arc<T>> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        match &state.value {
+            Some((k, v)) if k == key => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// The value for version `key` of the index. When the value of an earlier
+    /// version is held (a server after a commit), or `earlier` finds one (a process
+    /// started on an index changed since its values were last written), that one is
+    /// answered at once and the new one is computed on a thread of its own: over a
+    /// million protocols threading the matters takes minutes, which no search
+    /// should wait for after every file added. Otherwise it is computed now. Only
+    /// one computation runs at a time; others wait for it.
+    fn latest(
+        self: &Arc<Self>,
+        dir: &Path,
+        searcher: Searcher,
+        key: String,
+        compute: impl FnOnce(&Searcher) -> Result<T> + Send + 'static,
+        earlier: impl FnOnce() -> Option<T>,
+    ) -> Result<Arc<T>> {
+        let dir = dir.to_path_buf();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.value.is_none() && !state.computing {
+            if let Some(value) = earlier() {
+                // Held under a version no index has, so that it is replaced.
+                state.value = Some((String::new(), Arc::new(value)));
+            }
+        }
+        loop {
+            if let Some((held, value)) = &state.value {
+                let value = value.clone();
+                if *held != key {
+                    self.compute_in_background(&mut state, dir, searcher, key, compute);
+                }
+                return Ok(value);
+            }
+            if !state.computing {
+                break;
+            }
+            state = self.done.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        state.computing = true;
+        drop(state);
+        match run(compute, &searcher, &dir) {
+            Ok(value) => {
+                let value = Arc::new(value);
+                self.finish(key, Some(value.clone()));
+                Ok(value)
+            }
+            Err(e) => {
+                self.finish(key, None);
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts computing the value of version `key` on a thread of its own, unless a
+    /// computation runs (`state` is this cache's, locked).
+    fn compute_in_background(
+        self: &Arc<Self>,
+        state: &mut KeptState<T>,
+        dir: PathBuf,
+        searcher: Searcher,
+        key: String,
+        compute: impl FnOnce(&Searcher) -> Result<T> + Send + 'static,
+    ) {
+        if state.computing {
+            return;
+        }
+        state.computing = true;
+        let kept = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("derive".into())
+            .spawn(move || match run(compute, &searcher, &dir) {
+                Ok(value) => kept.finish(key, Some(Arc::new(value))),
+                Err(e) => {
+                    tracing::warn!("computing from the new index version: {e}");
+                    kept.finish(key, None);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("cannot start a thread: {e}");
+            state.computing = false;
+        }
+    }
+
+    /// Starts computing the value of version `key` on a thread of its own, unless
+    /// it is held or being computed.
+    fn prepare(
+        self: &Arc<Self>,
+        dir: &Path,
+        searcher: Searcher,
+        key: String,
+        compute: impl FnOnce(&Searcher) -> Result<T> + Send + 'static,
+    ) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if state.value.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        self.compute_in_background(&mut state, dir.to_path_buf(), searcher, key, compute);
+    }
+
+    /// Ends a computation: keeps its value, if any, and wakes those waiting.
+    fn finish(&self, key: String, value: Option<Arc<T>>) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.computing = false;
+        if let Some(value) = value {
+            state.value = Some((key, value));
+        }
+        self.done.notify_all();
+    }
+}
+
+/// Threads the matters of version `key` of the index in `dir` (or reads them from
+/// `derived/`), and writes their lookup file.
+fn thread_matters(
+    dir: PathBuf,
+    key: String,
+) -> impl FnOnce(&Searcher) -> Result<Matters> + Send + 'static {
+    move |searcher| {
+        let m = derived(&dir, "matters", &key, searcher, |searcher| {
+            crate::index::matters::from_index(searcher, &dir)
+        })?;
+        let lookup = derived_path(&dir, "matter-of", &key, "bin");
+        if !lookup.exists() {
+            if let Err(e) = crate::index::matters::write_lookup(&m, &lookup) {
+                tracing::debug!(path = %lookup.display(), "not kept for the next process: {e}");
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// What a process derived for an earlier version of the index (the newest file
+/// `derived/NAME-*.json`), when none is there for version `key`.
+fn earlier_derived<T: serde::de::DeserializeOwned>(dir: &Path, name: &str, key: &str) -> Option<T> {
+    if derived_path(dir, name, key, "json").exists() {
+        return None;
+    }
+    let path = newest_derived(dir, name, "json")?;
+    let bytes = std::fs::read(&path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The newest file `derived/NAME-*.EXT`, of whatever version.
+fn newest_derived(dir: &Path, name: &str, ext: &str) -> Option<PathBuf> {
+    let prefix = format!("{name}-");
+    let suffix = format!(".{ext}");
+    std::fs::read_dir(dir.join(DERIVED_FOLDER))
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.starts_with(&prefix) && n.ends_with(&suffix)
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()
+        .map(|(_, path)| path)
+}
+
+/// Runs `compute`; a panic in it is an error, so that a computation always ends
+/// and nobody waits for it forever.
+fn run<T>(
+    compute: impl FnOnce(&Searcher) -> Result<T>,
+    searcher: &Searcher,
+    dir: &Path,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compute(searcher)))
+        .unwrap_or_else(|_| Err(Error::index(dir, "computing from the index failed")))
+}
+
+/// A version of the index: its segments and their deletions.
+fn version_key(searcher: &Searcher) -> String {
+    let mut version = format!("{DERIVED_VERSION}\u{1f}{SCHEMA_VERSION}");
+    for seg in searcher.segment_readers() {
+        version.push_str(&format!(
+            "\u{1f}{}:{}",
+            seg.segment_id().uuid_string(),
+            seg.num_deleted_docs()
+        ));
+    }
+    blake3::hash(version.as_bytes()).to_hex()[..16].to_string()
+}
+
+/// The file `derived/NAME-KEY.EXT` of the version `key` of the index (see
+/// [`derived`]).
+fn derived_path(dir: &Path, name: &str, key: &str, ext: &str) -> PathBuf {
+    dir.join(DERIVED_FOLDER).join(format!("{name}-{key}.{ext}"))
+}
+
+/// What is computed from the whole of version `key` of the index (`name`: the
+/// matters, the merged spellings): read from the folder `derived/` of the index
+/// when a process computed it for this version before, else computed and written
+/// there for the next process. A one-shot command reads in milliseconds what would
+/// take it seconds to compute over a large archive. Files of other versions are
+/// removed. Failing to write (a read-only index) only costs the next process the
+/// computing.
+fn derived<T, F>(dir: &Path, name: &str, key: &str, searcher: &Searcher, compute: F) -> Result<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: FnOnce(&Searcher) -> Result<T>,
+{
+    let path = derived_path(dir, name, key, "json");
+    let folder = dir.join(DERIVED_FOLDER);
+    if let Ok(bytes) = std::fs::read(&path) {
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => return Ok(value),
+            Err(e) => tracing::debug!(path = %path.display(), "unreadable, computed again: {e}"),
+        }
+    }
+    let value = compute(searcher)?;
+    let written = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(&folder)?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec(&value).map_err(std::io::Error::other)?,
+        )?;
+        std::fs::rename(&tmp, &path)?;
+        // Files of other versions go (this version's other files stay).
+        let mark = format!("-{key}.");
+        for entry in std::fs::read_dir(&folder)?.flatten() {
+            if !entry.file_name().to_string_lossy().contains(&mark) {
+                std::fs::remove_file(entry.path()).ok();
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        tracing::debug!(path = %path.display(), "not kept for the next process: {e}");
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn searcher() -> Searcher {
+        let mut schema = tantivy::schema::Schema::builder();
+        schema.add_text_field("t", tantivy::schema::TEXT);
+        let index = Index::create_in_ram(schema.build());
+        index.reader().expect("a reader of an empty index").searcher()
+    }
+
+    fn slow(value: u32) -> impl FnOnce(&Searcher) -> Result<u32> + Send + 'static {
+        move |_| {
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(value)
+        }
+    }
+
+    fn eventually(kept: &Kept<u32>, key: &str) -> Option<u32> {
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if let Some(v) = kept.current(key) {
+                return Some(*v);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    #[test]
+    fn a_new_version_answers_with_the_last_value_until_its_own_is_computed() {
+        let kept: Arc<Kept<u32>> = Arc::default();
+        let dir = Path::new(".");
+        let first = kept.latest(dir, searcher(), "a".into(), slow(1), || None);
+        assert_eq!(*first.unwrap(), 1, "nothing held: computed now");
+        let started = Instant::now();
+        let second = kept.latest(dir, searcher(), "b".into(), slow(2), || None);
+        assert_eq!(*second.unwrap(), 1, "the last value, at once");
+        assert!(started.elapsed() < Duration::from_millis(250));
+        assert_eq!(eventually(&kept, "b"), Some(2), "computed on its own thread");
+        let third = kept.latest(dir, searcher(), "b".into(), slow(3), || None);
+        assert_eq!(*third.unwrap(), 2, "held for its version: not computed again");
+    }
+
+    #[test]
+    fn an_earlier_value_found_answers_while_the_new_one_is_computed() {
+        let kept: Arc<Kept<u32>> = Arc::default();
+        let got = kept.latest(Path::new("."), searcher(), "b".into(), slow(2), || Some(1));
+        assert_eq!(*got.unwrap(), 1);
+        assert_eq!(eventually(&kept, "b"), Some(2));
+    }
+
+    #[test]
+    fn a_computation_that_fails_or_panics_ends_and_is_tried_again() {
+        let kept: Arc<Kept<u32>> = Arc::default();
+        let dir = Path::new(".");
+        let failed = kept.latest(dir, searcher(), "a".into(), |_| panic!("a bug"), || None);
+        assert!(failed.is_err(), "a panic is an error");
+        let got = kept.latest(dir, searcher(), "a".into(), slow(1), || None);
+        assert_eq!(*got.unwrap(), 1, "nobody waits for the failed computation");
+        let stale = kept.latest(
+            dir,
+            searcher(),
+            "b".into(),
+            |_| Err(Error::index(Path::new("."), "no")),
+            || None,
+        );
+        assert_eq!(*stale.unwrap(), 1);
+        std::thread::sleep(Duration::from_millis(100));
+        let again = kept.latest(dir, searcher(), "b".into(), slow(2), || None);
+        assert_eq!(*again.unwrap(), 1);
+        assert_eq!(eventually(&kept, "b"), Some(2), "tried again after a failure");
     }
 }
