@@ -182,6 +182,35 @@ impl Engine {
         Ok(None)
     }
 
+    /// A look at the paths the system reported as changed: those files alone are
+    /// indexed, without listing the corpus, when that can be done (see
+    /// [`update::update_paths`]); otherwise a whole [`Engine::watch`].
+    pub fn watch_paths(&self, paths: &[std::path::PathBuf]) -> Result<Option<IndexReport>> {
+        use std::sync::atomic::Ordering;
+        if update::indexing_elsewhere(&self.config.index_dir) {
+            self.take_up_commits()?;
+            return Ok(None);
+        }
+        self.indexing.store(true, Ordering::Release);
+        let report = update::update_paths(&self.config, paths, &|_| {});
+        self.indexing.store(false, Ordering::Release);
+        match report {
+            // Nothing was written (a file touched, not changed): no commit to see.
+            Ok(Some(report)) if report.indexed == 0 && report.removed == 0 => Ok(None),
+            Ok(Some(report)) => {
+                self.store.reload()?;
+                Ok(Some(report))
+            }
+            Ok(None) => self.watch(),
+            // Another process took the writer first: take up its commit later.
+            Err(Error::Locked(_)) => {
+                self.take_up_commits()?;
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Lets new searches see a commit made since the last look, by this process or
     /// another (a command-line `index`); says whether there was one.
     pub fn take_up_commits(&self) -> Result<bool> {

@@ -814,6 +814,47 @@ fn follows_the_corpus(args: &[&str]) {
     std::fs::remove_file(&added).unwrap();
     poll(&s.addr, "/api/search?q=Hultsfredsby", |v| v["total"] == 0);
     poll(&s.addr, "/api/health", |h| h["protocols"] == 5);
+
+    // A file renamed is found under its new name only.
+    let first = corpus.join("renamed_from.txt");
+    std::fs::write(&first, text.replace("Kalmar", "Flyttorpet")).unwrap();
+    poll(&s.addr, "/api/search?q=Flyttorpet", |v| {
+        v["hits"][0]["file"] == "renamed_from.txt"
+    });
+    std::fs::rename(&first, corpus.join("renamed_to.txt")).unwrap();
+    poll(&s.addr, "/api/search?q=Flyttorpet", |v| {
+        v["total"] == v["hits"].as_array().map_or(0, |h| h.len())
+            && v["hits"]
+                .as_array()
+                .is_some_and(|h| !h.is_empty() && h.iter().all(|h| h["file"] == "renamed_to.txt"))
+    });
+    // A folder of files moved in from outside (one event, for the folder), then
+    // deleted with its files.
+    let outside = s._dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("inner")).unwrap();
+    std::fs::write(outside.join("a.txt"), text.replace("Kalmar", "Mappholmen")).unwrap();
+    std::fs::write(
+        outside.join("inner").join("b.txt"),
+        text.replace("Kalmar", "Mappholmen"),
+    )
+    .unwrap();
+    std::fs::rename(&outside, corpus.join("flyttad")).unwrap();
+    poll(&s.addr, "/api/search?q=Mappholmen", |v| {
+        v["total"].as_u64() >= Some(2) && {
+            let mut files: Vec<&str> = v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|h| h["file"].as_str())
+                .collect();
+            files.sort();
+            files.dedup();
+            files == ["flyttad/a.txt", "flyttad/inner/b.txt"]
+        }
+    });
+    std::fs::remove_dir_all(corpus.join("flyttad")).unwrap();
+    poll(&s.addr, "/api/search?q=Mappholmen", |v| v["total"] == 0);
+    poll(&s.addr, "/api/health", |h| h["protocols"] == 6);
 }
 
 /// A commit by a command-line `index` reaches a server that does not watch.

@@ -488,7 +488,10 @@ mod tests {
         let mut schema = tantivy::schema::Schema::builder();
         schema.add_text_field("t", tantivy::schema::TEXT);
         let index = Index::create_in_ram(schema.build());
-        index.reader().expect("a reader of an empty index").searcher()
+        index
+            .reader()
+            .expect("a reader of an empty index")
+            .searcher()
     }
 
     fn slow(value: u32) -> impl FnOnce(&Searcher) -> Result<u32> + Send + 'static {
@@ -519,9 +522,17 @@ mod tests {
         let second = kept.latest(dir, searcher(), "b".into(), slow(2), || None);
         assert_eq!(*second.unwrap(), 1, "the last value, at once");
         assert!(started.elapsed() < Duration::from_millis(250));
-        assert_eq!(eventually(&kept, "b"), Some(2), "computed on its own thread");
+        assert_eq!(
+            eventually(&kept, "b"),
+            Some(2),
+            "computed on its own thread"
+        );
         let third = kept.latest(dir, searcher(), "b".into(), slow(3), || None);
-        assert_eq!(*third.unwrap(), 2, "held for its version: not computed again");
+        assert_eq!(
+            *third.unwrap(),
+            2,
+            "held for its version: not computed again"
+        );
     }
 
     #[test]
@@ -551,6 +562,10 @@ mod tests {
         std::thread::sleep(Duration::from_millis(100));
         let again = kept.latest(dir, searcher(), "b".into(), slow(2), || None);
         assert_eq!(*again.unwrap(), 1);
-        assert_eq!(eventually(&kept, "b"), Some(2), "tried again after a failure");
+        assert_eq!(
+            eventually(&kept, "b"),
+            Some(2),
+            "tried again after a failure"
+        );
     }
 }

@@ -312,9 +312,10 @@ fn record_corpus(
     config: &Config,
     themes: &str,
     files: &[CorpusFile],
-    folders: &[(std::path::PathBuf, u128)],
+    whole: &Whole<'_>,
     run_started: Option<i64>,
 ) -> Result<()> {
+    let folders = whole.folders;
     let corpus = &config.corpus_dir;
     let abs = corpus
         .canonicalize()
@@ -327,6 +328,7 @@ fn record_corpus(
         "corpus": abs.to_string_lossy(),
         "fingerprint": corpus_fingerprint(files),
         "folders": folders,
+        "links": if whole.links { "followed" } else { "none" },
         "run_started": run_started,
         "themes": themes,
         "themes_file": config.themes_file.as_ref().map(|p| {
@@ -380,26 +382,33 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
         return Ok(false);
     }
     let folders = folders_of(&config.corpus_dir);
-    let files = read::list_corpus(&config.corpus_dir)?;
+    let (files, links) = read::list_corpus_and_links(&config.corpus_dir)?;
+    let whole = Whole {
+        folders: &folders,
+        links,
+    };
     let run_started = recorded_run_start(&config.index_dir);
     if files.iter().any(|f| needs_hash(f, run_started)) {
         return Ok(true);
     }
-    // Nothing changed since the last run: the listing says so, no need to read the
-    // index. The folders' mtimes moved all the same (a file saved in place by
-    // rename, say): recording them spares the next search this listing.
-    if same_corpus && recorded(&config.index_dir, "fingerprint") == Some(corpus_fingerprint(&files))
-    {
+    let record = || {
         if let Err(e) = record_corpus(
             &config.index_dir,
             config,
             themes.fingerprint(),
             &files,
-            &folders,
+            &whole,
             run_started,
         ) {
             tracing::debug!("could not record the corpus folders: {e}");
         }
+    };
+    // Nothing changed since the last run: the listing says so, no need to read the
+    // index. The folders' mtimes moved all the same (a file saved in place by
+    // rename, say): recording them spares the next search this listing.
+    if same_corpus && recorded(&config.index_dir, "fingerprint") == Some(corpus_fingerprint(&files))
+    {
+        record();
         return Ok(false);
     }
     let p = plan(
@@ -408,7 +417,13 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
         &load_skipped(&config.index_dir),
         run_started,
     );
-    Ok(!p.to_read.is_empty() || !p.removed.is_empty())
+    let stale = !p.to_read.is_empty() || !p.removed.is_empty();
+    // The index holds the corpus as listed (updated path by path, say): recorded,
+    // the next check needs no listing.
+    if same_corpus && !stale {
+        record();
+    }
+    Ok(stale)
 }
 
 /// Brings the index up to date with the corpus: reads new and changed files
@@ -416,15 +431,11 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
 /// items of deleted files, and commits once.
 pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
     let started = Instant::now();
-    let started_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let started_at = now_seconds();
     let folders = folders_of(&config.corpus_dir);
-    let files = read::list_corpus(&config.corpus_dir)?;
+    let (files, links) = read::list_corpus_and_links(&config.corpus_dir)?;
     let dir = &config.index_dir;
-    let mut report = IndexReport::default();
     let (index, rebuilt) = open_or_create(dir)?;
-    report.created = rebuilt;
     let indexed = if rebuilt {
         HashMap::new()
     } else {
@@ -435,14 +446,193 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     } else {
         load_skipped(dir)
     };
+    let run = Run {
+        started,
+        started_at,
+        rebuilt,
+        files: &files,
+        indexed: &indexed,
+        previously_skipped,
+        whole: Some(Whole {
+            folders: &folders,
+            links,
+        }),
+    };
+    write_run(config, &index, run, progress)
+}
+
+/// Indexes the files at `paths` alone (paths the system reported as changed, under
+/// the corpus folder with links resolved): new and changed files are read, deleted
+/// ones removed, in one commit, without listing the corpus. Over a million files a
+/// listing takes seconds; this, a few milliseconds per path. `None` when only a
+/// listing can tell what changed (see [`update_index`]): no index yet, another
+/// corpus or themes, a corpus whose last listing followed links (a file may be
+/// known by another path), or a path that is, or was, a folder.
+pub fn update_paths(
+    config: &Config,
+    paths: &[std::path::PathBuf],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Option<IndexReport>> {
+    let started = Instant::now();
+    let started_at = now_seconds();
+    let dir = &config.index_dir;
+    let Ok(real_root) = config.corpus_dir.canonicalize() else {
+        return Ok(None);
+    };
+    if !exists(dir)
+        || recorded_corpus(dir).as_deref() != Some(real_root.as_path())
+        || recorded(dir, "links").as_deref() != Some("none")
+        || recorded(dir, "themes").as_deref() != Some(Themes::of(config)?.fingerprint())
+    {
+        return Ok(None);
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+    if !same_schema(&index.schema(), &schema().0) || !holds_current_version(&index) {
+        return Ok(None);
+    }
+    tokenize::register(&index);
+    let mut previously_skipped = load_skipped(dir);
+    let (_, fields) = schema();
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|e| Error::index(dir, e))?;
+    let searcher = reader.searcher();
+    let mut files = Vec::new();
+    let mut indexed = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        let (rel, file) = match read::changed_path(&config.corpus_dir, &real_root, path) {
+            read::Changed::Ignored => continue,
+            read::Changed::NeedsListing => return Ok(None),
+            read::Changed::File(f) => (f.rel.clone(), Some(f)),
+            read::Changed::Gone(rel) => (rel, None),
+        };
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let state = indexed_state(&searcher, &fields, &rel).map_err(|e| Error::index(dir, e))?;
+        let was_skipped = previously_skipped.contains_key(&rel);
+        if file.is_none() {
+            previously_skipped.remove(&rel);
+        }
+        // Something gone that was neither a file of the index nor skipped, and has
+        // no file name extension, may have been a folder of files.
+        if file.is_none() && state.is_none() && !was_skipped && path.extension().is_none() {
+            return Ok(None);
+        }
+        if let Some(state) = state {
+            indexed.insert(rel.clone(), state);
+        }
+        files.extend(file);
+    }
+    if files.is_empty() && indexed.is_empty() {
+        // Only paths of files never indexed, gone again (an editor's temporary file).
+        save_skipped(dir, &previously_skipped)?;
+        return Ok(Some(IndexReport::default()));
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let run = Run {
+        started,
+        started_at,
+        rebuilt: false,
+        files: &files,
+        indexed: &indexed,
+        previously_skipped,
+        whole: None,
+    };
+    write_run(config, &index, run, progress).map(Some)
+}
+
+/// What the index holds of the file `rel`, if anything.
+fn indexed_state(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    rel: &str,
+) -> tantivy::Result<Option<FileState>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.file, rel),
+        IndexRecordOption::Basic,
+    );
+    let Some(addr) = searcher.search(&query, &DocSetCollector)?.into_iter().min() else {
+        return Ok(None);
+    };
+    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+    let first = |col: tantivy::Result<tantivy::columnar::Column<u64>>| {
+        col.ok().and_then(|c| c.first(addr.doc_id)).unwrap_or(0)
+    };
+    let mtime = ff
+        .i64("file_mtime")
+        .ok()
+        .and_then(|c| c.first(addr.doc_id))
+        .unwrap_or(0);
+    Ok(Some(FileState {
+        size: first(ff.u64("file_size")),
+        mtime,
+        hash: first(ff.u64("file_hash")),
+    }))
+}
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// One indexing run: the files to consider and what the index holds of them.
+struct Run<'a> {
+    started: Instant,
+    /// When the run started, in seconds since the epoch (see [`needs_hash`]).
+    started_at: i64,
+    rebuilt: bool,
+    /// The files to consider, sorted by identity.
+    files: &'a [CorpusFile],
+    /// What the index holds of them; of the whole corpus, those gone are removed.
+    indexed: &'a HashMap<String, FileState>,
+    previously_skipped: HashMap<String, SkippedFile>,
+    /// Set when `files` is the whole corpus, listed.
+    whole: Option<Whole<'a>>,
+}
+
+/// A run over the whole corpus: its folders and whether its listing followed links.
+struct Whole<'a> {
+    folders: &'a [(std::path::PathBuf, u128)],
+    links: bool,
+}
+
+/// Reads, parses and writes the files of `run` that changed, removes those gone,
+/// commits once, and records what the next run needs.
+fn write_run(
+    config: &Config,
+    index: &Index,
+    run: Run<'_>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<IndexReport> {
+    let Run {
+        started,
+        started_at,
+        rebuilt,
+        files,
+        indexed,
+        previously_skipped,
+        whole,
+    } = run;
+    let dir = &config.index_dir;
+    let mut report = IndexReport {
+        created: rebuilt,
+        ..IndexReport::default()
+    };
     let (_, fields) = schema();
     let themes = Themes::of(config)?;
     let run_started = recorded_run_start(dir);
-    let plan = plan(&files, &indexed, &previously_skipped, run_started);
+    let plan = plan(files, indexed, &previously_skipped, run_started);
     report.unchanged = plan.unchanged;
     // Other themes than the index was tagged with: the files not read again are
     // re-tagged from what the index stores of them.
-    let retag = !rebuilt && recorded(dir, "themes").as_deref() != Some(themes.fingerprint());
+    let retag = whole.is_some()
+        && !rebuilt
+        && recorded(dir, "themes").as_deref() != Some(themes.fingerprint());
     let to_retag: Vec<&CorpusFile> = if retag {
         // Files read only to be sure they did not change are re-tagged all the same:
         // when they did not, reading them writes nothing.
@@ -496,7 +686,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         writer.delete_term(Term::from_field_text(fields.file, rel));
         report.removed += 1;
     }
-    report.retagged = retag_files(&index, &writer, &fields, &to_retag, &indexed, &themes, dir)?;
+    report.retagged = retag_files(index, &writer, &fields, &to_retag, indexed, &themes, dir)?;
 
     let next = AtomicUsize::new(0);
     let tally = Mutex::new(Tally::default());
@@ -593,8 +783,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     writer
         .wait_merging_threads()
         .map_err(|e| Error::index(dir, e))?;
-    crate::index::facets::write_tables(&index, dir)
-        .map_err(|e| Error::io(dir.join("facets"), e))?;
+    crate::index::facets::write_tables(index, dir).map_err(|e| Error::io(dir.join("facets"), e))?;
     let by_rel: HashMap<&str, &CorpusFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
     let skipped_now: HashMap<String, SkippedFile> = report
         .skipped
@@ -611,15 +800,31 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
             ))
         })
         .collect();
-    save_skipped(dir, &skipped_now)?;
-    record_corpus(
-        dir,
-        config,
-        themes.fingerprint(),
-        &files,
-        &folders,
-        Some(started_at),
-    )?;
+    match whole {
+        Some(whole) => {
+            save_skipped(dir, &skipped_now)?;
+            record_corpus(
+                dir,
+                config,
+                themes.fingerprint(),
+                files,
+                &whole,
+                Some(started_at),
+            )?;
+        }
+        // Of the files looked at, what is skipped now replaces what was.
+        None => {
+            let mut skipped = previously_skipped;
+            for f in files {
+                skipped.remove(&f.rel);
+            }
+            for rel in &plan.removed {
+                skipped.remove(rel);
+            }
+            skipped.extend(skipped_now);
+            save_skipped(dir, &skipped)?;
+        }
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -807,4 +1012,103 @@ pub fn read_and_parse(
         protocol,
         replaced: decoded.replaced,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROTOCOL: &str = "Protokoll Socialnämnden\nSammanträdesdatum: 2024-05-06\n\nNärvarande: Anna Berg (S), ordförande\n\n§ 12 Budget för hemtjänsten 2025\nNämnden beslutar att godkänna budgeten. WORD\n\n§ 13 Rapport om våld i nära relationer\nInformationen noteras.\n";
+
+    fn protocol(word: &str) -> String {
+        PROTOCOL.replace("WORD", word)
+    }
+
+    /// A corpus of two files, indexed; the config and the corpus's real path.
+    fn indexed_corpus(dir: &Path) -> (Config, std::path::PathBuf) {
+        let corpus = dir.join("corpus");
+        std::fs::create_dir_all(corpus.join("2024")).unwrap();
+        std::fs::write(corpus.join("a.txt"), protocol("Alfa")).unwrap();
+        std::fs::write(corpus.join("2024").join("b.txt"), protocol("Beta")).unwrap();
+        let config = Config::new(&corpus, dir.join("index"));
+        let report = update_index(&config, &|_| {}).unwrap();
+        assert_eq!(report.indexed, 2);
+        let real = corpus.canonicalize().unwrap();
+        (config, real)
+    }
+
+    fn files_of(config: &Config) -> Vec<String> {
+        let index = Index::open_in_dir(&config.index_dir).unwrap();
+        let mut files: Vec<String> = indexed_files(&index, &config.index_dir)
+            .unwrap()
+            .into_keys()
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// New, changed, renamed and deleted files are indexed from their paths alone,
+    /// as a full listing would index them.
+    #[test]
+    fn changed_paths_are_indexed_without_a_listing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (config, real) = indexed_corpus(tmp.path());
+        let update = |paths: &[std::path::PathBuf]| update_paths(&config, paths, &|_| {}).unwrap();
+
+        std::fs::write(real.join("2024").join("c.txt"), protocol("Gamma")).unwrap();
+        let r = update(&[real.join("2024").join("c.txt")]).expect("a file alone");
+        assert_eq!((r.indexed, r.removed), (1, 0));
+        assert_eq!(files_of(&config), ["2024/b.txt", "2024/c.txt", "a.txt"]);
+
+        std::fs::write(real.join("a.txt"), protocol("Alfa ändrad, längre")).unwrap();
+        let r = update(&[real.join("a.txt")]).expect("a file alone");
+        assert_eq!((r.indexed, r.removed), (1, 0));
+
+        std::fs::rename(real.join("a.txt"), real.join("d.txt")).unwrap();
+        let r = update(&[real.join("a.txt"), real.join("d.txt")]).expect("two paths");
+        assert_eq!((r.indexed, r.removed), (1, 1));
+        assert_eq!(files_of(&config), ["2024/b.txt", "2024/c.txt", "d.txt"]);
+
+        // A hidden file and a temporary file gone again change nothing.
+        std::fs::write(real.join(".d.txt.swp"), "x").unwrap();
+        let r = update(&[real.join(".d.txt.swp"), real.join("d.txt~tmp.txt")]).expect("nothing");
+        assert_eq!((r.indexed, r.removed), (0, 0));
+
+        // A file the reader skips is remembered as skipped, and forgotten when gone.
+        std::fs::write(real.join("bild.png"), [0u8, 1, 2, 3]).unwrap();
+        let r = update(&[real.join("bild.png")]).expect("a file alone");
+        assert_eq!(r.skipped.len(), 1, "{:?}", r.skipped);
+        assert!(load_skipped(&config.index_dir).contains_key("bild.png"));
+        std::fs::remove_file(real.join("bild.png")).unwrap();
+        update(&[real.join("bild.png")]).expect("a skipped file gone");
+        assert!(!load_skipped(&config.index_dir).contains_key("bild.png"));
+
+        // What the paths did, a listing finds done (it reads the files changed in
+        // the second of its last run again, to be sure, and finds them unchanged).
+        let r = update_index(&config, &|_| {}).unwrap();
+        assert_eq!((r.indexed, r.removed), (0, 0));
+        assert_eq!(files_of(&config), ["2024/b.txt", "2024/c.txt", "d.txt"]);
+    }
+
+    /// A folder, a folder gone, and a corpus whose listing followed links are
+    /// looked at by listing.
+    #[test]
+    fn folders_and_links_need_a_listing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (config, real) = indexed_corpus(tmp.path());
+        let update = |paths: &[std::path::PathBuf]| update_paths(&config, paths, &|_| {}).unwrap();
+        std::fs::create_dir(real.join("ny")).unwrap();
+        assert!(update(&[real.join("ny")]).is_none(), "a folder");
+        std::fs::remove_dir_all(real.join("2024")).unwrap();
+        assert!(update(&[real.join("2024")]).is_none(), "a folder gone");
+        assert_eq!(update_index(&config, &|_| {}).unwrap().removed, 1);
+
+        std::os::unix::fs::symlink(real.join("ny"), real.join("länk")).unwrap();
+        std::fs::write(real.join("ny").join("e.txt"), protocol("Epsilon")).unwrap();
+        update_index(&config, &|_| {}).unwrap();
+        assert!(
+            update(&[real.join("ny").join("e.txt")]).is_none(),
+            "a file may be known by a link's path"
+        );
+    }
 }

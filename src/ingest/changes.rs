@@ -23,6 +23,22 @@ struct Heard {
     first: Option<Instant>,
     /// When the last change was heard.
     last: Option<Instant>,
+    /// The paths the changes were reported at.
+    paths: std::collections::BTreeSet<PathBuf>,
+    /// Events were lost, or too many paths changed to keep: look at everything.
+    everything: bool,
+}
+
+/// More changed paths than this between two looks are looked at by listing.
+const MAX_PATHS: usize = 10_000;
+
+/// What to look at after changes were heard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Look {
+    /// The paths the changes were reported at (files, or folders).
+    Paths(Vec<PathBuf>),
+    /// The whole corpus (events were lost, or a great many paths changed).
+    Everything,
 }
 
 /// A subscription to the changes under one folder; ends when dropped.
@@ -50,19 +66,24 @@ impl Changes {
         let sink = heard.clone();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                let counts = match &event {
-                    Ok(e) => {
-                        e.need_rescan() || (is_change(&e.kind) && !all_under(&e.paths, &ignore))
-                    }
+                let now = Instant::now();
+                let mut h = sink.lock().unwrap_or_else(|p| p.into_inner());
+                match &event {
                     // An error of the watch itself (events lost): look, to be sure.
-                    Err(_) => true,
-                };
-                if counts {
-                    let now = Instant::now();
-                    let mut h = sink.lock().unwrap_or_else(|p| p.into_inner());
-                    h.first.get_or_insert(now);
-                    h.last = Some(now);
+                    Err(_) => h.everything = true,
+                    Ok(e) if e.need_rescan() => h.everything = true,
+                    Ok(e) if is_change(&e.kind) && !all_under(&e.paths, &ignore) => {
+                        let paths = e.paths.iter().filter(|p| !p.starts_with(&ignore));
+                        h.paths.extend(paths.cloned());
+                        if h.paths.len() > MAX_PATHS {
+                            h.everything = true;
+                            h.paths.clear();
+                        }
+                    }
+                    Ok(_) => return,
                 }
+                h.first.get_or_insert(now);
+                h.last = Some(now);
             })
             .map_err(|e| e.to_string())?;
         watcher
@@ -78,16 +99,18 @@ impl Changes {
     /// files is looked at when it is done), or when the first of them was heard
     /// `patience` ago (a stream of changes that never pauses is looked at all the
     /// same).
-    pub fn settled(&self, quiet: Duration, patience: Duration) -> bool {
+    pub fn settled(&self, quiet: Duration, patience: Duration) -> Option<Look> {
         let mut h = self.heard.lock().unwrap_or_else(|p| p.into_inner());
-        let (Some(first), Some(last)) = (h.first, h.last) else {
-            return false;
-        };
+        let (first, last) = (h.first?, h.last?);
         if last.elapsed() >= quiet || first.elapsed() >= patience {
-            *h = Heard::default();
-            return true;
+            let heard = std::mem::take(&mut *h);
+            return Some(if heard.everything {
+                Look::Everything
+            } else {
+                Look::Paths(heard.paths.into_iter().collect())
+            });
         }
-        false
+        None
     }
 }
 
@@ -125,7 +148,7 @@ mod tests {
     fn wait_for(changes: &Changes, quiet: Duration) -> bool {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
-            if changes.settled(quiet, Duration::from_secs(60)) {
+            if changes.settled(quiet, Duration::from_secs(60)).is_some() {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -147,13 +170,16 @@ mod tests {
 
         std::fs::write(corpus.join("b.txt"), "new").unwrap();
         assert!(wait_for(&changes, quiet), "a new file is heard");
-        assert!(!changes.settled(Duration::ZERO, Duration::ZERO), "once");
+        assert!(
+            changes.settled(Duration::ZERO, Duration::ZERO).is_none(),
+            "once"
+        );
 
         std::fs::read(corpus.join("a.txt")).unwrap();
         std::fs::write(index.join("segment"), "index data").unwrap();
         std::thread::sleep(Duration::from_millis(300));
         assert!(
-            !changes.settled(Duration::ZERO, Duration::ZERO),
+            changes.settled(Duration::ZERO, Duration::ZERO).is_none(),
             "a read and the index folder are not changes"
         );
 
@@ -165,6 +191,32 @@ mod tests {
         assert!(wait_for(&changes, quiet), "a file in a new folder is heard");
         std::fs::remove_file(corpus.join("c.txt")).unwrap();
         assert!(wait_for(&changes, quiet), "a deletion is heard");
+    }
+
+    /// The paths of the changes are said, without the index folder's.
+    #[test]
+    fn the_paths_changed_are_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        let index = corpus.join("index");
+        std::fs::create_dir_all(&index).unwrap();
+        let changes = Changes::follow(&corpus, &index).unwrap();
+        std::fs::write(corpus.join("a.txt"), "new").unwrap();
+        std::fs::write(index.join("segment"), "index data").unwrap();
+        std::fs::write(corpus.join("b.txt"), "new").unwrap();
+        let real = corpus.canonicalize().unwrap();
+        let started = Instant::now();
+        let mut seen = std::collections::BTreeSet::new();
+        while started.elapsed() < Duration::from_secs(10) && seen.len() < 2 {
+            match changes.settled(Duration::from_millis(100), Duration::from_secs(60)) {
+                Some(Look::Paths(paths)) => seen.extend(paths),
+                Some(Look::Everything) => panic!("two files are not everything"),
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        let want: std::collections::BTreeSet<PathBuf> =
+            [real.join("a.txt"), real.join("b.txt")].into();
+        assert_eq!(seen, want);
     }
 
     #[test]

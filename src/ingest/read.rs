@@ -142,6 +142,12 @@ pub struct Decoded {
 /// corpus folder is passed over with a warning, and a folder reached a second time
 /// (a link loop, or two links to one folder) is walked once.
 pub fn list_corpus(dir: &Path) -> Result<Vec<CorpusFile>> {
+    Ok(list_corpus_and_links(dir)?.0)
+}
+
+/// [`list_corpus`], and whether a link was followed on the way (then a file may be
+/// known by a path other than its real one, and only a listing says which).
+pub fn list_corpus_and_links(dir: &Path) -> Result<(Vec<CorpusFile>, bool)> {
     let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::io(
@@ -155,11 +161,65 @@ pub fn list_corpus(dir: &Path) -> Result<Vec<CorpusFile>> {
         real_root: &real_root,
         seen: std::collections::HashSet::from([real_root.clone()]),
         out: Vec::new(),
+        links: false,
     };
     walk.folder(dir, 0)?;
     let mut out = walk.out;
     out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok(out)
+    Ok((out, walk.links))
+}
+
+/// What a changed path under the corpus is, for an update of that path alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// A file, as [`list_corpus`] lists it.
+    File(CorpusFile),
+    /// Nothing is there now; the identity it had.
+    Gone(String),
+    /// Not a file of the corpus (hidden, or outside it): nothing to do.
+    Ignored,
+    /// A folder, a link or something unknown: only a listing tells what changed.
+    NeedsListing,
+}
+
+/// What `path` (a path the system reported, under `real_root`, the corpus folder
+/// with links resolved) is now, with the identity [`list_corpus`] of `root` gives
+/// it. Assumes no link inside the corpus was followed (see
+/// [`list_corpus_and_links`]).
+pub fn changed_path(root: &Path, real_root: &Path, path: &Path) -> Changed {
+    let Ok(below) = path.strip_prefix(real_root) else {
+        return Changed::Ignored;
+    };
+    if below.as_os_str().is_empty() {
+        return Changed::NeedsListing;
+    }
+    if below
+        .components()
+        .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+    {
+        return Changed::Ignored;
+    }
+    let rel = relative_path(real_root, path);
+    let on_disk = path_of(root, &rel);
+    match fs::symlink_metadata(&on_disk) {
+        Ok(meta) if meta.is_file() => {
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            Changed::File(CorpusFile {
+                path: on_disk,
+                rel,
+                size: meta.len(),
+                mtime,
+            })
+        }
+        Ok(_) => Changed::NeedsListing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Changed::Gone(rel),
+        Err(_) => Changed::NeedsListing,
+    }
 }
 
 /// Folders deeper than this are not walked (a guard; real archives nest a few levels).
@@ -171,6 +231,8 @@ struct Walk<'a> {
     /// Folders walked, by their real path.
     seen: std::collections::HashSet<PathBuf>,
     out: Vec<CorpusFile>,
+    /// Whether a link was followed.
+    links: bool,
 }
 
 impl Walk<'_> {
@@ -200,7 +262,7 @@ impl Walk<'_> {
                         );
                         continue;
                     }
-                    Ok(_) => {}
+                    Ok(_) => self.links = true,
                     // A broken link: reported as unreadable when read.
                     Err(_) => {
                         self.push(path, 0, 0);

@@ -18,7 +18,7 @@ use crate::api::{self, ApiError};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::index::facets::FacetField;
-use crate::ingest::changes::Changes;
+use crate::ingest::changes::{Changes, Look};
 use crate::query::filters::Filters;
 use crate::search::hits::{SearchRequest, Sort};
 use crate::search::trend::TrendRequest;
@@ -139,11 +139,14 @@ pub fn watch(state: Arc<AppState>, follow: Follow) {
             let mut cost = Duration::ZERO;
             loop {
                 std::thread::sleep(TICK);
-                let heard = changes.as_ref().is_some_and(|c| c.settled(QUIET, PATIENCE));
+                let heard = changes.as_ref().and_then(|c| c.settled(QUIET, PATIENCE));
                 let due = every.is_some_and(|every| {
                     last_look.elapsed() >= every.max(cost * LOOK_COST_FACTOR)
                 });
-                let result = if heard || due {
+                let result = if let (Some(Look::Paths(paths)), false) = (&heard, due) {
+                    // The changed paths alone: no listing.
+                    state.engine.watch_paths(paths).map(|r| r.is_some())
+                } else if heard.is_some() || due {
                     last_look = Instant::now();
                     let result = state.engine.watch();
                     // What listing costs: a look that found nothing to index.
