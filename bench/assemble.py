@@ -100,7 +100,17 @@ def targets(runs):
              f"{n_(e['items'])} items)", "–"),
             ("1 000 000: peak RSS ≤ 2 GiB", f"{e['rss_mib']:.0f} MiB", yes(e["rss_mib"] <= 2048)),
             ("1 000 000: index ≤ 1.2× corpus", f"{size:.2f}× ({e['index_bytes'] / 1e9:.1f} GB)", yes(size <= 1.2)),
-            ("1 000 000: one changed file ≤ 1 s", f"{i['touch1_seconds']:.2f} s", yes(i["touch1_seconds"] <= 1)),
+            ("1 000 000: one changed file ≤ 1 s (command line: lists the corpus)", f"{i['touch1_seconds']:.2f} s",
+             yes(i["touch1_seconds"] <= 1)),
+        ]
+        lv = j.get("engine_live")
+        if lv:
+            worst = max(lv["add_seconds"], lv["change_seconds"], lv["delete_seconds"])
+            rows.append(("1 000 000: one changed file ≤ 1 s (a server following the corpus: added / changed / "
+                         "deleted until searchable)",
+                         f"{lv['add_seconds']:.2f} / {lv['change_seconds']:.2f} / {lv['delete_seconds']:.2f} s",
+                         yes(worst <= 1)))
+        rows += [
             ("1 000 000: query p50 / p99 over the mix", f"{s['p50']:.1f} / {s['p99']:.1f} ms", "–"),
             ("1 000 000: one-shot CLI search", f"p50 {c['p50']:.0f} ms, max {c['max']:.0f} ms", "–"),
         ]
