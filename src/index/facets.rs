@@ -321,6 +321,24 @@ impl std::str::FromStr for FacetField {
 /// A segment's values of one field, by ordinal.
 type SegmentValues = Arc<Vec<String>>;
 
+/// Counts by facet value (a fast hash: a broad search counts tens of thousands of
+/// names per segment).
+pub type Counts = HashMap<String, u64, rustc_hash::FxBuildHasher>;
+
+/// The counts of several segments added up, into the largest of them.
+fn merge_counts(mut fruits: Vec<Counts>) -> Counts {
+    let Some(largest) = (0..fruits.len()).max_by_key(|&k| fruits[k].len()) else {
+        return Counts::default();
+    };
+    let mut out = fruits.swap_remove(largest);
+    for fruit in fruits {
+        for (k, v) in fruit {
+            *out.entry(k).or_default() += v;
+        }
+    }
+    out
+}
+
 /// The per-segment tables of protocol values of one index: read from the tables
 /// [`write_tables`] keeps in the index folder, or built when the process lives
 /// long enough (a server) for them to pay off. A one-shot search reads the values
@@ -519,7 +537,7 @@ fn protocol_values(
 }
 
 impl Collector for TermCounts {
-    type Fruit = HashMap<String, u64>;
+    type Fruit = Counts;
     type Child = TermCountsSegment;
 
     fn for_segment(
@@ -543,22 +561,13 @@ impl Collector for TermCounts {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<HashMap<String, u64>>,
-    ) -> tantivy::Result<HashMap<String, u64>> {
-        let mut out: HashMap<String, u64> = HashMap::new();
-        for fruit in fruits {
-            for (k, v) in fruit {
-                *out.entry(k).or_default() += v;
-            }
-        }
-        Ok(out)
+    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
+        Ok(merge_counts(fruits))
     }
 }
 
 impl SegmentCollector for TermCountsSegment {
-    type Fruit = HashMap<String, u64>;
+    type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(weight) = self.sampler.next() else {
@@ -573,10 +582,10 @@ impl SegmentCollector for TermCountsSegment {
         }
     }
 
-    fn harvest(self) -> HashMap<String, u64> {
+    fn harvest(self) -> Counts {
         match self.column {
             Some(col) => named_counts(&col, &self.counts),
-            None => HashMap::new(),
+            None => Counts::default(),
         }
     }
 }
@@ -601,8 +610,8 @@ pub fn value_of(values: &[String], ord: u64) -> Option<&str> {
 
 /// The counts by value: one sequential pass over the dictionary for the
 /// ordinals that occur.
-fn named_counts(col: &StrColumn, counts: &[u32]) -> HashMap<String, u64> {
-    let mut out = HashMap::new();
+fn named_counts(col: &StrColumn, counts: &[u32]) -> Counts {
+    let mut out = Counts::default();
     let ords: Vec<u64> = (0..counts.len())
         .filter(|&o| counts[o] > 0)
         .map(|o| o as u64)
@@ -667,7 +676,7 @@ struct SegmentField {
 
 impl Collector for ProtocolFacets {
     /// Counts by field, then by value.
-    type Fruit = HashMap<FacetField, HashMap<String, u64>>;
+    type Fruit = HashMap<FacetField, Counts>;
     type Child = ProtocolFacetsSegment;
 
     fn for_segment(
@@ -714,18 +723,18 @@ impl Collector for ProtocolFacets {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<HashMap<FacetField, HashMap<String, u64>>>,
-    ) -> tantivy::Result<HashMap<FacetField, HashMap<String, u64>>> {
-        let mut out: HashMap<FacetField, HashMap<String, u64>> = HashMap::new();
+        fruits: Vec<HashMap<FacetField, Counts>>,
+    ) -> tantivy::Result<HashMap<FacetField, Counts>> {
+        let mut by_field: HashMap<FacetField, Vec<Counts>> = HashMap::new();
         for fruit in fruits {
             for (field, counts) in fruit {
-                let into = out.entry(field).or_default();
-                for (k, v) in counts {
-                    *into.entry(k).or_default() += v;
-                }
+                by_field.entry(field).or_default().push(counts);
             }
         }
-        Ok(out)
+        Ok(by_field
+            .into_iter()
+            .map(|(field, counts)| (field, merge_counts(counts)))
+            .collect())
     }
 }
 
@@ -755,7 +764,7 @@ impl ProtocolFacetsSegment {
 }
 
 impl SegmentCollector for ProtocolFacetsSegment {
-    type Fruit = HashMap<FacetField, HashMap<String, u64>>;
+    type Fruit = HashMap<FacetField, Counts>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(weight) = self.sampler.next() else {
@@ -773,7 +782,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
         }
     }
 
-    fn harvest(mut self) -> HashMap<FacetField, HashMap<String, u64>> {
+    fn harvest(mut self) -> HashMap<FacetField, Counts> {
         let mut out = HashMap::new();
         for SegmentField {
             field: name,
@@ -978,7 +987,7 @@ mod tests {
             Term::from_field_text(word, "udda"),
             IndexRecordOption::Basic,
         ));
-        let want = |pairs: &[(&str, u64)]| -> HashMap<String, u64> {
+        let want = |pairs: &[(&str, u64)]| -> Counts {
             pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
         };
         for with_tables in [false, true] {

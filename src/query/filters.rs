@@ -1,7 +1,7 @@
 //! Filters: dates, facet values and "holds a decision". They match or not and never
 //! score; a facet value as written is resolved to a value of the index.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use tantivy::collector::DocSetCollector;
@@ -286,7 +286,7 @@ pub fn all_facet_values(
     store: &Store,
     searcher: &Searcher,
     facet: FacetField,
-) -> Result<HashMap<String, u64>> {
+) -> Result<crate::index::facets::Counts> {
     let counts = if facet.per_protocol() {
         searcher
             .search(

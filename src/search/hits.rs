@@ -4,7 +4,7 @@
 //! marked snippets, facet counts that equal what the filter of a value finds, and
 //! reading a whole protocol back from the index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -14,7 +14,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::index::facets::{Estimated, FacetField, ProtocolFacets, Sampling, TermCounts};
+use crate::index::facets::{Counts, Estimated, FacetField, ProtocolFacets, Sampling, TermCounts};
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
 use crate::parse::Protocol;
@@ -260,13 +260,19 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
 }
 
 /// One person, one value: counts of other spellings go to the main one.
-fn merge_spellings(store: &Store, counts: HashMap<String, u64>) -> Result<HashMap<String, u64>> {
+fn merge_spellings(store: &Store, counts: Counts) -> Result<Counts> {
     let variants = store.person_variants()?;
-    let mut merged: HashMap<String, u64> = HashMap::new();
+    let mut merged = Counts::default();
+    merged.reserve(counts.len());
     for (n, c) in counts {
-        *merged
-            .entry(variants.canonical(&n).to_string())
-            .or_default() += c;
+        let canonical = variants.canonical(&n);
+        // Most names are their own canonical spelling: the key moves, no copy.
+        let key = if canonical == n {
+            n
+        } else {
+            canonical.to_string()
+        };
+        *merged.entry(key).or_default() += c;
     }
     Ok(merged)
 }
@@ -276,7 +282,7 @@ const SNIPPET_CHARS: usize = 220;
 /// The first `limit` values of a facet in its order, and after them any value the
 /// filters chose that the limit cut off: a chosen value stays in sight to be undone.
 fn facet_values(
-    counts: HashMap<String, u64>,
+    counts: Counts,
     limit: usize,
     facet: FacetField,
     chosen: &[String],
