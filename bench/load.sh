@@ -51,7 +51,7 @@ base=$(sample)
     sleep 1
   done ) &
 adder=$!
-( while kill -0 "$adder" 2>/dev/null; do sample > /dev/null; sleep 0.5; done; echo "$peak" > "$work/peak" ) &
+( while kill -0 "$adder" 2>/dev/null; do sample >> "$work/rss"; sleep 0.5; done; echo "$peak" > "$work/peak" ) &
 sampler=$!
 wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s -s "$work/mix.lua" "$url" | tail -2 | tee "$work/wrk"
 wait "$adder"; wait "$sampler"
@@ -64,6 +64,10 @@ done
 sleep 4
 end=$(sample)
 echo "added files found: $found of $SECONDS_RUN"
+# The RSS over the load, its highest in each tenth of the run (MiB): flat, or growing.
+awk '{ v[NR] = $1 } END { n = NR; out = "server RSS over the load (max per tenth):";
+  for (k = 0; k < 10; k++) { m = 0; for (i = int(k * n / 10) + 1; i <= int((k + 1) * n / 10); i++) if (v[i] > m) m = v[i];
+    out = out " " int(m / 1024) } print out }' "$work/rss"
 echo "server RSS: after warm-up $((base / 1024)) MiB, peak $(( $(cat "$work/peak") / 1024 )) MiB, 4 s after the load $((end / 1024)) MiB"
 # Fails on any error and on an added file the server never found.
 if ! grep -q "errors non2xx=0 connect=0 read=0 write=0 timeout=0" "$work/wrk"; then
