@@ -161,7 +161,12 @@ pub fn watch(state: Arc<AppState>, follow: Follow) {
                     continue;
                 };
                 match result {
-                    Ok(true) => tracing::info!("searches see the index as last committed"),
+                    Ok(true) => {
+                        tracing::info!("searches see the index as last committed");
+                        // An indexing run frees its writer's arenas: handed back now,
+                        // not when requests pause.
+                        trim_heap();
+                    }
                     Ok(false) => {}
                     Err(e) => tracing::warn!("following the index: {e}"),
                 }
