@@ -40,15 +40,19 @@ impl FileState {
     }
 }
 
+/// The files of an index by identity (a fast hash: a million entries are compared
+/// with the listing on every look).
+pub type FileTable = HashMap<String, FileState, rustc_hash::FxBuildHasher>;
+
 /// The files the index holds, read from its fast fields.
-pub fn indexed_files(index: &Index, dir: &Path) -> Result<HashMap<String, FileState>> {
+pub fn indexed_files(index: &Index, dir: &Path) -> Result<FileTable> {
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(|e| Error::index(dir, e))?;
     let searcher = reader.searcher();
-    let mut out = HashMap::new();
+    let mut out = FileTable::default();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
         let err = |e: tantivy::TantivyError| Error::index(dir, e);
@@ -149,7 +153,7 @@ fn needs_hash(f: &CorpusFile, run_started: Option<i64>) -> bool {
 
 fn plan(
     files: &[CorpusFile],
-    indexed: &HashMap<String, FileState>,
+    indexed: &FileTable,
     skipped: &HashMap<String, SkippedFile>,
     run_started: Option<i64>,
 ) -> Plan {
@@ -171,7 +175,7 @@ fn plan(
         }
         to_read.push(f.clone());
     }
-    let present: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    let present: rustc_hash::FxHashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
     let removed = indexed
         .keys()
         .filter(|k| !present.contains(k.as_str()))
@@ -437,7 +441,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
     let dir = &config.index_dir;
     let (index, rebuilt) = open_or_create(dir)?;
     let indexed = if rebuilt {
-        HashMap::new()
+        FileTable::default()
     } else {
         indexed_files(&index, dir)?
     };
@@ -500,7 +504,7 @@ pub fn update_paths(
         .map_err(|e| Error::index(dir, e))?;
     let searcher = reader.searcher();
     let mut files = Vec::new();
-    let mut indexed = HashMap::new();
+    let mut indexed = FileTable::default();
     let mut seen = std::collections::HashSet::new();
     for path in paths {
         let (rel, file) = match read::changed_path(&config.corpus_dir, &real_root, path) {
@@ -589,7 +593,7 @@ struct Run<'a> {
     /// The files to consider, sorted by identity.
     files: &'a [CorpusFile],
     /// What the index holds of them; of the whole corpus, those gone are removed.
-    indexed: &'a HashMap<String, FileState>,
+    indexed: &'a FileTable,
     previously_skipped: HashMap<String, SkippedFile>,
     /// Set when `files` is the whole corpus, listed.
     whole: Option<Whole<'a>>,
@@ -836,7 +840,7 @@ fn retag_files(
     writer: &IndexWriter,
     fields: &Fields,
     files: &[&CorpusFile],
-    indexed: &HashMap<String, FileState>,
+    indexed: &FileTable,
     themes: &Themes,
     dir: &Path,
 ) -> Result<usize> {
