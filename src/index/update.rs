@@ -44,14 +44,19 @@ impl FileState {
 /// with the listing on every look).
 pub type FileTable = HashMap<String, FileState, rustc_hash::FxBuildHasher>;
 
-/// The files the index holds, read from its fast fields.
-pub fn indexed_files(index: &Index, dir: &Path) -> Result<FileTable> {
-    let reader = index
+/// A searcher of the index as last committed, for the indexer's own reading.
+fn searcher_of(index: &Index, dir: &Path) -> Result<tantivy::Searcher> {
+    let reader: tantivy::IndexReader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(|e| Error::index(dir, e))?;
-    let searcher = reader.searcher();
+    Ok(reader.searcher())
+}
+
+/// The files the index holds, read from its fast fields.
+pub fn indexed_files(index: &Index, dir: &Path) -> Result<FileTable> {
+    let searcher = searcher_of(index, dir)?;
     let mut out = FileTable::default();
     for seg in searcher.segment_readers() {
         let ff = seg.fast_fields();
@@ -457,6 +462,7 @@ pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Re
         files: &files,
         indexed: &indexed,
         previously_skipped,
+        themes: Themes::of(config)?,
         whole: Some(Whole {
             folders: &folders,
             links,
@@ -483,10 +489,11 @@ pub fn update_paths(
     let Ok(real_root) = config.corpus_dir.canonicalize() else {
         return Ok(None);
     };
+    let themes = Themes::of(config)?;
     if !exists(dir)
         || recorded_corpus(dir).as_deref() != Some(real_root.as_path())
         || recorded(dir, "links").as_deref() != Some("none")
-        || recorded(dir, "themes").as_deref() != Some(Themes::of(config)?.fingerprint())
+        || recorded(dir, "themes").as_deref() != Some(themes.fingerprint())
     {
         return Ok(None);
     }
@@ -497,12 +504,7 @@ pub fn update_paths(
     tokenize::register(&index);
     let mut previously_skipped = load_skipped(dir);
     let (_, fields) = schema();
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map_err(|e| Error::index(dir, e))?;
-    let searcher = reader.searcher();
+    let searcher = searcher_of(&index, dir)?;
     let mut files = Vec::new();
     let mut indexed = FileTable::default();
     let mut seen = std::collections::HashSet::new();
@@ -544,6 +546,7 @@ pub fn update_paths(
         files: &files,
         indexed: &indexed,
         previously_skipped,
+        themes,
         whole: None,
     };
     write_run(config, &index, run, progress).map(Some)
@@ -595,6 +598,8 @@ struct Run<'a> {
     /// What the index holds of them; of the whole corpus, those gone are removed.
     indexed: &'a FileTable,
     previously_skipped: HashMap<String, SkippedFile>,
+    /// The themes items are tagged with.
+    themes: Themes,
     /// Set when `files` is the whole corpus, listed.
     whole: Option<Whole<'a>>,
 }
@@ -620,6 +625,7 @@ fn write_run(
         files,
         indexed,
         previously_skipped,
+        themes,
         whole,
     } = run;
     let dir = &config.index_dir;
@@ -628,7 +634,6 @@ fn write_run(
         ..IndexReport::default()
     };
     let (_, fields) = schema();
-    let themes = Themes::of(config)?;
     let run_started = recorded_run_start(dir);
     let plan = plan(files, indexed, &previously_skipped, run_started);
     report.unchanged = plan.unchanged;
@@ -848,12 +853,7 @@ fn retag_files(
         return Ok(0);
     }
     let err = |e: tantivy::TantivyError| Error::index(dir, e);
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map_err(err)?;
-    let searcher = reader.searcher();
+    let searcher = searcher_of(index, dir)?;
     let mut retagged = 0;
     for f in files {
         let Some(state) = indexed.get(&f.rel) else {

@@ -202,20 +202,12 @@ pub fn changed_path(root: &Path, real_root: &Path, path: &Path) -> Changed {
     let rel = relative_path(real_root, path);
     let on_disk = path_of(root, &rel);
     match fs::symlink_metadata(&on_disk) {
-        Ok(meta) if meta.is_file() => {
-            let mtime = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0);
-            Changed::File(CorpusFile {
-                path: on_disk,
-                rel,
-                size: meta.len(),
-                mtime,
-            })
-        }
+        Ok(meta) if meta.is_file() => Changed::File(CorpusFile {
+            path: on_disk,
+            rel,
+            size: meta.len(),
+            mtime: mtime_seconds(&meta),
+        }),
         Ok(_) => Changed::NeedsListing,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Changed::Gone(rel),
         Err(_) => Changed::NeedsListing,
@@ -285,13 +277,7 @@ impl Walk<'_> {
                 }
                 self.folder(&path, depth + 1)?;
             } else if meta.is_file() {
-                let mtime = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
-                self.push(path, meta.len(), mtime);
+                self.push(path, meta.len(), mtime_seconds(&meta));
             }
         }
         Ok(())
@@ -305,6 +291,14 @@ impl Walk<'_> {
             mtime,
         });
     }
+}
+
+/// A file's modification time in seconds since the epoch (0 when unknown).
+fn mtime_seconds(meta: &fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The corpus's folders with their modification times (nanoseconds). A folder's
