@@ -24,6 +24,7 @@ const STAGES: &[&[&str]] = &[
     &["index::matters"],
     &["index::schema"],
     &["index::variants"],
+    &["index::merges"],
     &["index::store", "index::update"],
     &["query::budget"],
     &["query::parse"],

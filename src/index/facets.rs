@@ -784,6 +784,9 @@ impl SegmentCollector for ProtocolFacetsSegment {
 
     fn harvest(mut self) -> HashMap<FacetField, Counts> {
         let mut out = HashMap::new();
+        // In ordinal order, each field's table is read front to back: a broad search
+        // matches most protocols of a segment, met in no order by their ordinals.
+        self.matched.sort_unstable();
         for SegmentField {
             field: name,
             column,
