@@ -9,10 +9,14 @@
 /// no page furniture, and at most one blank line in a row.
 pub fn clean_text(text: &str) -> String {
     // A line may come back as several (table cells, side-by-side columns).
-    let mut lines: Vec<String> = split_lines(text)
-        .map(normalise_line)
-        .flat_map(|l| l.split('\n').map(str::to_string).collect::<Vec<_>>())
-        .collect();
+    let mut lines: Vec<String> = Vec::new();
+    for line in split_lines(text).map(normalise_line) {
+        if line.contains('\n') {
+            lines.extend(line.split('\n').map(str::to_string));
+        } else {
+            lines.push(line);
+        }
+    }
     if is_double_spaced(&lines) {
         lines = drop_one_blank_per_run(lines);
     }
@@ -42,6 +46,10 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
 /// Spaces and invisible characters become plain spaces or vanish; tabs separate table
 /// cells, which become lines of their own; ligatures are spelled out.
 fn normalise_line(line: &str) -> String {
+    // Most lines are printable ASCII without a column gap: nothing to change.
+    if line.bytes().all(|b| (b' '..=b'~').contains(&b)) && !line.contains(COLUMN_GAP) {
+        return line.trim().to_string();
+    }
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         match c {
@@ -127,6 +135,13 @@ pub fn is_page_furniture(line: &str) -> bool {
     if l.len() > 120 {
         return false;
     }
+    // A page number has digits; the signature lines below name these words.
+    if !l.bytes().any(|b| b.is_ascii_digit())
+        && !contains_ascii_caseless(l, "justera")
+        && !contains_ascii_caseless(l, "utdragsbestyrkande")
+    {
+        return false;
+    }
     let lower = l.to_lowercase();
     if lower.starts_with("justerandes sign")
         || lower.starts_with("justerare sign")
@@ -137,6 +152,13 @@ pub fn is_page_furniture(line: &str) -> bool {
         return true;
     }
     is_page_number(&lower)
+}
+
+/// Whether `text` contains `needle` (ASCII) in any ASCII case.
+fn contains_ascii_caseless(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn is_bare_url(l: &str) -> bool {

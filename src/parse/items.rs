@@ -162,7 +162,13 @@ pub fn attendance_role(text: &str) -> Option<&'static str> {
     if text.len() > 90 {
         return None;
     }
-    let t = text.trim().trim_end_matches(':').trim().to_lowercase();
+    let t = text.trim().trim_end_matches(':').trim();
+    // Every heading, and a row of them, begins with a heading's first word.
+    let first = t.split_whitespace().next()?;
+    if first.len() > 40 || !heading_first_words().contains(first.to_lowercase().as_str()) {
+        return None;
+    }
+    let t = t.to_lowercase();
     ATTENDANCE_HEADINGS
         .iter()
         .find(|(h, _)| *h == t)
@@ -213,15 +219,7 @@ pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)>
     if first_word.is_empty() || first_word.len() > 40 {
         return None;
     }
-    static FIRST_WORDS: std::sync::OnceLock<std::collections::HashSet<&str>> =
-        std::sync::OnceLock::new();
-    let first_words = FIRST_WORDS.get_or_init(|| {
-        ATTENDANCE_HEADINGS
-            .iter()
-            .filter_map(|(h, _)| h.split(' ').next())
-            .collect()
-    });
-    if !first_words.contains(first_word.to_lowercase().as_str()) {
+    if !heading_first_words().contains(first_word.to_lowercase().as_str()) {
         return None;
     }
     let lower = lowercase_head(text, 40);
@@ -239,6 +237,18 @@ pub fn attendance_heading_with_entry(text: &str) -> Option<(&'static str, &str)>
         }
     }
     None
+}
+
+/// The first word of each attendance heading.
+fn heading_first_words() -> &'static std::collections::HashSet<&'static str> {
+    static FIRST_WORDS: std::sync::OnceLock<std::collections::HashSet<&str>> =
+        std::sync::OnceLock::new();
+    FIRST_WORDS.get_or_init(|| {
+        ATTENDANCE_HEADINGS
+            .iter()
+            .filter_map(|(h, _)| h.split(' ').next())
+            .collect()
+    })
 }
 
 /// The person part of a line in an attendance list.

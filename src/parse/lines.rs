@@ -206,6 +206,9 @@ pub fn strip_markdown_line(raw: &str) -> Line {
 
 /// Removes emphasis markers, turns `[text](url)` into `text`, drops table pipes.
 pub fn strip_inline_markdown(s: &str) -> String {
+    if !s.contains(['*', '_', '\\', '|', '!', '[']) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -265,6 +268,13 @@ pub fn word_positions<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = 
 }
 
 pub fn collapse_spaces(s: &str) -> String {
+    let single = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && s.chars().all(|c| c == ' ' || !c.is_whitespace());
+    if single {
+        return s.to_string();
+    }
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
