@@ -1,6 +1,6 @@
 //! protokollsok: full-text search over Swedish meeting protocols.
 //!
-//! Data flows one way through the folders, on a foundation of `error` and `config`:
+//! Data flows one way through the folders, on a foundation of `error`, `config` and `memory`:
 //! `ingest → parse → analysis → index → query → search → engine → api → (server | cli)`.
 //! A module uses the ones before it and never the ones after it (`tests/architecture.rs`
 //! checks it; `ARCHITECTURE.md` has the whole map).
@@ -23,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod index;
 pub mod ingest;
+pub mod memory;
 pub mod parse;
 pub mod query;
 pub mod search;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// (`search::trend`, `search::profile`, `search::eval`) are independent. `error` and
 /// `config` are the foundation every stage may use.
 const STAGES: &[&[&str]] = &[
-    &["error", "config"],
+    &["error", "config", "memory"],
     &["ingest::formats"],
     &["ingest::read"],
     &["ingest::clean"],

@@ -317,12 +317,16 @@ impl<T: Send + Sync + 'static> Kept<T> {
         let kept = self.clone();
         let spawned = std::thread::Builder::new()
             .name("derive".into())
-            .spawn(move || match run(compute, &searcher, &dir) {
-                Ok(value) => kept.finish(key, Some(Arc::new(value))),
-                Err(e) => {
-                    tracing::warn!("computing from the new index version: {e}");
-                    kept.finish(key, None);
+            .spawn(move || {
+                match run(compute, &searcher, &dir) {
+                    Ok(value) => kept.finish(key, Some(Arc::new(value))),
+                    Err(e) => {
+                        tracing::warn!("computing from the new index version: {e}");
+                        kept.finish(key, None);
+                    }
                 }
+                // Threading a large index's matters frees gigabytes of scratch.
+                crate::memory::hand_back();
             });
         if let Err(e) = spawned {
             tracing::warn!("cannot start a thread: {e}");

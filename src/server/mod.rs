@@ -165,7 +165,7 @@ pub fn watch(state: Arc<AppState>, follow: Follow) {
                         tracing::info!("searches see the index as last committed");
                         // An indexing run frees its writer's arenas: handed back now,
                         // not when requests pause.
-                        trim_heap();
+                        crate::memory::hand_back();
                     }
                     Ok(false) => {}
                     Err(e) => tracing::warn!("following the index: {e}"),
@@ -317,24 +317,12 @@ async fn hand_back_memory() {
         tokio::time::sleep(QUIET_FOR).await;
         let now = REQUESTS.load(Relaxed);
         if now == seen && now != trimmed {
-            let _ = tokio::task::spawn_blocking(trim_heap).await;
+            let _ = tokio::task::spawn_blocking(crate::memory::hand_back).await;
             trimmed = now;
         }
         seen = now;
     }
 }
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn trim_heap() {
-    // SAFETY: malloc_trim only walks the allocator's own free lists; it takes the
-    // arenas' locks like any allocation does.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn trim_heap() {}
 
 /// How long a question waits for its turn before the answer is "busy".
 const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
