@@ -25,8 +25,8 @@ pub struct CappedMerges {
 impl CappedMerges {
     pub fn new(max_items: u32) -> CappedMerges {
         let mut inner = LogMergePolicy::default();
-        // A segment at half the cap or more could only merge with smaller ones
-        // alone; it is left as it is.
+        // A segment of half the cap or more has no partner of its own size under
+        // the cap: it is left as it is.
         inner.set_max_docs_before_merge((max_items / 2).max(1) as usize);
         CappedMerges { inner, max_items }
     }
