@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
 
@@ -137,15 +137,25 @@ impl SegmentCollector for EstimatedSegment {
 
 /// Counts the values of one multi-valued string fast field over the matching docs.
 pub struct TermCounts {
-    field: &'static str,
+    field: FacetField,
     sampling: Sampling,
+    tables: Option<Arc<FacetTables>>,
 }
 
 impl TermCounts {
     pub fn new(field: FacetField) -> Self {
         TermCounts {
-            field: field.field_name(),
+            field,
             sampling: Sampling::EXACT,
+            tables: None,
+        }
+    }
+
+    /// Counts with what `tables` keeps of each segment (see [`FacetTables`]).
+    pub fn with_tables(self, tables: Arc<FacetTables>) -> Self {
+        TermCounts {
+            tables: Some(tables),
+            ..self
         }
     }
 
@@ -157,6 +167,7 @@ impl TermCounts {
 
 pub struct TermCountsSegment {
     column: Option<StrColumn>,
+    ids: Option<Arc<Vec<u32>>>,
     counts: Vec<u32>,
     sampler: Sampler,
 }
@@ -318,9 +329,6 @@ impl std::str::FromStr for FacetField {
     }
 }
 
-/// A segment's values of one field, by ordinal.
-type SegmentValues = Arc<Vec<String>>;
-
 /// Counts by facet value (a fast hash: a broad search counts tens of thousands of
 /// names per segment).
 pub type Counts = HashMap<String, u64, rustc_hash::FxBuildHasher>;
@@ -339,19 +347,101 @@ fn merge_counts(mut fruits: Vec<Counts>) -> Counts {
     out
 }
 
-/// The per-segment tables of protocol values of one index: read from the tables
-/// [`write_tables`] keeps in the index folder, or built when the process lives
-/// long enough (a server) for them to pay off. A one-shot search reads the values
-/// of the protocols it matched instead of building tables it would use once.
+/// One segment's counts of one field: by value, or (in a long-lived process) by
+/// the values' ids in the field's [`Vocabulary`], named once per search when the
+/// segments are added up rather than once per segment.
+pub enum SegmentCounts {
+    Named(Counts),
+    /// `(id, count)` pairs; an id may come more than once (the counts add up).
+    Numbered(Vec<(u32, u64)>),
+}
+
+/// Every value one field has had in the segments a long-lived process has seen,
+/// each with an id that stays the same across segments. Segments never gain
+/// values and merges only bring together values already seen, so it grows with
+/// the distinct values the archive adds only.
 #[derive(Debug, Default)]
+struct Vocabulary {
+    names: Vec<String>,
+    ids: rustc_hash::FxHashMap<String, u32>,
+}
+
+/// The counts of several segments of one field added up.
+fn merge_segments(
+    tables: Option<&FacetTables>,
+    field: FacetField,
+    fruits: Vec<SegmentCounts>,
+) -> Counts {
+    let mut named = Vec::new();
+    let mut by_id = rustc_hash::FxHashMap::<u32, u64>::default();
+    for fruit in fruits {
+        match fruit {
+            SegmentCounts::Named(counts) => named.push(counts),
+            SegmentCounts::Numbered(pairs) => {
+                for (id, n) in pairs {
+                    *by_id.entry(id).or_default() += n;
+                }
+            }
+        }
+    }
+    if let (false, Some(tables)) = (by_id.is_empty(), tables) {
+        let vocabulary = read(tables.vocabulary(field));
+        named.push(
+            by_id
+                .into_iter()
+                .filter_map(|(id, n)| Some((vocabulary.names.get(id as usize)?.clone(), n)))
+                .collect(),
+        );
+    }
+    merge_counts(named)
+}
+
+/// A lock whose holder panicked still guards sound data here (maps filled one
+/// entry at a time), so it is used on.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A cache of something per segment and field.
+type BySegmentField<T> = Mutex<HashMap<(SegmentId, FacetField), T>>;
+
+/// Segments held in a cache before it is emptied (mostly segments merged away,
+/// for a process that is not told which are live).
+const CACHED_SEGMENTS: usize = 4096;
+
+/// What a search needs of each segment of one index, beyond its postings: the
+/// per-segment tables of protocol values, read from the tables [`write_tables`]
+/// keeps in the index folder or built when the process lives long enough (a
+/// server) for them to pay off; and, in a long-lived process, the segment's
+/// columns opened once and the ids of their values in each field's
+/// [`Vocabulary`]. A one-shot search reads the values of the protocols it matched
+/// instead of building tables it would use once.
+#[derive(Default)]
 pub struct FacetTables {
     dir: Option<PathBuf>,
     long_lived: AtomicBool,
-    cache: Mutex<HashMap<(SegmentId, FacetField), Arc<ProtocolValues>>>,
-    /// A long-lived process's values of each field, by ordinal, per segment: turning
-    /// counted ordinals into values reads (and decompresses) a dictionary block per
-    /// ordinal otherwise.
-    names: Mutex<HashMap<(SegmentId, FacetField), SegmentValues>>,
+    cache: BySegmentField<Arc<ProtocolValues>>,
+    /// String columns by segment and field name (opening one deserializes its
+    /// index and dictionary).
+    columns: Mutex<HashMap<(SegmentId, &'static str), Option<StrColumn>>>,
+    item_ords: Mutex<HashMap<SegmentId, Option<Column<u64>>>>,
+    /// The vocabulary id of each ordinal of a field in a segment.
+    ids: BySegmentField<Arc<Vec<u32>>>,
+    /// By `FacetField as usize`.
+    vocabularies: [RwLock<Vocabulary>; FacetField::ALL.len()],
+}
+
+impl std::fmt::Debug for FacetTables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FacetTables")
+            .field("dir", &self.dir)
+            .field("long_lived", &self.is_kept())
+            .finish_non_exhaustive()
+    }
 }
 
 impl FacetTables {
@@ -373,38 +463,105 @@ impl FacetTables {
         self.long_lived.load(AtomicOrdering::Relaxed)
     }
 
-    /// Forgets the tables of segments not in `live` (merged away or deleted), so
-    /// that a server following its corpus does not keep every segment it ever saw.
+    /// Forgets what it holds of segments not in `live` (merged away or deleted),
+    /// so that a server following its corpus does not keep every segment it ever
+    /// saw, nor their files open.
     pub fn retain(&self, live: &std::collections::HashSet<SegmentId>) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.retain(|(segment, _), _| live.contains(segment));
-        }
-        if let Ok(mut names) = self.names.lock() {
-            names.retain(|(segment, _), _| live.contains(segment));
-        }
+        lock(&self.cache).retain(|(segment, _), _| live.contains(segment));
+        lock(&self.columns).retain(|(segment, _), _| live.contains(segment));
+        lock(&self.item_ords).retain(|segment, _| live.contains(segment));
+        lock(&self.ids).retain(|(segment, _), _| live.contains(segment));
     }
 
-    /// The values of `field` in `segment` by ordinal, for a long-lived process.
-    fn names(
+    fn vocabulary(&self, field: FacetField) -> &RwLock<Vocabulary> {
+        &self.vocabularies[field as usize]
+    }
+
+    /// The string column `name` of `segment`; kept by a long-lived process.
+    fn str_column(
+        &self,
+        segment: &SegmentReader,
+        name: &'static str,
+    ) -> tantivy::Result<Option<StrColumn>> {
+        if !self.is_kept() {
+            return segment.fast_fields().str(name);
+        }
+        let key = (segment.segment_id(), name);
+        if let Some(hit) = lock(&self.columns).get(&key) {
+            return Ok(hit.clone());
+        }
+        let column = segment.fast_fields().str(name)?;
+        let mut columns = lock(&self.columns);
+        if columns.len() > CACHED_SEGMENTS * 4 {
+            columns.clear();
+        }
+        columns.insert(key, column.clone());
+        Ok(column)
+    }
+
+    /// The `item_ord` column of `segment`; kept by a long-lived process.
+    fn item_ords(&self, segment: &SegmentReader) -> Option<Column<u64>> {
+        let open = || segment.fast_fields().u64("item_ord").ok();
+        if !self.is_kept() {
+            return open();
+        }
+        let key = segment.segment_id();
+        if let Some(hit) = lock(&self.item_ords).get(&key) {
+            return hit.clone();
+        }
+        let column = open();
+        let mut cache = lock(&self.item_ords);
+        if cache.len() > CACHED_SEGMENTS {
+            cache.clear();
+        }
+        cache.insert(key, column.clone());
+        column
+    }
+
+    /// The vocabulary id of each ordinal of `field` in `segment`, for a
+    /// long-lived process: one pass over the segment's dictionary, once.
+    fn ids(
         &self,
         segment: &SegmentReader,
         field: FacetField,
         column: &StrColumn,
-    ) -> Option<Arc<Vec<String>>> {
-        if !self.long_lived.load(AtomicOrdering::Relaxed) {
+    ) -> Option<Arc<Vec<u32>>> {
+        if !self.is_kept() {
             return None;
         }
         let key = (segment.segment_id(), field);
-        if let Some(hit) = self.names.lock().ok()?.get(&key) {
+        if let Some(hit) = lock(&self.ids).get(&key) {
             return Some(hit.clone());
         }
-        let values = Arc::new(column_values(column).ok()?);
-        let mut names = self.names.lock().ok()?;
-        if names.len() > 4096 {
-            names.clear(); // mostly old segments, merged away
+        let dict = column.dictionary();
+        let mut stream = dict.stream().ok()?;
+        let mut ids = Vec::with_capacity(dict.num_terms());
+        {
+            let mut vocabulary = self
+                .vocabulary(field)
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            while stream.advance() {
+                let name = String::from_utf8_lossy(stream.key());
+                let id = match vocabulary.ids.get(name.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = u32::try_from(vocabulary.names.len()).ok()?;
+                        vocabulary.names.push(name.to_string());
+                        vocabulary.ids.insert(name.into_owned(), id);
+                        id
+                    }
+                };
+                ids.push(id);
+            }
         }
-        names.insert(key, values.clone());
-        Some(values)
+        let ids = Arc::new(ids);
+        let mut cache = lock(&self.ids);
+        if cache.len() > CACHED_SEGMENTS {
+            cache.clear();
+        }
+        cache.insert(key, ids.clone());
+        Some(ids)
     }
 }
 
@@ -504,12 +661,7 @@ fn protocol_values(
     column: &StrColumn,
 ) -> Option<Arc<ProtocolValues>> {
     let key = (segment.segment_id(), field);
-    if let Some(hit) = tables
-        .cache
-        .lock()
-        .expect("no panics under the lock")
-        .get(&key)
-    {
+    if let Some(hit) = lock(&tables.cache).get(&key) {
         return Some(hit.clone());
     }
     let stored = tables.dir.as_ref().and_then(|d| {
@@ -528,8 +680,8 @@ fn protocol_values(
         None => return None,
     };
     let table = Arc::new(table);
-    let mut cache = tables.cache.lock().expect("no panics under the lock");
-    if cache.len() > 4096 {
+    let mut cache = lock(&tables.cache);
+    if cache.len() > CACHED_SEGMENTS {
         cache.clear(); // mostly old segments, merged away
     }
     cache.insert(key, table.clone());
@@ -545,13 +697,22 @@ impl Collector for TermCounts {
         _ord: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<TermCountsSegment> {
-        let column = segment.fast_fields().str(self.field)?;
+        let name = self.field.field_name();
+        let column = match &self.tables {
+            Some(tables) => tables.str_column(segment, name)?,
+            None => segment.fast_fields().str(name)?,
+        };
+        let ids = match (&self.tables, &column) {
+            (Some(tables), Some(c)) => tables.ids(segment, self.field, c),
+            _ => None,
+        };
         let terms = column
             .as_ref()
             .map(|c| c.dictionary().num_terms())
             .unwrap_or(0);
         Ok(TermCountsSegment {
             column,
+            ids,
             counts: vec![0; terms],
             sampler: self.sampling.sampler(segment),
         })
@@ -561,13 +722,13 @@ impl Collector for TermCounts {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        Ok(merge_counts(fruits))
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
+        Ok(merge_segments(self.tables.as_deref(), self.field, fruits))
     }
 }
 
 impl SegmentCollector for TermCountsSegment {
-    type Fruit = Counts;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(weight) = self.sampler.next() else {
@@ -582,10 +743,11 @@ impl SegmentCollector for TermCountsSegment {
         }
     }
 
-    fn harvest(self) -> Counts {
-        match self.column {
-            Some(col) => named_counts(&col, &self.counts),
-            None => Counts::default(),
+    fn harvest(self) -> SegmentCounts {
+        match (self.column, self.ids) {
+            (_, Some(ids)) => numbered_counts(&ids, &self.counts),
+            (Some(col), None) => SegmentCounts::Named(named_counts(&col, &self.counts)),
+            (None, None) => SegmentCounts::Named(Counts::default()),
         }
     }
 }
@@ -624,6 +786,18 @@ fn named_counts(col: &StrColumn, counts: &[u32]) -> Counts {
         k += 1;
     });
     out
+}
+
+/// The counts by vocabulary id of the ordinals that occur.
+fn numbered_counts(ids: &[u32], counts: &[u32]) -> SegmentCounts {
+    SegmentCounts::Numbered(
+        counts
+            .iter()
+            .zip(ids)
+            .filter(|(c, _)| **c > 0)
+            .map(|(c, id)| (*id, u64::from(*c)))
+            .collect(),
+    )
 }
 
 /// Counts the values of several fields whose values are the same on every item
@@ -666,12 +840,12 @@ pub struct ProtocolFacetsSegment {
 }
 
 /// A field a [`ProtocolFacetsSegment`] counts: its column, its protocol table and
-/// its values by ordinal (when the process keeps them).
+/// the vocabulary ids of its ordinals (when the process keeps them).
 struct SegmentField {
     field: FacetField,
     column: Option<StrColumn>,
     table: Option<Arc<ProtocolValues>>,
-    names: Option<Arc<Vec<String>>>,
+    ids: Option<Arc<Vec<u32>>>,
 }
 
 impl Collector for ProtocolFacets {
@@ -684,34 +858,46 @@ impl Collector for ProtocolFacets {
         _ord: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<ProtocolFacetsSegment> {
-        let protocols = segment.fast_fields().str("protocol_id")?;
+        let protocols = self.tables.str_column(segment, "protocol_id")?;
         let mut fields = Vec::new();
         for &field in &self.fields {
-            let column = segment.fast_fields().str(field.field_name())?;
+            let column = self.tables.str_column(segment, field.field_name())?;
             let table = match (&protocols, &column) {
                 (Some(p), Some(c)) => protocol_values(&self.tables, segment, field, p, c),
                 _ => None,
             };
-            let names = column
+            let ids = column
                 .as_ref()
-                .and_then(|c| self.tables.names(segment, field, c));
+                .and_then(|c| self.tables.ids(segment, field, c));
             fields.push(SegmentField {
                 field,
                 column,
                 table,
-                names,
+                ids,
             });
         }
         let n = protocols
             .as_ref()
             .map(|p| p.dictionary().num_terms())
             .unwrap_or(0);
+        // Without a table, a field's values are read from the protocol's first item.
+        let reads_items = fields
+            .iter()
+            .any(|f| f.table.is_none() && f.column.is_some());
         Ok(ProtocolFacetsSegment {
             protocols,
             per_protocol: vec![0; n],
-            first_doc: vec![DocId::MAX; n],
+            first_doc: if reads_items {
+                vec![DocId::MAX; n]
+            } else {
+                Vec::new()
+            },
             matched: Vec::new(),
-            item_ords: segment.fast_fields().u64("item_ord").ok(),
+            item_ords: if reads_items {
+                self.tables.item_ords(segment)
+            } else {
+                None
+            },
             fields,
             sampler: self.sampling.sampler(segment),
         })
@@ -723,9 +909,9 @@ impl Collector for ProtocolFacets {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<HashMap<FacetField, Counts>>,
+        fruits: Vec<Vec<(FacetField, SegmentCounts)>>,
     ) -> tantivy::Result<HashMap<FacetField, Counts>> {
-        let mut by_field: HashMap<FacetField, Vec<Counts>> = HashMap::new();
+        let mut by_field: HashMap<FacetField, Vec<SegmentCounts>> = HashMap::new();
         for fruit in fruits {
             for (field, counts) in fruit {
                 by_field.entry(field).or_default().push(counts);
@@ -733,7 +919,7 @@ impl Collector for ProtocolFacets {
         }
         Ok(by_field
             .into_iter()
-            .map(|(field, counts)| (field, merge_counts(counts)))
+            .map(|(field, counts)| (field, merge_segments(Some(&self.tables), field, counts)))
             .collect())
     }
 }
@@ -743,7 +929,7 @@ impl ProtocolFacetsSegment {
     /// items are written as one batch, so they are consecutive documents of one
     /// segment and the first is `item_ord` documents back.
     fn first_item(&self, p: usize) -> DocId {
-        let doc = self.first_doc[p];
+        let doc = self.first_doc.get(p).copied().unwrap_or(DocId::MAX);
         let back = self
             .item_ords
             .as_ref()
@@ -764,7 +950,7 @@ impl ProtocolFacetsSegment {
 }
 
 impl SegmentCollector for ProtocolFacetsSegment {
-    type Fruit = HashMap<FacetField, Counts>;
+    type Fruit = Vec<(FacetField, SegmentCounts)>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(weight) = self.sampler.next() else {
@@ -774,7 +960,9 @@ impl SegmentCollector for ProtocolFacetsSegment {
             let p = p as usize;
             if let Some(n) = self.per_protocol.get_mut(p) {
                 if *n == 0 {
-                    self.first_doc[p] = doc;
+                    if let Some(first) = self.first_doc.get_mut(p) {
+                        *first = doc;
+                    }
                     self.matched.push(p as u32);
                 }
                 *n = n.saturating_add(weight);
@@ -782,22 +970,46 @@ impl SegmentCollector for ProtocolFacetsSegment {
         }
     }
 
-    fn harvest(mut self) -> HashMap<FacetField, Counts> {
-        let mut out = HashMap::new();
+    fn harvest(mut self) -> Vec<(FacetField, SegmentCounts)> {
+        let mut out = Vec::new();
         // In ordinal order, each field's table is read front to back: a broad search
         // matches most protocols of a segment, met in no order by their ordinals.
         self.matched.sort_unstable();
         for SegmentField {
-            field: name,
+            field,
             column,
-            table: values,
-            names,
+            table,
+            ids,
         } in std::mem::take(&mut self.fields)
         {
             let Some(column) = column else {
                 continue;
             };
-            let mut counts = vec![0u32; column.dictionary().num_terms()];
+            let terms = column.dictionary().num_terms();
+            if let (Some(table), Some(ids)) = (&table, &ids) {
+                // Few values against the segment's vocabulary (a narrow search):
+                // listing them costs less than a pass over every ordinal.
+                let listed: usize = self
+                    .matched
+                    .iter()
+                    .map(|&p| table.of(p as usize).len())
+                    .sum();
+                if listed.saturating_mul(8) < terms {
+                    let mut pairs = Vec::with_capacity(listed);
+                    for &p in &self.matched {
+                        let n = u64::from(self.per_protocol[p as usize]);
+                        pairs.extend(
+                            table
+                                .of(p as usize)
+                                .iter()
+                                .filter_map(|&o| Some((*ids.get(o as usize)?, n))),
+                        );
+                    }
+                    out.push((field, SegmentCounts::Numbered(pairs)));
+                    continue;
+                }
+            }
+            let mut counts = vec![0u32; terms];
             for &p in &self.matched {
                 let p = p as usize;
                 let n = self.per_protocol[p];
@@ -806,7 +1018,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
                         *c = c.saturating_add(n);
                     }
                 };
-                match &values {
+                match &table {
                     Some(table) => table.of(p).iter().for_each(|&o| add(o as u64)),
                     None => column
                         .ords()
@@ -814,16 +1026,11 @@ impl SegmentCollector for ProtocolFacetsSegment {
                         .for_each(add),
                 }
             }
-            let named = match names {
-                Some(names) => counts
-                    .iter()
-                    .zip(names.iter())
-                    .filter(|(c, _)| **c > 0)
-                    .map(|(c, n)| (n.clone(), u64::from(*c)))
-                    .collect(),
-                None => named_counts(&column, &counts),
+            let counts = match ids {
+                Some(ids) => numbered_counts(&ids, &counts),
+                None => SegmentCounts::Named(named_counts(&column, &counts)),
             };
-            out.insert(name, named);
+            out.push((field, counts));
         }
         out
     }
@@ -1021,6 +1228,116 @@ mod tests {
                 "tables: {with_tables}"
             );
         }
+    }
+
+    /// A long-lived process counts by vocabulary ids: the same counts as by value,
+    /// over segments that share values and add new ones, for narrow and broad
+    /// searches, by protocol and by item, and after the segments are merged.
+    #[test]
+    fn counts_by_id_are_the_counts_by_value_across_segments_and_merges() {
+        let mut b = Schema::builder();
+        let pid = b.add_text_field("protocol_id", STRING | FAST);
+        let ord = b.add_u64_field("item_ord", FAST);
+        let person = b.add_text_field("f_person", STRING | FAST);
+        let topic = b.add_text_field("f_topic", STRING | FAST);
+        let word = b.add_text_field("word", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        // Three commits, three segments. Each protocol has its own attendee, and
+        // every protocol of a commit shares one with the other commits' protocols.
+        let mut truth_all = Counts::default();
+        let mut truth_rare = Counts::default();
+        let mut topics = Counts::default();
+        for seg in 0..3u64 {
+            for p in 0..20u64 {
+                let id = format!("{seg}-{p}");
+                let people = [format!("Egen {id}"), format!("Delad {}", p % 2)];
+                let items = 1 + p % 3;
+                let rare = p == 7;
+                let mut batch = Vec::new();
+                for k in 0..items {
+                    let t = format!("ämne {}", (seg + k) % 4);
+                    let mut d = doc!(pid => id.as_str(), ord => k, topic => t.as_str());
+                    d.add_text(word, if rare { "sällsynt" } else { "vanlig" });
+                    d.add_text(word, "alla");
+                    if k == 0 {
+                        for name in &people {
+                            d.add_text(person, name);
+                        }
+                    }
+                    *topics.entry(t).or_default() += 1;
+                    batch.push(tantivy::indexer::UserOperation::Add(d));
+                }
+                for name in people {
+                    *truth_all.entry(name.clone()).or_default() += items;
+                    if rare {
+                        *truth_rare.entry(name).or_default() += items;
+                    }
+                }
+                w.run(batch).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let reader = index.reader().unwrap();
+        let term = |t: &str| -> Box<dyn tantivy::query::Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(word, t),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let kept = Arc::new(FacetTables::default());
+        kept.keep();
+        let one_shot = Arc::new(FacetTables::default());
+        let check = |searcher: &tantivy::Searcher| {
+            for tables in [&kept, &one_shot] {
+                let persons = |q: &dyn tantivy::query::Query| {
+                    searcher
+                        .search(
+                            q,
+                            &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
+                        )
+                        .unwrap()
+                        .remove(&FacetField::Person)
+                        .unwrap_or_default()
+                };
+                let kept = tables.is_kept();
+                assert_eq!(persons(term("alla").as_ref()), truth_all, "kept: {kept}");
+                assert_eq!(
+                    persons(term("sällsynt").as_ref()),
+                    truth_rare,
+                    "kept: {kept}"
+                );
+                let by_item = searcher
+                    .search(
+                        term("alla").as_ref(),
+                        &TermCounts::new(FacetField::Topic).with_tables(tables.clone()),
+                    )
+                    .unwrap();
+                assert_eq!(by_item, topics, "kept: {kept}");
+            }
+        };
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        check(&searcher);
+        let segments = index.searchable_segment_ids().unwrap();
+        w.merge(&segments).wait().unwrap();
+        w.commit().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        check(&searcher);
+        let live = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        kept.retain(&live);
+        assert_eq!(
+            lock(&kept.ids).len(),
+            2,
+            "the merged segment's person and topic ids"
+        );
+        check(&searcher);
     }
 
     #[test]

@@ -295,7 +295,10 @@ pub fn all_facet_values(
             )
             .map(|mut fruit| fruit.remove(&facet).unwrap_or_default())
     } else {
-        searcher.search(&AllQuery, &TermCounts::new(facet))
+        searcher.search(
+            &AllQuery,
+            &TermCounts::new(facet).with_tables(store.tables.clone()),
+        )
     };
     counts.map_err(|e| Error::index(&store.dir, e))
 }

@@ -172,7 +172,11 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         .map(|&facet| {
             (
                 facet,
-                multi.add_collector(TermCounts::new(facet).sampling(sampling)),
+                multi.add_collector(
+                    TermCounts::new(facet)
+                        .with_tables(store.tables.clone())
+                        .sampling(sampling),
+                ),
             )
         })
         .collect();
@@ -201,7 +205,9 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
                 .search(&q, &budget.apply((counts, Estimated(sampling))))
                 .map(|(mut fruit, estimated)| (fruit.remove(&facet).unwrap_or_default(), estimated))
         } else {
-            let counts = TermCounts::new(facet).sampling(sampling);
+            let counts = TermCounts::new(facet)
+                .with_tables(store.tables.clone())
+                .sampling(sampling);
             searcher.search(&q, &budget.apply((counts, Estimated(sampling))))
         };
         let (counts, estimated) = counts.map_err(|e| Error::index(&store.dir, e))?;
