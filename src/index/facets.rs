@@ -306,10 +306,15 @@ impl FacetField {
     /// Sorts values the way this facet lists them: years and months newest first,
     /// other facets by count, then alphabetically.
     pub fn sort(self, values: &mut [(String, u64)]) {
+        values.sort_unstable_by(|a, b| self.order(a, b));
+    }
+
+    /// The order of [`FacetField::sort`]: total over distinct values.
+    pub fn order(self, a: &(String, u64), b: &(String, u64)) -> std::cmp::Ordering {
         if self.by_value() {
-            values.sort_by(|a, b| b.0.cmp(&a.0));
+            b.0.cmp(&a.0)
         } else {
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
         }
     }
 

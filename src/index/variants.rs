@@ -241,6 +241,15 @@ impl Variants {
         self.canonical.get(name).map(String::as_str).unwrap_or(name)
     }
 
+    /// Each spelling that is not the one a person is named by, with that one.
+    pub fn respellings(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.merged.iter().flat_map(|m| {
+            m.variants
+                .iter()
+                .map(move |v| (v.name.as_str(), m.name.as_str()))
+        })
+    }
+
     /// Every spelling of `name`'s person.
     pub fn spellings(&self, name: &str) -> Vec<String> {
         self.members

@@ -266,21 +266,15 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
 }
 
 /// One person, one value: counts of other spellings go to the main one.
-fn merge_spellings(store: &Store, counts: Counts) -> Result<Counts> {
+fn merge_spellings(store: &Store, mut counts: Counts) -> Result<Counts> {
     let variants = store.person_variants()?;
-    let mut merged = Counts::default();
-    merged.reserve(counts.len());
-    for (n, c) in counts {
-        let canonical = variants.canonical(&n);
-        // Most names are their own canonical spelling: the key moves, no copy.
-        let key = if canonical == n {
-            n
-        } else {
-            canonical.to_string()
-        };
-        *merged.entry(key).or_default() += c;
+    // Few people have more than one spelling: those are moved, the rest stay.
+    for (spelling, name) in variants.respellings() {
+        if let Some(c) = counts.remove(spelling) {
+            *counts.entry(name.to_string()).or_default() += c;
+        }
     }
-    Ok(merged)
+    Ok(counts)
 }
 
 const SNIPPET_CHARS: usize = 220;
@@ -294,12 +288,15 @@ fn facet_values(
     chosen: &[String],
 ) -> Vec<FacetCount> {
     let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+    // Only the first `limit` are listed: they are picked out, then put in order.
+    if limit < values.len() {
+        values.select_nth_unstable_by(limit, |a, b| facet.order(a, b));
+    }
+    let mut cut = values.split_off(limit.min(values.len()));
     facet.sort(&mut values);
-    let cut = values.split_off(limit.min(values.len()));
-    values.extend(
-        cut.into_iter()
-            .filter(|(v, _)| chosen.iter().any(|c| c.to_lowercase() == v.to_lowercase())),
-    );
+    cut.retain(|(v, _)| chosen.iter().any(|c| c.to_lowercase() == v.to_lowercase()));
+    facet.sort(&mut cut);
+    values.extend(cut);
     values
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
