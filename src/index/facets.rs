@@ -305,16 +305,17 @@ impl FacetField {
 
     /// Sorts values the way this facet lists them: years and months newest first,
     /// other facets by count, then alphabetically.
-    pub fn sort(self, values: &mut [(String, u64)]) {
+    pub fn sort<S: AsRef<str>>(self, values: &mut [(S, u64)]) {
         values.sort_unstable_by(|a, b| self.order(a, b));
     }
 
     /// The order of [`FacetField::sort`]: total over distinct values.
-    pub fn order(self, a: &(String, u64), b: &(String, u64)) -> std::cmp::Ordering {
+    pub fn order<S: AsRef<str>>(self, a: &(S, u64), b: &(S, u64)) -> std::cmp::Ordering {
+        let (x, y) = (a.0.as_ref(), b.0.as_ref());
         if self.by_value() {
-            b.0.cmp(&a.0)
+            y.cmp(x)
         } else {
-            b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+            b.1.cmp(&a.1).then_with(|| x.cmp(y))
         }
     }
 
@@ -371,34 +372,147 @@ struct Vocabulary {
     ids: rustc_hash::FxHashMap<String, u32>,
 }
 
-/// The counts of several segments of one field added up.
+/// The counts of several segments of one field added up, by value.
 fn merge_segments(
-    tables: Option<&FacetTables>,
+    tables: Option<Arc<FacetTables>>,
     field: FacetField,
     fruits: Vec<SegmentCounts>,
 ) -> Counts {
+    add_segments(tables, field, fruits).into_counts()
+}
+
+/// The counts of several segments of one field added up, still by id where the
+/// segments counted by id.
+fn add_segments(
+    tables: Option<Arc<FacetTables>>,
+    field: FacetField,
+    fruits: Vec<SegmentCounts>,
+) -> FacetCounts {
     let mut named = Vec::new();
-    let mut by_id = rustc_hash::FxHashMap::<u32, u64>::default();
+    let mut numbered = rustc_hash::FxHashMap::<u32, u64>::default();
     for fruit in fruits {
         match fruit {
             SegmentCounts::Named(counts) => named.push(counts),
             SegmentCounts::Numbered(pairs) => {
+                numbered.reserve(pairs.len().min(1 << 16));
                 for (id, n) in pairs {
-                    *by_id.entry(id).or_default() += n;
+                    *numbered.entry(id).or_default() += n;
                 }
             }
         }
     }
-    if let (false, Some(tables)) = (by_id.is_empty(), tables) {
-        let vocabulary = read(tables.vocabulary(field));
-        named.push(
-            by_id
-                .into_iter()
-                .filter_map(|(id, n)| Some((vocabulary.names.get(id as usize)?.clone(), n)))
-                .collect(),
-        );
+    let mut counts = FacetCounts {
+        field,
+        named: merge_counts(named),
+        numbered,
+        tables,
+    };
+    counts.settle();
+    counts
+}
+
+/// One field's counts over a search. A long-lived process counts by vocabulary id
+/// and names only the values it lists: a broad search counts tens of thousands of
+/// attendees to list thirty.
+pub struct FacetCounts {
+    field: FacetField,
+    /// Values counted by value (a one-shot process, or a segment without ids).
+    named: Counts,
+    /// Values counted by their id in the field's vocabulary.
+    numbered: rustc_hash::FxHashMap<u32, u64>,
+    tables: Option<Arc<FacetTables>>,
+}
+
+impl FacetCounts {
+    /// Counts by value.
+    pub fn named(field: FacetField, counts: Counts) -> FacetCounts {
+        FacetCounts {
+            field,
+            named: counts,
+            numbered: Default::default(),
+            tables: None,
+        }
     }
-    merge_counts(named)
+
+    /// Values counted by value that the vocabulary knows are moved to their ids, so
+    /// that no value is counted in both ways.
+    fn settle(&mut self) {
+        if self.named.is_empty() || self.numbered.is_empty() {
+            return;
+        }
+        let Some(tables) = self.tables.clone() else {
+            return;
+        };
+        let vocabulary = read(tables.vocabulary(self.field));
+        self.named.retain(|name, n| match vocabulary.ids.get(name) {
+            Some(&id) => {
+                *self.numbered.entry(id).or_default() += *n;
+                false
+            }
+            None => true,
+        });
+    }
+
+    /// Moves the count of value `from` to value `to` (a spelling to the one that
+    /// names the person).
+    pub fn move_count(&mut self, from: &str, to: &str) {
+        let vocabulary = self.tables.clone();
+        let vocabulary = vocabulary.as_ref().map(|t| read(t.vocabulary(self.field)));
+        let id = |name: &str| vocabulary.as_ref().and_then(|v| v.ids.get(name).copied());
+        let moved = self.named.remove(from).unwrap_or(0)
+            + id(from).and_then(|i| self.numbered.remove(&i)).unwrap_or(0);
+        if moved == 0 {
+            return;
+        }
+        match id(to) {
+            Some(i) if !self.numbered.is_empty() => *self.numbered.entry(i).or_default() += moved,
+            _ => *self.named.entry(to.to_string()).or_default() += moved,
+        }
+    }
+
+    /// Every value with its count.
+    pub fn into_counts(self) -> Counts {
+        let mut out = self.named;
+        if let (false, Some(tables)) = (self.numbered.is_empty(), &self.tables) {
+            let vocabulary = read(tables.vocabulary(self.field));
+            out.reserve(self.numbered.len());
+            for (id, n) in self.numbered {
+                if let Some(name) = vocabulary.names.get(id as usize) {
+                    *out.entry(name.clone()).or_default() += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// The first `limit` values in the field's order (see [`FacetField::sort`]),
+    /// then those after them that `keep` asks for, in the same order.
+    pub fn top(&self, limit: usize, keep: impl Fn(&str) -> bool) -> Vec<(String, u64)> {
+        let vocabulary = self.tables.as_ref().map(|t| read(t.vocabulary(self.field)));
+        let mut values: Vec<(&str, u64)> = self
+            .named
+            .iter()
+            .map(|(k, &n)| (k.as_str(), n))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        if let Some(vocabulary) = &vocabulary {
+            values.extend(self.numbered.iter().filter_map(|(&id, &n)| {
+                Some((vocabulary.names.get(id as usize)?.as_str(), n)).filter(|_| n > 0)
+            }));
+        }
+        if limit < values.len() {
+            values.select_nth_unstable_by(limit, |a, b| self.field.order(a, b));
+        }
+        let mut rest = values.split_off(limit.min(values.len()));
+        rest.retain(|(v, _)| keep(v));
+        self.field.sort(&mut values);
+        self.field.sort(&mut rest);
+        values
+            .into_iter()
+            .chain(rest)
+            .map(|(v, n)| (v.to_string(), n))
+            .collect()
+    }
 }
 
 /// A lock whose holder panicked still guards sound data here (maps filled one
@@ -728,7 +842,7 @@ impl Collector for TermCounts {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Counts> {
-        Ok(merge_segments(self.tables.as_deref(), self.field, fruits))
+        Ok(merge_segments(self.tables.clone(), self.field, fruits))
     }
 }
 
@@ -854,8 +968,8 @@ struct SegmentField {
 }
 
 impl Collector for ProtocolFacets {
-    /// Counts by field, then by value.
-    type Fruit = HashMap<FacetField, Counts>;
+    /// Counts by field.
+    type Fruit = HashMap<FacetField, FacetCounts>;
     type Child = ProtocolFacetsSegment;
 
     fn for_segment(
@@ -915,7 +1029,7 @@ impl Collector for ProtocolFacets {
     fn merge_fruits(
         &self,
         fruits: Vec<Vec<(FacetField, SegmentCounts)>>,
-    ) -> tantivy::Result<HashMap<FacetField, Counts>> {
+    ) -> tantivy::Result<HashMap<FacetField, FacetCounts>> {
         let mut by_field: HashMap<FacetField, Vec<SegmentCounts>> = HashMap::new();
         for fruit in fruits {
             for (field, counts) in fruit {
@@ -924,7 +1038,10 @@ impl Collector for ProtocolFacets {
         }
         Ok(by_field
             .into_iter()
-            .map(|(field, counts)| (field, merge_segments(Some(&self.tables), field, counts)))
+            .map(|(field, counts)| {
+                let tables = Some(self.tables.clone());
+                (field, add_segments(tables, field, counts))
+            })
             .collect())
     }
 }
@@ -1218,6 +1335,7 @@ mod tests {
                     )
                     .unwrap()
                     .remove(&FacetField::Person)
+                    .map(FacetCounts::into_counts)
                     .unwrap_or_default()
             };
             // Items 0..3 of a, 0..2 of b, 0..4 of c.
@@ -1303,10 +1421,40 @@ mod tests {
                         )
                         .unwrap()
                         .remove(&FacetField::Person)
+                        .map(FacetCounts::into_counts)
                         .unwrap_or_default()
                 };
                 let kept = tables.is_kept();
                 assert_eq!(persons(term("alla").as_ref()), truth_all, "kept: {kept}");
+                // Listing the first values, keeping a chosen one past them, and
+                // moving a spelling's count, by id as by value.
+                let mut counts = searcher
+                    .search(
+                        term("alla").as_ref(),
+                        &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
+                    )
+                    .unwrap()
+                    .remove(&FacetField::Person)
+                    .unwrap();
+                let mut listed: Vec<(String, u64)> = truth_all.clone().into_iter().collect();
+                FacetField::Person.sort(&mut listed);
+                let chosen = "Egen 2-19";
+                let want: Vec<(String, u64)> = listed[..4]
+                    .iter()
+                    .chain(listed.iter().filter(|(v, _)| v == chosen))
+                    .cloned()
+                    .collect();
+                assert_eq!(counts.top(4, |v| v == chosen), want, "kept: {kept}");
+                assert_eq!(counts.top(usize::MAX, |_| false), listed, "kept: {kept}");
+                counts.move_count("Egen 1-7", "Delad 1");
+                counts.move_count("Ingen sådan", "Delad 1");
+                let moved = counts.into_counts();
+                assert_eq!(moved.get("Egen 1-7"), None, "kept: {kept}");
+                assert_eq!(
+                    moved.get("Delad 1"),
+                    Some(&(truth_all["Delad 1"] + truth_all["Egen 1-7"]))
+                );
+                assert_eq!(moved.len(), truth_all.len() - 1);
                 assert_eq!(
                     persons(term("sällsynt").as_ref()),
                     truth_rare,

@@ -116,6 +116,7 @@ impl Variants {
             .map_err(|e| Error::index(dir, e))?;
         let counts: BTreeMap<String, u64> = fruit
             .remove(&field)
+            .map(|c| c.into_counts())
             .unwrap_or_default()
             .into_iter()
             .collect();

@@ -293,7 +293,12 @@ pub fn all_facet_values(
                 &AllQuery,
                 &ProtocolFacets::new(vec![facet], store.tables.clone()),
             )
-            .map(|mut fruit| fruit.remove(&facet).unwrap_or_default())
+            .map(|mut fruit| {
+                fruit
+                    .remove(&facet)
+                    .map(|c| c.into_counts())
+                    .unwrap_or_default()
+            })
     } else {
         searcher.search(
             &AllQuery,

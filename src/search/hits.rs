@@ -14,7 +14,9 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::index::facets::{Counts, Estimated, FacetField, ProtocolFacets, Sampling, TermCounts};
+use crate::index::facets::{
+    Counts, Estimated, FacetCounts, FacetField, ProtocolFacets, Sampling, TermCounts,
+};
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
 use crate::parse::Protocol;
@@ -190,7 +192,10 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     let mut facets_estimated = estimated_handle.is_some_and(|h| h.extract(&mut fruits));
     let mut all_counts = protocol_handle.extract(&mut fruits);
     for (facet, handle) in item_handles {
-        all_counts.insert(facet, handle.extract(&mut fruits));
+        all_counts.insert(
+            facet,
+            FacetCounts::named(facet, handle.extract(&mut fruits)),
+        );
     }
     // A facet the filters narrow by is counted without its own filter: the values
     // not chosen keep their counts and can be added (OR within a facet).
@@ -203,12 +208,18 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
             searcher
                 .search(&q, &budget.apply((counts, Estimated(sampling))))
-                .map(|(mut fruit, estimated)| (fruit.remove(&facet).unwrap_or_default(), estimated))
+                .map(|(mut fruit, estimated)| {
+                    let counts = fruit.remove(&facet);
+                    let none = || FacetCounts::named(facet, Counts::default());
+                    (counts.unwrap_or_else(none), estimated)
+                })
         } else {
             let counts = TermCounts::new(facet)
                 .with_tables(store.tables.clone())
                 .sampling(sampling);
-            searcher.search(&q, &budget.apply((counts, Estimated(sampling))))
+            searcher
+                .search(&q, &budget.apply((counts, Estimated(sampling))))
+                .map(|(counts, estimated)| (FacetCounts::named(facet, counts), estimated))
         };
         let (counts, estimated) = counts.map_err(|e| Error::index(&store.dir, e))?;
         facets_estimated |= estimated;
@@ -219,15 +230,15 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     }
     let mut facets = BTreeMap::new();
     for facet in wanted {
-        let counts = all_counts.remove(&facet).unwrap_or_default();
-        let counts = if facet == FacetField::Person {
-            merge_spellings(store, counts)?
-        } else {
-            counts
-        };
+        let mut counts = all_counts
+            .remove(&facet)
+            .unwrap_or_else(|| FacetCounts::named(facet, Counts::default()));
+        if facet == FacetField::Person {
+            merge_spellings(store, &mut counts)?;
+        }
         facets.insert(
             facet,
-            facet_values(counts, req.facet_limit, facet, req.filters.values(facet)),
+            facet_values(counts, req.facet_limit, req.filters.values(facet)),
         );
     }
 
@@ -266,38 +277,25 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
 }
 
 /// One person, one value: counts of other spellings go to the main one.
-fn merge_spellings(store: &Store, mut counts: Counts) -> Result<Counts> {
+fn merge_spellings(store: &Store, counts: &mut FacetCounts) -> Result<()> {
     let variants = store.person_variants()?;
     // Few people have more than one spelling: those are moved, the rest stay.
     for (spelling, name) in variants.respellings() {
-        if let Some(c) = counts.remove(spelling) {
-            *counts.entry(name.to_string()).or_default() += c;
-        }
+        counts.move_count(spelling, name);
     }
-    Ok(counts)
+    Ok(())
 }
 
 const SNIPPET_CHARS: usize = 220;
 
 /// The first `limit` values of a facet in its order, and after them any value the
 /// filters chose that the limit cut off: a chosen value stays in sight to be undone.
-fn facet_values(
-    counts: Counts,
-    limit: usize,
-    facet: FacetField,
-    chosen: &[String],
-) -> Vec<FacetCount> {
-    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-    // Only the first `limit` are listed: they are picked out, then put in order.
-    if limit < values.len() {
-        values.select_nth_unstable_by(limit, |a, b| facet.order(a, b));
-    }
-    let mut cut = values.split_off(limit.min(values.len()));
-    facet.sort(&mut values);
-    cut.retain(|(v, _)| chosen.iter().any(|c| c.to_lowercase() == v.to_lowercase()));
-    facet.sort(&mut cut);
-    values.extend(cut);
-    values
+fn facet_values(counts: FacetCounts, limit: usize, chosen: &[String]) -> Vec<FacetCount> {
+    let chosen: Vec<String> = chosen.iter().map(|c| c.to_lowercase()).collect();
+    counts
+        .top(limit, |v| {
+            !chosen.is_empty() && chosen.contains(&v.to_lowercase())
+        })
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
         .collect()
@@ -315,13 +313,11 @@ pub fn facets(
         if only.is_some_and(|o| o != facet) {
             continue;
         }
-        let counts = all_facet_values(store, &searcher, facet)?;
-        let counts = if facet == FacetField::Person {
-            merge_spellings(store, counts)?
-        } else {
-            counts
-        };
-        out.insert(facet, facet_values(counts, usize::MAX, facet, &[]));
+        let mut counts = FacetCounts::named(facet, all_facet_values(store, &searcher, facet)?);
+        if facet == FacetField::Person {
+            merge_spellings(store, &mut counts)?;
+        }
+        out.insert(facet, facet_values(counts, usize::MAX, &[]));
     }
     Ok(out)
 }
