@@ -5,14 +5,16 @@
 //!
 //! [`Budgeted`] wraps a collector: it walks each segment's matches itself and looks
 //! at the clock every few thousand of them, so stopping costs nothing measurable.
+//! [`Within`] walks the same way, feeding one collector every match and another
+//! only those a filter lets through.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::Weight;
-use tantivy::{DocSet, SegmentReader, TERMINATED};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Matches walked between two looks at the clock.
 const CHECK_EVERY: u32 = 4096;
@@ -123,6 +125,129 @@ impl<C: Collector> Collector for Budgeted<C> {
     }
 }
 
+/// One walk of a query's matches for two collectors: `all` gets every match
+/// (unscored), `inside` only those `filter` matches too, scored. The hits under a
+/// facet's filter and the facet's counts without it come from one walk instead of
+/// two; only the matches inside the filter are scored. Stops when `budget` is
+/// spent, as [`Budgeted`] does.
+pub struct Within<I, A> {
+    filter: Box<dyn Weight>,
+    inside: I,
+    all: A,
+    budget: Budget,
+}
+
+impl<I: Collector, A: Collector> Within<I, A> {
+    pub fn new(
+        searcher: &Searcher,
+        filter: &dyn Query,
+        inside: I,
+        all: A,
+        budget: &Budget,
+    ) -> tantivy::Result<Within<I, A>> {
+        let filter = filter.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        Ok(Within {
+            filter,
+            inside,
+            all,
+            budget: budget.clone(),
+        })
+    }
+}
+
+pub struct WithinSegment<I, A> {
+    filter: Box<dyn Scorer>,
+    inside: I,
+    all: A,
+}
+
+impl<I: SegmentCollector, A: SegmentCollector> WithinSegment<I, A> {
+    /// Whether the filter matches `doc`; documents come in order, so the filter's
+    /// walk only moves forward.
+    fn lets_through(&mut self, doc: DocId) -> bool {
+        let mut at = self.filter.doc();
+        if at < doc {
+            at = self.filter.seek(doc);
+        }
+        at == doc
+    }
+}
+
+impl<I: Collector, A: Collector> Collector for Within<I, A> {
+    type Fruit = (I::Fruit, A::Fruit);
+    type Child = WithinSegment<I::Child, A::Child>;
+
+    fn for_segment(&self, ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(WithinSegment {
+            filter: self.filter.scorer(segment, 1.0)?,
+            inside: self.inside.for_segment(ord, segment)?,
+            all: self.all.for_segment(ord, segment)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inside.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let (inside, all): (Vec<_>, Vec<_>) = fruits.into_iter().unzip();
+        Ok((
+            self.inside.merge_fruits(inside)?,
+            self.all.merge_fruits(all)?,
+        ))
+    }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
+        let mut child = self.for_segment(ord, reader)?;
+        if self.budget.over() {
+            return Ok(child.harvest());
+        }
+        let scoring = self.requires_scoring();
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        let mut walked = 0u32;
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                child.all.collect(doc, 0.0);
+                if child.lets_through(doc) {
+                    let score = if scoring { scorer.score() } else { 0.0 };
+                    child.inside.collect(doc, score);
+                }
+            }
+            walked += 1;
+            if walked.is_multiple_of(CHECK_EVERY) && self.budget.over() {
+                break;
+            }
+            doc = scorer.advance();
+        }
+        Ok(child.harvest())
+    }
+}
+
+impl<I: SegmentCollector, A: SegmentCollector> SegmentCollector for WithinSegment<I, A> {
+    type Fruit = (I::Fruit, A::Fruit);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.all.collect(doc, 0.0);
+        if self.lets_through(doc) {
+            self.inside.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.inside.harvest(), self.all.harvest())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +291,71 @@ mod tests {
         let spent = Budget::starting_now(Some(Duration::ZERO));
         let counted = searcher.search(&AllQuery, &spent.apply(Count)).unwrap();
         assert!(counted < 20_000, "stopped early: {counted}");
+        assert!(spent.spent());
+    }
+
+    /// A walk within a filter gives what the filtered search gives (the same hits
+    /// with the same scores, the same count) and, beside it, what the unfiltered one
+    /// counts; over several segments, with deleted documents, and stopped by a spent
+    /// budget.
+    #[test]
+    fn a_walk_within_a_filter_is_the_filtered_search_beside_the_wider_one() {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
+        use tantivy::schema::{IndexRecordOption, TEXT};
+        use tantivy::Term;
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let group = b.add_text_field("group", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        for k in 0..3_000u32 {
+            let words = match k % 5 {
+                0 => "samverkan samverkan vård",
+                1 => "samverkan skola",
+                2 => "vård",
+                _ => "samverkan",
+            };
+            let g = if k % 3 == 0 { "nämnd" } else { "styrelse" };
+            w.add_document(doc!(text => words, group => g)).unwrap();
+            if k % 1_000 == 999 {
+                w.commit().unwrap();
+            }
+        }
+        w.delete_term(Term::from_field_text(text, "skola"));
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let words: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(text, "samverkan"),
+            IndexRecordOption::WithFreqs,
+        ));
+        let filter = TermQuery::new(
+            Term::from_field_text(group, "nämnd"),
+            IndexRecordOption::Basic,
+        );
+        let filtered = BooleanQuery::new(vec![
+            (Occur::Must, words.box_clone()),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(filter.clone()), 0.0)),
+            ),
+        ]);
+        let top = || TopDocs::with_limit(25).order_by_score();
+        let want = searcher.search(&filtered, &(top(), Count)).unwrap();
+        let wider = searcher.search(words.as_ref(), &Count).unwrap();
+        assert!(want.1 > 0 && wider > want.1);
+        for budget in [None, Some(Duration::from_secs(60))] {
+            let budget = Budget::starting_now(budget);
+            let within = Within::new(&searcher, &filter, (top(), Count), Count, &budget).unwrap();
+            let (inside, all) = searcher.search(words.as_ref(), &within).unwrap();
+            assert_eq!(inside, want);
+            assert_eq!(all, wider);
+            assert!(!budget.spent());
+        }
+        let spent = Budget::starting_now(Some(Duration::ZERO));
+        let within = Within::new(&searcher, &filter, Count, Count, &spent).unwrap();
+        assert_eq!(searcher.search(words.as_ref(), &within).unwrap(), (0, 0));
         assert!(spent.spent());
     }
 }

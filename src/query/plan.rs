@@ -84,6 +84,20 @@ impl QueryPlan {
         self.filters.iter().filter_map(|f| f.facet).collect()
     }
 
+    /// The filter of `facet` alone (everything when there is none).
+    pub fn facet_filter(&self, facet: FacetField) -> BooleanQuery {
+        let own = self
+            .filters
+            .iter()
+            .filter(|f| f.facet == Some(facet))
+            .map(|f| (Occur::Must, f.query.box_clone()))
+            .collect::<Vec<_>>();
+        if own.is_empty() {
+            return BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery))]);
+        }
+        BooleanQuery::new(own)
+    }
+
     /// The query with every filter but that of `facet`: what the counts of the
     /// facet's values are taken over, so that the values not chosen keep theirs.
     pub fn without_facet(&self, facet: FacetField) -> BooleanQuery {

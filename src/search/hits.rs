@@ -20,7 +20,7 @@ use crate::index::facets::{
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
 use crate::parse::Protocol;
-use crate::query::budget::Budget;
+use crate::query::budget::{Budget, Within};
 use crate::query::correct::Correction;
 use crate::query::filters::{all_facet_values, Filters};
 use crate::query::plan::plan;
@@ -182,10 +182,48 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             )
         })
         .collect();
+    // A facet the filters narrow by is counted without its own filter: the values
+    // not chosen keep their counts and can be added (OR within a facet). When one
+    // facet is filtered, one walk of the matches without its filter does both: the
+    // hits are collected within the filter, the facet's counts over every match.
+    let filtered: Vec<FacetField> = plan
+        .filtered_facets()
+        .into_iter()
+        .filter(|f| wanted.contains(f))
+        .collect();
+    let walked_once = match filtered.as_slice() {
+        [facet] => Some(*facet),
+        _ => None,
+    };
+    let index_err = |e| Error::index(&store.dir, e);
     let budget = Budget::starting_now(limits.search_budget);
-    let mut fruits = searcher
-        .search(&query, &budget.apply(multi))
-        .map_err(|e| Error::index(&store.dir, e))?;
+    let mut all = tantivy::collector::MultiCollector::new();
+    let protocol_recount = walked_once.filter(|f| f.per_protocol()).map(|facet| {
+        let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
+        (facet, all.add_collector((counts, Estimated(sampling))))
+    });
+    let item_recount = walked_once.filter(|f| !f.per_protocol()).map(|facet| {
+        let counts = TermCounts::new(facet)
+            .with_tables(store.tables.clone())
+            .sampling(sampling);
+        (facet, all.add_collector((counts, Estimated(sampling))))
+    });
+    let (mut fruits, mut walked) = match walked_once {
+        Some(facet) => {
+            let within = Within::new(&searcher, &plan.facet_filter(facet), multi, all, &budget)
+                .map_err(index_err)?;
+            let (fruits, walked) = searcher
+                .search(&plan.without_facet(facet), &within)
+                .map_err(index_err)?;
+            (fruits, Some(walked))
+        }
+        None => {
+            let fruits = searcher
+                .search(&query, &budget.apply(multi))
+                .map_err(index_err)?;
+            (fruits, None)
+        }
+    };
 
     let top_docs = top_handle.extract(&mut fruits);
     let total = count_handle.extract(&mut fruits);
@@ -197,12 +235,22 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             FacetCounts::named(facet, handle.extract(&mut fruits)),
         );
     }
-    // A facet the filters narrow by is counted without its own filter: the values
-    // not chosen keep their counts and can be added (OR within a facet).
-    for facet in plan.filtered_facets() {
-        if !wanted.contains(&facet) {
-            continue;
-        }
+    if let (Some((facet, handle)), Some(walked)) = (protocol_recount, walked.as_mut()) {
+        let (mut fruit, estimated) = handle.extract(walked);
+        let counts = fruit.remove(&facet);
+        facets_estimated |= estimated;
+        all_counts.insert(
+            facet,
+            counts.unwrap_or_else(|| FacetCounts::named(facet, Counts::default())),
+        );
+    }
+    if let (Some((facet, handle)), Some(walked)) = (item_recount, walked.as_mut()) {
+        let (counts, estimated) = handle.extract(walked);
+        facets_estimated |= estimated;
+        all_counts.insert(facet, FacetCounts::named(facet, counts));
+    }
+    // Two or more facets filtered: each is counted by a walk of its own.
+    for facet in filtered.into_iter().filter(|_| walked_once.is_none()) {
         let q = plan.without_facet(facet);
         let counts = if facet.per_protocol() {
             let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
