@@ -2024,3 +2024,76 @@ fn write_seed_copies(dir: &Path, copies: usize) -> usize {
     }
     originals.len()
 }
+
+/// Among hits of equal score the newer protocol comes first, on every page: many
+/// protocols with the same item on different days, searched whole and a page at a
+/// time (more matches than a page: most are never read for their date).
+#[test]
+fn equal_scores_rank_newer_first_on_every_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    let index = tmp.path().join("index");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let months = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    for k in 0..36usize {
+        // The days are written in no order of the file names.
+        let (year, month, day) = (2019 + (k * 7) % 5, months[(k * 5) % 12], 1 + (k * 11) % 27);
+        let text = format!(
+            "# Protokoll – Samverkansgruppen\n\n**Datum:** {day} {month} {year}\n\n\
+             ## 1. Mötets öppnande\n\nOrdföranden öppnar mötet.\n\n\
+             ## 2. Sprututbyte\n\nGruppen diskuterar sprututbyte i länet.\n"
+        );
+        std::fs::write(corpus.join(format!("p{k:02}.md")), text).unwrap();
+    }
+    assert!(index_of(&corpus, &index).status.success());
+    let (code, all) = search_json(&index, &corpus, &["sprututbyte", "--limit", "36"]);
+    assert_eq!(code, 0);
+    let hits = all["hits"].as_array().unwrap().clone();
+    assert_eq!(hits.len(), 36);
+    // The items are alike but for the day: each page, and the whole list, runs
+    // from the newest to the oldest.
+    let dates: Vec<&str> = hits.iter().map(|h| h["date"].as_str().unwrap()).collect();
+    assert!(
+        dates.windows(2).all(|d| d[0] > d[1]),
+        "newest first: {dates:?}"
+    );
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|s| s[0] >= s[1]),
+        "by score: {scores:?}"
+    );
+    for offset in [0usize, 5, 10, 30] {
+        let (_, page) = search_json(
+            &index,
+            &corpus,
+            &[
+                "sprututbyte",
+                "--limit",
+                "5",
+                "--offset",
+                &offset.to_string(),
+            ],
+        );
+        let got: Vec<Value> = page["hits"].as_array().unwrap().to_vec();
+        let want: Vec<Value> = hits.iter().skip(offset).take(5).cloned().collect();
+        let ids = |v: &[Value]| -> Vec<String> {
+            v.iter()
+                .map(|h| h["protocol_id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(ids(&got), ids(&want), "page at {offset}");
+    }
+}

@@ -118,6 +118,28 @@ pub struct SearchResponse {
 /// and counting every item would take most of the search's time.
 pub const FACET_EXACT_ITEMS: u64 = 20_000;
 
+/// What a day of an item's date adds to its score: enough to rank the newer of
+/// two equal scores first, too little to pass a better score.
+const DAY_WEIGHT: f64 = 1e-8;
+
+/// A score, ordered (scores are never NaN; `total_cmp` orders them all the same).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ScoreOrder(f32);
+
+impl Eq for ScoreOrder {}
+
+impl PartialOrd for ScoreOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ScoreOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// Runs a search.
 pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<SearchResponse> {
     let started = std::time::Instant::now();
@@ -131,21 +153,51 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     let by_date = empty || req.sort == Sort::Date;
 
     let date_field = "date";
+    let kept = req.limit.max(1).saturating_add(req.offset);
     let top = TopDocs::with_limit(req.limit.max(1))
         .and_offset(req.offset)
         .tweak_score(move |seg: &tantivy::SegmentReader| {
             let dates = seg.fast_fields().date(date_field).ok();
+            let days_of = |d: tantivy::DateTime| d.into_timestamp_secs() as f64 / 86_400.0;
+            // Among equal scores the newer item ranks first: the date moves a score
+            // by at most `reach` either way.
+            let reach = dates.as_ref().map_or(0.0, |c| {
+                days_of(c.min_value())
+                    .abs()
+                    .max(days_of(c.max_value()).abs())
+                    * DAY_WEIGHT
+            });
+            // The best `kept` scores so far (lowest on top): a match scoring below
+            // the lowest of them by more than twice `reach` cannot be among the
+            // hits, and its date is not read.
+            let best = std::cell::RefCell::new(std::collections::BinaryHeap::with_capacity(
+                kept.saturating_add(1).min(1 << 16),
+            ));
             move |doc: tantivy::DocId, score: tantivy::Score| {
-                let days = dates
-                    .as_ref()
-                    .and_then(|c| c.first(doc))
-                    .map(|d| d.into_timestamp_secs() as f64 / 86_400.0)
-                    .unwrap_or(0.0);
+                let days = || {
+                    dates
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .map_or(0.0, days_of)
+                };
                 if by_date {
-                    days
-                } else {
-                    score as f64 + days * 1e-8
+                    return days();
                 }
+                let raw = f64::from(score);
+                let mut best = best.borrow_mut();
+                match best.peek() {
+                    Some(&std::cmp::Reverse(ScoreOrder(lowest))) if best.len() >= kept => {
+                        if raw + 2.0 * reach < f64::from(lowest) {
+                            return raw;
+                        }
+                        if score > lowest {
+                            best.pop();
+                            best.push(std::cmp::Reverse(ScoreOrder(score)));
+                        }
+                    }
+                    _ => best.push(std::cmp::Reverse(ScoreOrder(score))),
+                }
+                raw + days() * DAY_WEIGHT
             }
         });
     // Facets whose values belong to the protocol are counted per protocol; those
