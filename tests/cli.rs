@@ -1655,7 +1655,8 @@ fn item_words(path: &Path) -> Vec<String> {
 /// every word it finds is in our items too, and the same PDF re-rendered by
 /// `pdftocairo` (an embedded font subset with its own character map, compressed
 /// streams, as a word processor writes) parses the same. `scripts/test` installs
-/// poppler and sets PROTOKOLLSOK_NEED_POPPLER, so that CI cannot skip this.
+/// poppler, and a font with Helvetica's widths for the fixtures' fonts that are not
+/// embedded, and sets PROTOKOLLSOK_NEED_POPPLER, so that CI cannot skip this.
 #[test]
 fn pdfs_read_as_poppler_reads_them() {
     let have = |tool: &str| {
