@@ -1,21 +1,36 @@
 #!/usr/bin/env python3
 """Assembles bench/REPORT.md from the runs of bench/run.sh at 1 000, 10 000, 100 000 and
-1 000 000 protocols (target/bench/docs-N/report.json and report.md): the curve and the
-table of targets are computed from the runs' numbers, not typed. Sizes without a run
-are left out.
+1 000 000 protocols: the curve and the table of targets are computed from the runs'
+numbers, not typed. A run is read from target/bench/docs-N/ (report.json and
+report.md, as bench/run.sh leaves them) and kept in bench/runs/docs-N/, which is
+committed: a size not run again on this machine is read from there. Sizes without
+any run are left out.
 
     python3 bench/assemble.py [--work target/bench] [--out bench/REPORT.md] [--commit C]
 """
 import argparse
 import json
 import os
+import shutil
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZES = [1000, 10000, 100000, 1000000]
+KEPT = os.path.join(ROOT, "bench", "runs")
 
 
 def load(work, n):
-    d = os.path.join(work, f"docs-{n}")
+    """The run at `n` protocols: a new one under `work` (then kept in bench/runs), else
+    the one kept."""
+    new = os.path.join(work, f"docs-{n}")
+    kept = os.path.join(KEPT, f"docs-{n}")
+    if all(os.path.isfile(os.path.join(new, f)) for f in ("report.json", "report.md")):
+        os.makedirs(kept, exist_ok=True)
+        for f in ("report.json", "report.md"):
+            shutil.copyfile(os.path.join(new, f), os.path.join(kept, f))
+    return read(kept)
+
+
+def read(d):
     try:
         with open(os.path.join(d, "report.json")) as fh:
             j = json.load(fh)
