@@ -919,6 +919,27 @@ fn numbered_counts(ids: &[u32], counts: &[u32]) -> SegmentCounts {
     )
 }
 
+/// Matched protocols between asking for a protocol's values and counting them.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Asks the processor to start loading the cache line of `slice[at]` (nothing for
+/// an index out of range, or on another architecture).
+#[inline(always)]
+fn prefetch<T>(slice: &[T], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(x) = slice.get(at) {
+        // SAFETY: a prefetch only hints the cache and never faults; `x` is a
+        // valid reference into `slice`.
+        unsafe {
+            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                (x as *const T).cast::<i8>(),
+            )
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, at);
+}
+
 /// Counts the values of several fields whose values are the same on every item
 /// of a protocol (group, attendees, year, month, kind). A matching item costs one
 /// increment, for its protocol; each protocol's count is added to its values once
@@ -1132,7 +1153,20 @@ impl SegmentCollector for ProtocolFacetsSegment {
                 }
             }
             let mut counts = vec![0u32; terms];
-            for &p in &self.matched {
+            for (k, &p) in self.matched.iter().enumerate() {
+                if let Some(table) = &table {
+                    // The protocols are far apart in the table: each costs a wait
+                    // for memory unless its values are asked for ahead.
+                    if let Some(&q) = self.matched.get(k + 2 * PREFETCH_AHEAD) {
+                        prefetch(&table.starts, q as usize);
+                    }
+                    if let Some(&q) = self.matched.get(k + PREFETCH_AHEAD) {
+                        prefetch(&self.per_protocol, q as usize);
+                        if let Some(&start) = table.starts.get(q as usize) {
+                            prefetch(&table.values, start as usize);
+                        }
+                    }
+                }
                 let p = p as usize;
                 let n = self.per_protocol[p];
                 let mut add = |ord: u64| {
