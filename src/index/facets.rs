@@ -1092,6 +1092,23 @@ impl ProtocolFacetsSegment {
     }
 }
 
+impl ProtocolFacetsSegment {
+    /// The matched protocols are far apart in a table: each costs a wait for memory
+    /// unless its values are asked for ahead of the `k`th.
+    #[inline(always)]
+    fn ask_ahead(&self, table: &ProtocolValues, k: usize) {
+        if let Some(&q) = self.matched.get(k + 2 * PREFETCH_AHEAD) {
+            prefetch(&table.starts, q as usize);
+        }
+        if let Some(&q) = self.matched.get(k + PREFETCH_AHEAD) {
+            prefetch(&self.per_protocol, q as usize);
+            if let Some(&start) = table.starts.get(q as usize) {
+                prefetch(&table.values, start as usize);
+            }
+        }
+    }
+}
+
 impl SegmentCollector for ProtocolFacetsSegment {
     type Fruit = Vec<(FacetField, SegmentCounts)>;
 
@@ -1139,7 +1156,8 @@ impl SegmentCollector for ProtocolFacetsSegment {
                     .sum();
                 if listed.saturating_mul(8) < terms {
                     let mut pairs = Vec::with_capacity(listed);
-                    for &p in &self.matched {
+                    for (k, &p) in self.matched.iter().enumerate() {
+                        self.ask_ahead(table, k);
                         let n = u64::from(self.per_protocol[p as usize]);
                         pairs.extend(
                             table
@@ -1155,17 +1173,7 @@ impl SegmentCollector for ProtocolFacetsSegment {
             let mut counts = vec![0u32; terms];
             for (k, &p) in self.matched.iter().enumerate() {
                 if let Some(table) = &table {
-                    // The protocols are far apart in the table: each costs a wait
-                    // for memory unless its values are asked for ahead.
-                    if let Some(&q) = self.matched.get(k + 2 * PREFETCH_AHEAD) {
-                        prefetch(&table.starts, q as usize);
-                    }
-                    if let Some(&q) = self.matched.get(k + PREFETCH_AHEAD) {
-                        prefetch(&self.per_protocol, q as usize);
-                        if let Some(&start) = table.starts.get(q as usize) {
-                            prefetch(&table.values, start as usize);
-                        }
-                    }
+                    self.ask_ahead(table, k);
                 }
                 let p = p as usize;
                 let n = self.per_protocol[p];
