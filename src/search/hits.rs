@@ -4,7 +4,7 @@
 //! marked snippets, facet counts that equal what the filter of a value finds, and
 //! reading a whole protocol back from the index.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -15,7 +15,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::index::facets::{
-    Counts, Estimated, FacetCounts, FacetField, ProtocolFacets, Sampling, TermCounts,
+    Counts, Estimated, FacetCounts, FacetField, ProtocolFacets, Sampling, Several, TermCounts,
 };
 use crate::index::schema::{opt_str, str_value, str_values, Fields};
 use crate::index::store::Store;
@@ -215,25 +215,26 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         .map(|s| u64::from(s.max_doc()))
         .sum();
     let sampling = Sampling::after(FACET_EXACT_ITEMS, docs);
-    let mut multi = tantivy::collector::MultiCollector::new();
-    let top_handle = multi.add_collector(top);
-    let count_handle = multi.add_collector(Count);
-    let estimated_handle = (!wanted.is_empty()).then(|| multi.add_collector(Estimated(sampling)));
-    let protocol_handle = multi
-        .add_collector(ProtocolFacets::new(per_protocol, store.tables.clone()).sampling(sampling));
-    let item_handles: Vec<_> = per_item
-        .iter()
-        .map(|&facet| {
-            (
-                facet,
-                multi.add_collector(
-                    TermCounts::new(facet)
-                        .with_tables(store.tables.clone())
-                        .sampling(sampling),
-                ),
-            )
-        })
-        .collect();
+    // One collector per concern, composed statically: every match passes through
+    // each of them.
+    let item_counts = Several(
+        per_item
+            .iter()
+            .map(|&facet| {
+                TermCounts::new(facet)
+                    .with_tables(store.tables.clone())
+                    .sampling(sampling)
+            })
+            .collect(),
+    );
+    let facet_counts = (!wanted.is_empty()).then(|| {
+        (
+            Estimated(sampling),
+            ProtocolFacets::new(per_protocol, store.tables.clone()).sampling(sampling),
+            item_counts,
+        )
+    });
+    let multi = (top, Count, facet_counts);
     // A facet the filters narrow by is counted without its own filter: the values
     // not chosen keep their counts and can be added (OR within a facet). When one
     // facet is filtered, one walk of the matches without its filter does both: the
@@ -260,7 +261,7 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
             .sampling(sampling);
         (facet, all.add_collector((counts, Estimated(sampling))))
     });
-    let (mut fruits, mut walked) = match walked_once {
+    let (fruits, mut walked) = match walked_once {
         Some(facet) => {
             let within = Within::new(&searcher, &plan.facet_filter(facet), multi, all, &budget)
                 .map_err(index_err)?;
@@ -277,16 +278,17 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         }
     };
 
-    let top_docs = top_handle.extract(&mut fruits);
-    let total = count_handle.extract(&mut fruits);
-    let mut facets_estimated = estimated_handle.is_some_and(|h| h.extract(&mut fruits));
-    let mut all_counts = protocol_handle.extract(&mut fruits);
-    for (facet, handle) in item_handles {
-        all_counts.insert(
-            facet,
-            FacetCounts::named(facet, handle.extract(&mut fruits)),
-        );
-    }
+    let (top_docs, total, facet_fruits) = fruits;
+    let (mut facets_estimated, mut all_counts) = match facet_fruits {
+        Some((estimated, protocol_counts, item_counts)) => {
+            let mut all_counts = protocol_counts;
+            for (&facet, counts) in per_item.iter().zip(item_counts) {
+                all_counts.insert(facet, FacetCounts::named(facet, counts));
+            }
+            (estimated, all_counts)
+        }
+        None => (false, HashMap::new()),
+    };
     if let (Some((facet, handle)), Some(walked)) = (protocol_recount, walked.as_mut()) {
         let (mut fruit, estimated) = handle.extract(walked);
         let counts = fruit.remove(&facet);
