@@ -1265,6 +1265,23 @@ mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, FAST, STRING};
     use tantivy::{doc, Index, Term};
 
+    /// The attendees of the protocols `q` matches, counted per protocol.
+    fn person_counts(
+        searcher: &tantivy::Searcher,
+        tables: &Arc<FacetTables>,
+        q: &dyn tantivy::query::Query,
+    ) -> Counts {
+        searcher
+            .search(
+                q,
+                &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
+            )
+            .unwrap()
+            .remove(&FacetField::Person)
+            .map(FacetCounts::into_counts)
+            .unwrap_or_default()
+    }
+
     /// The weights of the documents a sampler counts add up to the documents it
     /// saw (to within the last stride), and it looks at a few of them only.
     #[test]
@@ -1427,17 +1444,7 @@ mod tests {
             if with_tables {
                 tables.keep();
             }
-            let count = |q: &dyn tantivy::query::Query| {
-                searcher
-                    .search(
-                        q,
-                        &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
-                    )
-                    .unwrap()
-                    .remove(&FacetField::Person)
-                    .map(FacetCounts::into_counts)
-                    .unwrap_or_default()
-            };
+            let count = |q: &dyn tantivy::query::Query| person_counts(&searcher, &tables, q);
             // Items 0..3 of a, 0..2 of b, 0..4 of c.
             assert_eq!(
                 count(all.as_ref()),
@@ -1513,17 +1520,7 @@ mod tests {
         let one_shot = Arc::new(FacetTables::default());
         let check = |searcher: &tantivy::Searcher| {
             for tables in [&kept, &one_shot] {
-                let persons = |q: &dyn tantivy::query::Query| {
-                    searcher
-                        .search(
-                            q,
-                            &ProtocolFacets::new(vec![FacetField::Person], tables.clone()),
-                        )
-                        .unwrap()
-                        .remove(&FacetField::Person)
-                        .map(FacetCounts::into_counts)
-                        .unwrap_or_default()
-                };
+                let persons = |q: &dyn tantivy::query::Query| person_counts(searcher, tables, q);
                 let kept = tables.is_kept();
                 assert_eq!(persons(term("alla").as_ref()), truth_all, "kept: {kept}");
                 // Listing the first values, keeping a chosen one past them, and

@@ -56,6 +56,34 @@ impl Budget {
         over
     }
 
+    /// Walks the live matches of `weight` in `reader`, handing each to `each` with
+    /// the scorer standing on it, until the matches end or the budget is spent.
+    fn walk(
+        &self,
+        weight: &dyn Weight,
+        reader: &SegmentReader,
+        mut each: impl FnMut(DocId, &mut dyn Scorer),
+    ) -> tantivy::Result<()> {
+        if self.over() {
+            return Ok(());
+        }
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        let mut walked = 0u32;
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                each(doc, scorer.as_mut());
+            }
+            walked += 1;
+            if walked.is_multiple_of(CHECK_EVERY) && self.over() {
+                break;
+            }
+            doc = scorer.advance();
+        }
+        Ok(())
+    }
+
     /// `collector`, stopped when the budget is spent.
     pub fn apply<C: Collector>(&self, collector: C) -> Budgeted<C> {
         Budgeted {
@@ -102,25 +130,10 @@ impl<C: Collector> Collector for Budgeted<C> {
             return self.inner.collect_segment(weight, ord, reader);
         }
         let mut child = self.inner.for_segment(ord, reader)?;
-        if self.budget.over() {
-            return Ok(child.harvest());
-        }
         let scoring = self.inner.requires_scoring();
-        let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
-        let mut walked = 0u32;
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                let score = if scoring { scorer.score() } else { 0.0 };
-                child.collect(doc, score);
-            }
-            walked += 1;
-            if walked.is_multiple_of(CHECK_EVERY) && self.budget.over() {
-                break;
-            }
-            doc = scorer.advance();
-        }
+        self.budget.walk(weight, reader, |doc, scorer| {
+            child.collect(doc, if scoring { scorer.score() } else { 0.0 });
+        })?;
         Ok(child.harvest())
     }
 }
@@ -207,28 +220,15 @@ impl<I: Collector, A: Collector> Collector for Within<I, A> {
         reader: &SegmentReader,
     ) -> tantivy::Result<<Self::Child as SegmentCollector>::Fruit> {
         let mut child = self.for_segment(ord, reader)?;
-        if self.budget.over() {
-            return Ok(child.harvest());
-        }
         let scoring = self.requires_scoring();
-        let alive = reader.alive_bitset();
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        let mut doc = scorer.doc();
-        let mut walked = 0u32;
-        while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                child.all.collect(doc, 0.0);
-                if child.lets_through(doc) {
-                    let score = if scoring { scorer.score() } else { 0.0 };
-                    child.inside.collect(doc, score);
-                }
+        self.budget.walk(weight, reader, |doc, scorer| {
+            child.all.collect(doc, 0.0);
+            if child.lets_through(doc) {
+                child
+                    .inside
+                    .collect(doc, if scoring { scorer.score() } else { 0.0 });
             }
-            walked += 1;
-            if walked.is_multiple_of(CHECK_EVERY) && self.budget.over() {
-                break;
-            }
-            doc = scorer.advance();
-        }
+        })?;
         Ok(child.harvest())
     }
 }

@@ -250,25 +250,15 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
     };
     let index_err = |e| Error::index(&store.dir, e);
     let budget = Budget::starting_now(limits.search_budget);
-    let mut all = tantivy::collector::MultiCollector::new();
-    let protocol_recount = walked_once.filter(|f| f.per_protocol()).map(|facet| {
-        let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
-        (facet, all.add_collector((counts, Estimated(sampling))))
-    });
-    let item_recount = walked_once.filter(|f| !f.per_protocol()).map(|facet| {
-        let counts = TermCounts::new(facet)
-            .with_tables(store.tables.clone())
-            .sampling(sampling);
-        (facet, all.add_collector((counts, Estimated(sampling))))
-    });
-    let (fruits, mut walked) = match walked_once {
+    let (fruits, walked) = match walked_once {
         Some(facet) => {
+            let all = recount(store, facet, sampling);
             let within = Within::new(&searcher, &plan.facet_filter(facet), multi, all, &budget)
                 .map_err(index_err)?;
             let (fruits, walked) = searcher
                 .search(&plan.without_facet(facet), &within)
                 .map_err(index_err)?;
-            (fruits, Some(walked))
+            (fruits, Some((facet, walked)))
         }
         None => {
             let fruits = searcher
@@ -289,41 +279,17 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         }
         None => (false, HashMap::new()),
     };
-    if let (Some((facet, handle)), Some(walked)) = (protocol_recount, walked.as_mut()) {
-        let (mut fruit, estimated) = handle.extract(walked);
-        let counts = fruit.remove(&facet);
-        facets_estimated |= estimated;
-        all_counts.insert(
-            facet,
-            counts.unwrap_or_else(|| FacetCounts::named(facet, Counts::default())),
-        );
-    }
-    if let (Some((facet, handle)), Some(walked)) = (item_recount, walked.as_mut()) {
-        let (counts, estimated) = handle.extract(walked);
-        facets_estimated |= estimated;
-        all_counts.insert(facet, FacetCounts::named(facet, counts));
-    }
-    // Two or more facets filtered: each is counted by a walk of its own.
-    for facet in filtered.into_iter().filter(|_| walked_once.is_none()) {
+    // The filtered facet counted beside the walk above; or, with two or more facets
+    // filtered, each counted by a walk of its own.
+    let others = filtered.into_iter().filter(|_| walked_once.is_none());
+    let walks = others.map(|facet| {
         let q = plan.without_facet(facet);
-        let counts = if facet.per_protocol() {
-            let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
-            searcher
-                .search(&q, &budget.apply((counts, Estimated(sampling))))
-                .map(|(mut fruit, estimated)| {
-                    let counts = fruit.remove(&facet);
-                    let none = || FacetCounts::named(facet, Counts::default());
-                    (counts.unwrap_or_else(none), estimated)
-                })
-        } else {
-            let counts = TermCounts::new(facet)
-                .with_tables(store.tables.clone())
-                .sampling(sampling);
-            searcher
-                .search(&q, &budget.apply((counts, Estimated(sampling))))
-                .map(|(counts, estimated)| (FacetCounts::named(facet, counts), estimated))
-        };
-        let (counts, estimated) = counts.map_err(|e| Error::index(&store.dir, e))?;
+        let fruit = searcher.search(&q, &budget.apply(recount(store, facet, sampling)));
+        fruit.map(|fruit| (facet, fruit)).map_err(index_err)
+    });
+    for walk in walked.map(Ok).into_iter().chain(walks) {
+        let (facet, fruit) = walk?;
+        let (counts, estimated) = recounted(facet, fruit);
         facets_estimated |= estimated;
         all_counts.insert(facet, counts);
     }
@@ -376,6 +342,41 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         corrected: plan.corrected,
         took_ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// What counts the values of `facet` alone (whether they are estimates beside),
+/// by protocol or by item as the facet's values belong.
+type Recount = (
+    Option<(ProtocolFacets, Estimated)>,
+    Option<(TermCounts, Estimated)>,
+);
+
+fn recount(store: &Store, facet: FacetField, sampling: Sampling) -> Recount {
+    if facet.per_protocol() {
+        let counts = ProtocolFacets::new(vec![facet], store.tables.clone()).sampling(sampling);
+        (Some((counts, Estimated(sampling))), None)
+    } else {
+        let counts = TermCounts::new(facet)
+            .with_tables(store.tables.clone())
+            .sampling(sampling);
+        (None, Some((counts, Estimated(sampling))))
+    }
+}
+
+/// The counts of a [`Recount`], and whether they are estimates.
+fn recounted(
+    facet: FacetField,
+    fruit: <Recount as tantivy::collector::Collector>::Fruit,
+) -> (FacetCounts, bool) {
+    match fruit {
+        (Some((mut by_protocol, estimated)), _) => {
+            let counts = by_protocol.remove(&facet);
+            let none = || FacetCounts::named(facet, Counts::default());
+            (counts.unwrap_or_else(none), estimated)
+        }
+        (None, Some((by_item, estimated))) => (FacetCounts::named(facet, by_item), estimated),
+        (None, None) => (FacetCounts::named(facet, Counts::default()), false),
+    }
 }
 
 /// One person, one value: counts of other spellings go to the main one.
