@@ -713,11 +713,20 @@ def main():
         os.remove(os.path.join(corpus, "truth.jsonl"))
     report = {"machine": machine(), "wrk_seconds": args.seconds}
     report["peers"] = peers
+    partial = os.path.join(work, "report.partial.json")
+
+    def keep():
+        # What the phases so far measured: a run of hours that fails late keeps them.
+        with open(partial, "w") as fh:
+            json.dump(report, fh, indent=1)
+
     print("plain tantivy…", file=sys.stderr)
     bench_plain(corpus, work, report)
+    keep()
     if "fts5" in peers:
         print("SQLite FTS5…", file=sys.stderr)
         bench_fts5(corpus, work, report)
+        keep()
     if "pg" in peers:
         print("PostgreSQL…", file=sys.stderr)
         try:
@@ -728,8 +737,10 @@ def main():
             report["pg"] = dict(skipped=f"failed ({str(err).splitlines()[0][:200]})")
     else:
         report["pg"] = dict(skipped="not run at this size (--peers)")
+    keep()
     print("protokollsok…", file=sys.stderr)
     bench_engine(corpus, work, args.seconds, report)
+    keep()
     print("file shapes…", file=sys.stderr)
     shapes_json = os.path.join(work, "shapes.json")
     sh([sys.executable, os.path.join(ROOT, "bench", "shapes.py"), "--bin", BIN,
@@ -745,6 +756,7 @@ def main():
         fh.write(md + "\n")
     with open(os.path.join(work, "report.json"), "w") as fh:
         json.dump(report, fh, indent=1)
+    os.remove(partial)
     print(f"report: {out}", file=sys.stderr)
 
 
