@@ -145,6 +145,26 @@ impl Engine {
         update::update_index(config, progress)
     }
 
+    /// Updates the index for the files at `paths` alone (files of the corpus, or
+    /// files of it that were deleted), without listing the corpus: what
+    /// `protokollsok index PATH…` does for a script that knows what it changed. A
+    /// path outside the corpus folder is an error; where only a listing can tell
+    /// what changed (no index yet, a folder, a corpus reached through links) the
+    /// whole corpus is looked at, as [`Engine::build`] does.
+    pub fn build_paths(
+        config: &Config,
+        paths: &[std::path::PathBuf],
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<IndexReport> {
+        let Some(paths) = update::paths_in_corpus(config, paths)? else {
+            return update::update_index(config, progress);
+        };
+        match update::update_paths(config, &paths, progress)? {
+            Some(report) => Ok(report),
+            None => update::update_index(config, progress),
+        }
+    }
+
     /// Opens the index as it is, without looking at the corpus.
     pub fn open_as_is(config: Config) -> Result<Engine> {
         let store = Store::open(&config.index_dir)?;

@@ -103,6 +103,68 @@ fn reindexing_reads_only_what_changed() {
     assert_eq!(code, 1, "the deleted protocol is gone from the index");
 }
 
+/// `index PATH…` indexes the named files alone (new, changed, deleted; named from
+/// anywhere, relative or absolute) and looks at nothing else; a path outside the
+/// corpus is refused with exit 2.
+#[test]
+fn index_with_paths_reads_those_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    corpus_from(&[repo("corpus")], &corpus);
+    let index = tmp.path().join("index");
+    assert!(index_of(&corpus, &index).status.success());
+
+    let changed = corpus.join("002_99a661715dc34129.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, text.replace("Kalmar län", "Kalmar län och Öland")).unwrap();
+    std::fs::write(corpus.join("ny.txt"), tiny_protocol("vattenskoterled")).unwrap();
+    std::fs::write(corpus.join("ej_nämnd.txt"), tiny_protocol("hundrastgård")).unwrap();
+    let deleted = corpus.join("004_f6168a296ee81afc.txt");
+    std::fs::remove_file(&deleted).unwrap();
+
+    let out = bin()
+        .current_dir(&corpus)
+        .args(["index", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .arg("ny.txt")
+        .arg(&changed)
+        .arg(&deleted)
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}{}", stderr(&out));
+    assert!(report.contains("indexed 2 files"), "{report}");
+    assert!(report.contains("removed 1"), "{report}");
+
+    // The file not named was not looked at: a whole run finds it still to do.
+    let whole = stdout(&index_of(&corpus, &index));
+    assert!(whole.contains("indexed 1 files"), "{whole}");
+    assert!(whole.contains("unchanged 5, removed 0"), "{whole}");
+    let (code, _) = search_json(&index, &corpus, &["vattenskoterled"]);
+    assert_eq!(code, 0);
+    let (code, _) = search_json(&index, &corpus, &["presidiekonferensen"]);
+    assert_eq!(code, 1, "the deleted protocol is gone from the index");
+
+    let elsewhere = tmp.path().join("utanför.txt");
+    std::fs::write(&elsewhere, tiny_protocol("utanför")).unwrap();
+    let out = run(&[
+        "index",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--index",
+        index.to_str().unwrap(),
+        elsewhere.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not in the corpus folder"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// An edit that keeps the size and the mtime's second, made in the second the last
 /// run started, is still found: such files are hashed again.
 #[test]

@@ -102,7 +102,11 @@ impl FilterArgs {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Build or update the index from the corpus (only changed files are read).
-    Index,
+    Index {
+        /// Files of the corpus (new, changed or deleted) to index alone, without
+        /// looking at the rest: for a script that knows what it changed.
+        paths: Vec<PathBuf>,
+    },
     /// Search agenda items. Words are AND-ed; "a phrase", a OR b, -word, prefix*.
     Search {
         /// The query; empty lists all items (newest first).
@@ -297,7 +301,7 @@ fn run(args: Args) -> Result<ExitCode> {
         .clone()
         .or_else(|| update::recorded_themes(&args.index));
     match args.command {
-        Command::Index => cmd_index(&config),
+        Command::Index { paths } => cmd_index(&config, &paths),
         Command::Search {
             query,
             filters,
@@ -418,9 +422,13 @@ fn cmd_export(config: Config, dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_index(config: &Config) -> Result<ExitCode> {
+fn cmd_index(config: &Config, paths: &[PathBuf]) -> Result<ExitCode> {
     let bar = ProgressBar::new(true);
-    let report = Engine::build(config, &|p| bar.tick(p));
+    let report = if paths.is_empty() {
+        Engine::build(config, &|p| bar.tick(p))
+    } else {
+        Engine::build_paths(config, paths, &|p| bar.tick(p))
+    };
     bar.finish();
     let report = report.context("building the index")?;
     let mut out = std::io::stdout().lock();

@@ -554,6 +554,51 @@ pub fn update_paths(
     write_run(config, &index, run, progress).map(Some)
 }
 
+/// The paths a user named, as [`update_paths`] takes them: absolute, with links
+/// resolved (a deleted file by its folder's real path). A path outside the corpus
+/// folder is an error that names both. `None` when the corpus folder cannot be
+/// resolved, or a path's folder is gone too (a folder deleted: only a listing
+/// tells what was in it).
+pub fn paths_in_corpus(
+    config: &Config,
+    paths: &[std::path::PathBuf],
+) -> Result<Option<Vec<std::path::PathBuf>>> {
+    let corpus = &config.corpus_dir;
+    let Ok(real_root) = corpus.canonicalize() else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+                    return Ok(None);
+                };
+                let folder = if folder.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    folder
+                };
+                match folder.canonicalize() {
+                    Ok(folder) => folder.join(name),
+                    Err(_) => return Ok(None),
+                }
+            }
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        if !real.starts_with(&real_root) {
+            return Err(Error::InvalidArgument(format!(
+                "{} is not in the corpus folder {}",
+                path.display(),
+                corpus.display()
+            )));
+        }
+        out.push(real);
+    }
+    Ok(Some(out))
+}
+
 /// What the index holds of the file `rel`, if anything.
 fn indexed_state(
     searcher: &tantivy::Searcher,
