@@ -70,19 +70,30 @@ pub fn indexed_files(index: &Index, dir: &Path) -> Result<FileTable> {
         let hashes = ff.u64("file_hash").map_err(err)?;
         // One document per file is enough; resolve the file names in ordinal order,
         // in one pass over the dictionary.
-        let mut first_doc: std::collections::BTreeMap<u64, tantivy::DocId> = Default::default();
+        // By ordinal: a segment's file names are its dictionary's terms.
+        const NONE: tantivy::DocId = tantivy::DocId::MAX;
+        let terms = files.dictionary().num_terms();
+        let mut first_doc = vec![NONE; terms];
         for doc in seg.doc_ids_alive() {
-            if let Some(ord) = files.ords().first(doc) {
-                first_doc.entry(ord).or_insert(doc);
+            let ord = files.ords().first(doc);
+            if let Some(slot) = ord.and_then(|o| first_doc.get_mut(usize::try_from(o).ok()?)) {
+                if *slot == NONE {
+                    *slot = doc;
+                }
             }
         }
-        let ords: Vec<u64> = first_doc.keys().copied().collect();
-        let mut k = 0;
+        let (ords, docs): (Vec<u64>, Vec<tantivy::DocId>) = (0u64..)
+            .zip(first_doc)
+            .filter(|&(_, doc)| doc != NONE)
+            .unzip();
+        out.reserve(ords.len());
+        let mut docs = docs.into_iter();
         files
             .dictionary()
             .sorted_ords_to_term_cb(&ords, |bytes| {
-                let doc = first_doc[&ords[k]];
-                k += 1;
+                let Some(doc) = docs.next() else {
+                    return;
+                };
                 let Ok(name) = std::str::from_utf8(bytes) else {
                     return;
                 };
@@ -299,16 +310,6 @@ fn recorded(index_dir: &Path, key: &str) -> Option<String> {
     v.get(key)?.as_str().map(str::to_string)
 }
 
-/// The corpus folders with their mtimes, walked from the corpus's canonical path.
-/// Taken before the files are listed, so that a file added during a run leaves a
-/// newer mtime than the one recorded, and the next check sees it.
-fn folders_of(corpus: &Path) -> Vec<(std::path::PathBuf, u128)> {
-    let abs = corpus
-        .canonicalize()
-        .unwrap_or_else(|_| corpus.to_path_buf());
-    read::corpus_folders(&abs).unwrap_or_default()
-}
-
 /// When the last run that read the corpus started (seconds since the epoch). A file
 /// whose mtime is not older than that may have changed after it was read, within the
 /// same second of its mtime: such a file is hashed again however it looks.
@@ -370,7 +371,7 @@ fn save_skipped(dir: &Path, skipped: &HashMap<String, SkippedFile>) -> Result<()
 /// (files added, changed by size or mtime, or removed). Reads no file contents.
 ///
 /// With `full_check` false, corpus folders with unchanged mtimes (see
-/// [`read::corpus_folders`]) count as fresh with one `stat` per folder and none
+/// [`read::Listing::folders`]) count as fresh with one `stat` per folder and none
 /// per file: what a one-shot search wants. `full_check` also compares every file's size and
 /// mtime.
 pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
@@ -392,8 +393,11 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if same_corpus && !full_check && read::folders_unchanged(&recorded_folders(&config.index_dir)) {
         return Ok(false);
     }
-    let folders = folders_of(&config.corpus_dir);
-    let (files, links) = read::list_corpus_and_links(&config.corpus_dir)?;
+    let read::Listing {
+        files,
+        links,
+        folders,
+    } = read::list(&config.corpus_dir)?;
     let whole = Whole {
         folders: &folders,
         links,
@@ -443,8 +447,11 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
 pub fn update_index(config: &Config, progress: &(dyn Fn(Progress) + Sync)) -> Result<IndexReport> {
     let started = Instant::now();
     let started_at = now_seconds();
-    let folders = folders_of(&config.corpus_dir);
-    let (files, links) = read::list_corpus_and_links(&config.corpus_dir)?;
+    let read::Listing {
+        files,
+        links,
+        folders,
+    } = read::list(&config.corpus_dir)?;
     let dir = &config.index_dir;
     let (index, rebuilt) = open_or_create(dir)?;
     let indexed = if rebuilt {

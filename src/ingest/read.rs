@@ -142,12 +142,29 @@ pub struct Decoded {
 /// corpus folder is passed over with a warning, and a folder reached a second time
 /// (a link loop, or two links to one folder) is walked once.
 pub fn list_corpus(dir: &Path) -> Result<Vec<CorpusFile>> {
-    Ok(list_corpus_and_links(dir)?.0)
+    Ok(list(dir)?.files)
 }
 
-/// [`list_corpus`], and whether a link was followed on the way (then a file may be
-/// known by a path other than its real one, and only a listing says which).
-pub fn list_corpus_and_links(dir: &Path) -> Result<(Vec<CorpusFile>, bool)> {
+/// What one walk of a corpus folder found.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every file, as [`list_corpus`] lists it.
+    pub files: Vec<CorpusFile>,
+    /// Whether a link was followed on the way (then a file may be known by a path
+    /// other than its real one, and only a listing says which).
+    pub links: bool,
+    /// Each folder walked, under the corpus's real path, with its mtime
+    /// (nanoseconds) as it was just before the folder was read. A folder's mtime
+    /// changes when a file or folder in it is added, removed or renamed (as most
+    /// editors and tools save: a new file renamed over the old one), so comparing
+    /// these with [`folders_unchanged`] tells whether the set of files changed
+    /// with one `stat` per folder and none per file. A file rewritten in place is
+    /// not seen this way; `index` and `serve` check every file.
+    pub folders: Vec<(PathBuf, u128)>,
+}
+
+/// [`list_corpus`], with whether links were followed and the folders' mtimes.
+pub fn list(dir: &Path) -> Result<Listing> {
     let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
         return Err(Error::io(
@@ -160,13 +177,12 @@ pub fn list_corpus_and_links(dir: &Path) -> Result<(Vec<CorpusFile>, bool)> {
         root: dir,
         real_root: &real_root,
         seen: std::collections::HashSet::from([real_root.clone()]),
-        out: Vec::new(),
-        links: false,
+        listing: Listing::default(),
     };
-    walk.folder(dir, 0)?;
-    let mut out = walk.out;
-    out.sort_by(|a, b| a.rel.cmp(&b.rel));
-    Ok((out, walk.links))
+    walk.folder(dir, "", 0)?;
+    let mut listing = walk.listing;
+    listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(listing)
 }
 
 /// What a changed path under the corpus is, for an update of that path alone.
@@ -185,7 +201,7 @@ pub enum Changed {
 /// What `path` (a path the system reported, under `real_root`, the corpus folder
 /// with links resolved) is now, with the identity [`list_corpus`] of `root` gives
 /// it. Assumes no link inside the corpus was followed (see
-/// [`list_corpus_and_links`]).
+/// [`Listing::links`]).
 pub fn changed_path(root: &Path, real_root: &Path, path: &Path) -> Changed {
     let Ok(below) = path.strip_prefix(real_root) else {
         return Changed::Ignored;
@@ -222,27 +238,44 @@ struct Walk<'a> {
     real_root: &'a Path,
     /// Folders walked, by their real path.
     seen: std::collections::HashSet<PathBuf>,
-    out: Vec<CorpusFile>,
-    /// Whether a link was followed.
-    links: bool,
+    listing: Listing,
 }
 
 impl Walk<'_> {
-    fn folder(&mut self, dir: &Path, depth: usize) -> Result<()> {
+    /// Walks `dir`, whose identity ([`relative_path`]) is `rel` ("" for the root).
+    fn folder(&mut self, dir: &Path, rel: &str, depth: usize) -> Result<()> {
         if depth > MAX_DEPTH {
             tracing::warn!(path = %dir.display(), "folder nested too deep: not walked");
             return Ok(());
         }
+        // Before the folder is read: a file added while it is read leaves a newer
+        // mtime than the one recorded, and the next look sees it.
+        let mtime = folder_mtime(dir).map_err(|e| Error::io(dir, e))?;
+        let below = dir.strip_prefix(self.root).unwrap_or(Path::new(""));
+        self.listing
+            .folders
+            .push((self.real_root.join(below), mtime));
         let mut entries = fs::read_dir(dir)
-            .and_then(|it| it.collect::<std::io::Result<Vec<_>>>())
+            .and_then(|it| {
+                it.map(|e| e.map(|e| (e.file_name(), e)))
+                    .collect::<std::io::Result<Vec<_>>>()
+            })
             .map_err(|e| Error::io(dir, e))?;
-        // In name order, so that of two links to one folder the same one is walked.
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
-            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+        // In name order, so that of two links to one folder the same one is walked
+        // (names in a folder are unique: no need of a stable sort).
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (name, entry) in entries {
+            let name = name.as_encoded_bytes();
+            if name.starts_with(b".") {
                 continue;
             }
             let path = entry.path();
+            let mut id = String::with_capacity(rel.len() + 1 + name.len());
+            if !rel.is_empty() {
+                id.push_str(rel);
+                id.push('/');
+            }
+            push_escaped(&mut id, name);
             let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
             if is_link {
                 match path.canonicalize() {
@@ -254,10 +287,10 @@ impl Walk<'_> {
                         );
                         continue;
                     }
-                    Ok(_) => self.links = true,
+                    Ok(_) => self.listing.links = true,
                     // A broken link: reported as unreadable when read.
                     Err(_) => {
-                        self.push(path, 0, 0);
+                        self.push(path, id, 0, 0);
                         continue;
                     }
                 }
@@ -265,7 +298,7 @@ impl Walk<'_> {
             let meta = match fs::metadata(&path) {
                 Ok(m) => m,
                 Err(_) => {
-                    self.push(path, 0, 0);
+                    self.push(path, id, 0, 0);
                     continue;
                 }
             };
@@ -275,17 +308,17 @@ impl Walk<'_> {
                     tracing::warn!(path = %path.display(), "a folder reached twice (a link loop?): walked once");
                     continue;
                 }
-                self.folder(&path, depth + 1)?;
+                self.folder(&path, &id, depth + 1)?;
             } else if meta.is_file() {
-                self.push(path, meta.len(), mtime_seconds(&meta));
+                self.push(path, id, meta.len(), mtime_seconds(&meta));
             }
         }
         Ok(())
     }
 
-    fn push(&mut self, path: PathBuf, size: u64, mtime: i64) {
-        self.out.push(CorpusFile {
-            rel: relative_path(self.root, &path),
+    fn push(&mut self, path: PathBuf, rel: String, size: u64, mtime: i64) {
+        self.listing.files.push(CorpusFile {
+            rel,
             path,
             size,
             mtime,
@@ -301,20 +334,6 @@ fn mtime_seconds(meta: &fs::Metadata) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The corpus's folders with their modification times (nanoseconds). A folder's
-/// mtime changes when a file or folder in it is added, removed or renamed (as
-/// most editors and tools save: a new file renamed over the old one), so
-/// comparing these with [`folders_unchanged`] tells whether the set of files
-/// changed with one `stat` per folder and none per file. A file rewritten in
-/// place is not seen this way; `index` and `serve` check every file.
-pub fn corpus_folders(dir: &Path) -> Result<Vec<(PathBuf, u128)>> {
-    let real_root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-    let mut seen = std::collections::HashSet::from([real_root.clone()]);
-    let mut out = Vec::new();
-    folder_walk(dir, &real_root, &mut seen, 0, &mut out)?;
-    Ok(out)
-}
-
 fn folder_mtime(dir: &Path) -> std::io::Result<u128> {
     Ok(fs::metadata(dir)?
         .modified()
@@ -324,50 +343,7 @@ fn folder_mtime(dir: &Path) -> std::io::Result<u128> {
         .unwrap_or(0))
 }
 
-/// The folders [`list_corpus`] walks, the same way: links inside the corpus only,
-/// each folder once.
-fn folder_walk(
-    dir: &Path,
-    real_root: &Path,
-    seen: &mut std::collections::HashSet<PathBuf>,
-    depth: usize,
-    out: &mut Vec<(PathBuf, u128)>,
-) -> Result<()> {
-    out.push((
-        dir.to_path_buf(),
-        folder_mtime(dir).map_err(|e| Error::io(dir, e))?,
-    ));
-    if depth >= MAX_DEPTH {
-        return Ok(());
-    }
-    let mut dirs = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        if entry.file_name().as_encoded_bytes().starts_with(b".") {
-            continue;
-        }
-        let path = entry.path();
-        // The entry's type comes with the listing: only a link needs a `stat`.
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => path.is_dir(),
-        };
-        if is_dir {
-            dirs.push(path);
-        }
-    }
-    dirs.sort();
-    for d in dirs {
-        let Ok(real) = d.canonicalize() else { continue };
-        if real.starts_with(real_root) && seen.insert(real) {
-            folder_walk(&d, real_root, seen, depth + 1, out)?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether every folder recorded by [`corpus_folders`] still has its mtime.
+/// Whether every folder of a [`Listing`] still has its mtime.
 pub fn folders_unchanged(recorded: &[(PathBuf, u128)]) -> bool {
     !recorded.is_empty()
         && recorded
@@ -388,13 +364,26 @@ pub fn relative_path(root: &Path, path: &Path) -> String {
 
 fn escape_name(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
+    push_escaped(&mut out, bytes);
+    out
+}
+
+/// Appends a name's bytes to an identity, escaped as [`relative_path`] does.
+fn push_escaped(out: &mut String, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
-        out.push_str(&chunk.valid().replace('%', "%25"));
+        for part in chunk.valid().split_inclusive('%') {
+            match part.strip_suffix('%') {
+                Some(head) => {
+                    out.push_str(head);
+                    out.push_str("%25");
+                }
+                None => out.push_str(part),
+            }
+        }
         for b in chunk.invalid() {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
 }
 
 /// The file on disk of an identity made by [`relative_path`].
@@ -613,6 +602,44 @@ mod tests {
             relative_path(root, &root.join("år/möte.txt")),
             "år/möte.txt"
         );
+    }
+
+    /// The walk builds each identity from its folder's and its own name; it is the
+    /// identity [`relative_path`] gives the file's path, for nested folders, `%`
+    /// and bytes that are not UTF-8; every folder is listed with its mtime.
+    #[cfg(unix)]
+    #[test]
+    fn the_listing_names_files_as_relative_path_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let names: [&[u8]; 6] = [
+            b"a.txt",
+            b"100%.txt",
+            b"%%x%.md",
+            b"m\xf6te.txt",
+            b"\xe5r/2024/m%F6te \xff.txt",
+            b"\xe5r/b.txt",
+        ];
+        for bytes in names {
+            let path = root.join(os_string(bytes.to_vec()));
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "text").unwrap();
+        }
+        let listing = list(root).unwrap();
+        assert_eq!(listing.files.len(), names.len());
+        for f in &listing.files {
+            assert_eq!(f.rel, relative_path(root, &f.path));
+            assert_eq!(path_of(root, &f.rel), f.path);
+        }
+        assert!(listing.files.windows(2).all(|w| w[0].rel < w[1].rel));
+        let real = root.canonicalize().unwrap();
+        let folders: Vec<&Path> = listing.folders.iter().map(|(p, _)| p.as_path()).collect();
+        let year = real.join(os_string(b"\xe5r".to_vec()));
+        assert_eq!(
+            folders,
+            [real.as_path(), year.as_path(), year.join("2024").as_path()]
+        );
+        assert!(folders_unchanged(&listing.folders));
     }
 
     #[test]
