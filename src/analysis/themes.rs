@@ -297,6 +297,11 @@ impl Analysed {
     }
 }
 
+/// The digest of a themes file's text.
+fn digest(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex().to_string()
+}
+
 /// Where each term begins: the key of its first word → (theme, term) indexes.
 fn index_terms(themes: &[Theme]) -> FxHashMap<String, Vec<(usize, usize)>> {
     let mut by_first: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
@@ -325,6 +330,22 @@ impl Themes {
         match &config.themes_file {
             Some(path) => Themes::read(path),
             None => Ok(Themes::shipped()),
+        }
+    }
+
+    /// The [`Themes::fingerprint`] of the themes `config` names, without parsing
+    /// them: what a look at whether the index is current needs (a file whose
+    /// digest is the recorded one was read without error when it was recorded).
+    pub fn fingerprint_of(config: &Config) -> Result<String> {
+        match &config.themes_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                })?;
+                Ok(digest(&text))
+            }
+            None => Ok(digest(SHIPPED)),
         }
     }
 
@@ -415,7 +436,7 @@ impl Themes {
         Ok(Themes {
             by_first_key: index_terms(&themes),
             themes,
-            fingerprint: blake3::hash(text.as_bytes()).to_hex().to_string(),
+            fingerprint: digest(text),
         })
     }
 
@@ -632,6 +653,28 @@ mod tests {
             .is_empty());
         assert!(t.tag("Yttrande om vård enligt LSS", "").is_empty());
         assert_eq!(t.tag("Samverkan kring äldre", ""), ["Äldre"]);
+    }
+
+    /// The digest a look at the index compares is the one the parsed themes carry,
+    /// for the shipped themes and for a file; a missing file is an error.
+    #[test]
+    fn the_fingerprint_without_parsing_is_the_parsed_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut config = Config::new(tmp.path().join("c"), tmp.path().join("i"));
+        let shipped = Themes::fingerprint_of(&config).unwrap();
+        assert_eq!(shipped, Themes::of(&config).unwrap().fingerprint());
+        let file = tmp.path().join("teman.toml");
+        std::fs::write(
+            &file,
+            "[[theme]]\nname = \"Vatten\"\nterms = [\"vattenledning\"]\n",
+        )
+        .unwrap();
+        config.themes_file = Some(file.clone());
+        let own = Themes::fingerprint_of(&config).unwrap();
+        assert_eq!(own, Themes::of(&config).unwrap().fingerprint());
+        assert_ne!(own, shipped);
+        config.themes_file = Some(tmp.path().join("saknas.toml"));
+        assert!(Themes::fingerprint_of(&config).is_err());
     }
 
     #[test]

@@ -383,8 +383,10 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if !same_schema(&index.schema(), &schema().0) || !holds_current_version(&index) {
         return Ok(true);
     }
-    let themes = Themes::of(config)?;
-    if recorded(&config.index_dir, "themes").as_deref() != Some(themes.fingerprint()) {
+    // The digest alone: parsing the themes would cost a one-shot search more than
+    // the rest of this look.
+    let themes = Themes::fingerprint_of(config)?;
+    if recorded(&config.index_dir, "themes").as_deref() != Some(themes.as_str()) {
         return Ok(true);
     }
     let same_corpus = recorded_corpus(&config.index_dir)
@@ -410,7 +412,7 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
         if let Err(e) = record_corpus(
             &config.index_dir,
             config,
-            themes.fingerprint(),
+            &themes,
             &files,
             &whole,
             run_started,
