@@ -10,13 +10,20 @@ use std::path::Path;
 use std::process::Command;
 
 fn index_of(corpus: &Path, index: &Path) -> std::process::Output {
-    run(&[
+    index_with(corpus, index, &[])
+}
+
+/// `index` of `corpus` into `index`, with the files `paths` named.
+fn index_with(corpus: &Path, index: &Path, paths: &[&Path]) -> std::process::Output {
+    let mut args = vec![
         "index",
         "--corpus",
         corpus.to_str().unwrap(),
         "--index",
         index.to_str().unwrap(),
-    ])
+    ];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    run(&args)
 }
 
 fn search_json(index: &Path, corpus: &Path, extra: &[&str]) -> (i32, Value) {
@@ -149,14 +156,7 @@ fn index_with_paths_reads_those_files_alone() {
 
     let elsewhere = tmp.path().join("utanför.txt");
     std::fs::write(&elsewhere, tiny_protocol("utanför")).unwrap();
-    let out = run(&[
-        "index",
-        "--corpus",
-        corpus.to_str().unwrap(),
-        "--index",
-        index.to_str().unwrap(),
-        elsewhere.to_str().unwrap(),
-    ]);
+    let out = index_with(&corpus, &index, &[&elsewhere]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("is not in the corpus folder"),

@@ -297,6 +297,14 @@ impl Analysed {
     }
 }
 
+/// The text of a themes file.
+fn text_of(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}
+
 /// The digest of a themes file's text.
 fn digest(text: &str) -> String {
     blake3::hash(text.as_bytes()).to_hex().to_string()
@@ -338,23 +346,14 @@ impl Themes {
     /// digest is the recorded one was read without error when it was recorded).
     pub fn fingerprint_of(config: &Config) -> Result<String> {
         match &config.themes_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                })?;
-                Ok(digest(&text))
-            }
+            Some(path) => Ok(digest(&text_of(path)?)),
             None => Ok(digest(SHIPPED)),
         }
     }
 
     /// Reads a themes file.
     pub fn read(path: &Path) -> Result<Themes> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+        let text = text_of(path)?;
         Themes::parse(&text).map_err(|e| Error::InvalidArgument(format!("{}: {e}", path.display())))
     }
 

@@ -68,9 +68,8 @@ pub fn indexed_files(index: &Index, dir: &Path) -> Result<FileTable> {
         let sizes = ff.u64("file_size").map_err(err)?;
         let mtimes = ff.i64("file_mtime").map_err(err)?;
         let hashes = ff.u64("file_hash").map_err(err)?;
-        // One document per file is enough; resolve the file names in ordinal order,
-        // in one pass over the dictionary.
-        // By ordinal: a segment's file names are its dictionary's terms.
+        // One document per file is enough, kept by the ordinal of its name in the
+        // segment's dictionary; the names are then resolved in one pass over it.
         const NONE: tantivy::DocId = tantivy::DocId::MAX;
         let terms = files.dictionary().num_terms();
         let mut first_doc = vec![NONE; terms];
