@@ -326,19 +326,14 @@ fn record_corpus(
     whole: &Whole<'_>,
     run_started: Option<i64>,
 ) -> Result<()> {
-    let folders = whole.folders;
     let corpus = &config.corpus_dir;
     let abs = corpus
         .canonicalize()
         .unwrap_or_else(|_| corpus.to_path_buf());
-    let folders: Vec<serde_json::Value> = folders
-        .iter()
-        .map(|(dir, mtime)| serde_json::json!([dir.to_string_lossy(), mtime.to_string()]))
-        .collect();
     let body = serde_json::json!({
         "corpus": abs.to_string_lossy(),
         "fingerprint": corpus_fingerprint(files),
-        "folders": folders,
+        "folders": folders_json(whole.folders),
         "links": if whole.links { "followed" } else { "none" },
         "run_started": run_started,
         "themes": themes,
@@ -366,6 +361,192 @@ fn save_skipped(dir: &Path, skipped: &HashMap<String, SkippedFile>) -> Result<()
     std::fs::rename(&tmp, dir.join(SKIPPED_FILE)).map_err(|e| Error::io(dir, e))
 }
 
+/// What a look at the corpus folders whose mtime moved since the last record tells.
+enum FolderLook {
+    /// They hold what the index holds of them: the record, with their new mtimes.
+    Current {
+        moved: usize,
+        folders: Vec<(std::path::PathBuf, u128)>,
+    },
+    /// A file in them was added, removed or changed since the index read them.
+    Stale,
+    /// Only a listing tells: a folder is new, gone or has a link in it, or too many
+    /// moved for a look at each to be cheaper.
+    NeedsListing,
+}
+
+/// Folders looked at one by one before a whole listing is cheaper.
+const MAX_MOVED_FOLDERS: usize = 64;
+
+/// Looks at the folders whose mtime moved since the record, and only at them. A
+/// file added or removed by `index PATH…`, or by a server following the corpus,
+/// moves its folder's mtime while the index already holds what the folder holds
+/// now. Each moved folder's own files are compared with the index's files of that
+/// folder, as [`plan`] compares a whole listing: by size and mtime, and by content
+/// hash for a file whose mtime is not older than the last listing (see
+/// [`needs_hash`]), which such a file added since always is.
+fn look_at_moved_folders(config: &Config, index: &Index, real_root: &Path) -> Result<FolderLook> {
+    let dir = &config.index_dir;
+    if recorded(dir, "links").as_deref() != Some("none") {
+        return Ok(FolderLook::NeedsListing);
+    }
+    let mut folders = recorded_folders(dir);
+    let Some(moved) = read::folders_moved(&folders) else {
+        return Ok(FolderLook::NeedsListing);
+    };
+    if moved.is_empty() {
+        return Ok(FolderLook::Current { moved: 0, folders });
+    }
+    if moved.len() > MAX_MOVED_FOLDERS {
+        return Ok(FolderLook::NeedsListing);
+    }
+    let known: std::collections::HashSet<&Path> =
+        folders.iter().map(|(folder, _)| folder.as_path()).collect();
+    let searcher = searcher_of(index, dir)?;
+    let (_, fields) = schema();
+    let skipped = load_skipped(dir);
+    let run_started = recorded_run_start(dir);
+    let mut mtimes = Vec::with_capacity(moved.len());
+    for &i in &moved {
+        let Some((folder, _)) = folders.get(i) else {
+            return Ok(FolderLook::NeedsListing);
+        };
+        let Ok(listing) = read::list_folder(&config.corpus_dir, real_root, folder) else {
+            return Ok(FolderLook::NeedsListing);
+        };
+        if listing.links
+            || listing
+                .subfolders
+                .iter()
+                .any(|s| !known.contains(s.as_path()))
+        {
+            return Ok(FolderLook::NeedsListing);
+        }
+        let rel = read::relative_path(real_root, folder);
+        let indexed =
+            indexed_files_in(&searcher, &fields, &rel).map_err(|e| Error::index(dir, e))?;
+        if !holds(&listing.files, &indexed, &skipped, run_started, config) {
+            return Ok(FolderLook::Stale);
+        }
+        mtimes.push((i, listing.mtime));
+    }
+    for (i, mtime) in mtimes {
+        if let Some(entry) = folders.get_mut(i) {
+            entry.1 = mtime;
+        }
+    }
+    Ok(FolderLook::Current {
+        moved: moved.len(),
+        folders,
+    })
+}
+
+/// Whether `files`, one folder's, are what the index (`indexed`, its files of that
+/// folder) and the skipped files say: none added, removed or changed.
+fn holds(
+    files: &[CorpusFile],
+    indexed: &FileTable,
+    skipped: &HashMap<String, SkippedFile>,
+    run_started: Option<i64>,
+    config: &Config,
+) -> bool {
+    let same_bytes = |f: &CorpusFile, hash: u64| {
+        read::read_bytes(&f.path, config.max_file_bytes).is_ok_and(|b| hash_of(&b) == hash)
+    };
+    let each = files.iter().all(|f| {
+        let recent = needs_hash(f, run_started);
+        match (indexed.get(&f.rel), skipped.get(&f.rel)) {
+            (Some(s), _) => s.looks_like(f) && (!recent || same_bytes(f, s.hash)),
+            (None, Some(s)) => s.size == f.size && s.mtime == f.mtime && !recent,
+            (None, None) => false,
+        }
+    });
+    let present: rustc_hash::FxHashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+    each && indexed.keys().all(|k| present.contains(k.as_str()))
+}
+
+/// The files the index holds directly in the folder `rel` ([`read::relative_path`],
+/// "" for the corpus folder): a range of the `file` terms, not the whole table.
+fn indexed_files_in(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    rel: &str,
+) -> tantivy::Result<FileTable> {
+    use tantivy::{DocSet, TERMINATED};
+    let prefix = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    };
+    // '0' is the character after '/': the range holds the names that begin with the
+    // prefix.
+    let end = format!("{rel}0");
+    let mut out = FileTable::default();
+    for seg in searcher.segment_readers() {
+        let inverted = seg.inverted_index(fields.file)?;
+        let mut range = inverted.terms().range().ge(prefix.as_bytes());
+        if !rel.is_empty() {
+            range = range.lt(end.as_bytes());
+        }
+        let mut terms = range.into_stream()?;
+        let ff = seg.fast_fields();
+        let sizes = ff.u64("file_size")?;
+        let mtimes = ff.i64("file_mtime")?;
+        let hashes = ff.u64("file_hash")?;
+        while terms.advance() {
+            let Ok(name) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            let direct = name
+                .strip_prefix(prefix.as_str())
+                .is_some_and(|n| !n.contains('/'));
+            if !direct || out.contains_key(name) {
+                continue;
+            }
+            let mut postings =
+                inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED && seg.is_deleted(doc) {
+                doc = postings.advance();
+            }
+            if doc == TERMINATED {
+                continue;
+            }
+            out.insert(
+                name.to_string(),
+                FileState {
+                    size: sizes.first(doc).unwrap_or(0),
+                    mtime: mtimes.first(doc).unwrap_or(0),
+                    hash: hashes.first(doc).unwrap_or(0),
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the recorded folders (see [`record_corpus`]), the rest of the record
+/// kept.
+fn record_folders(index_dir: &Path, folders: &[(std::path::PathBuf, u128)]) -> Result<()> {
+    let path = index_dir.join(SOURCE_FILE);
+    let body = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let Ok(serde_json::Value::Object(mut record)) = serde_json::from_slice(&body) else {
+        return Ok(());
+    };
+    record.insert("folders".to_string(), folders_json(folders));
+    let tmp = index_dir.join(format!("{SOURCE_FILE}.tmp"));
+    std::fs::write(&tmp, serde_json::Value::Object(record).to_string())
+        .map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(index_dir, e))
+}
+
+fn folders_json(folders: &[(std::path::PathBuf, u128)]) -> serde_json::Value {
+    folders
+        .iter()
+        .map(|(dir, mtime)| serde_json::json!([dir.to_string_lossy(), mtime.to_string()]))
+        .collect()
+}
+
 /// True when the index is missing, from another schema, or differs from the corpus
 /// (files added, changed by size or mtime, or removed). Reads no file contents.
 ///
@@ -388,11 +569,24 @@ pub fn is_stale(config: &Config, full_check: bool) -> Result<bool> {
     if recorded(&config.index_dir, "themes").as_deref() != Some(themes.as_str()) {
         return Ok(true);
     }
+    let real_root = config.corpus_dir.canonicalize().ok();
     let same_corpus = recorded_corpus(&config.index_dir)
-        .zip(config.corpus_dir.canonicalize().ok())
+        .zip(real_root.as_deref())
         .is_some_and(|(a, b)| a == b);
-    if same_corpus && !full_check && read::folders_unchanged(&recorded_folders(&config.index_dir)) {
-        return Ok(false);
+    if let Some(real_root) = real_root.as_deref().filter(|_| same_corpus && !full_check) {
+        match look_at_moved_folders(config, &index, real_root)? {
+            FolderLook::Current { moved: 0, .. } => return Ok(false),
+            FolderLook::Current { folders, .. } => {
+                if !indexing_elsewhere(&config.index_dir) {
+                    if let Err(e) = record_folders(&config.index_dir, &folders) {
+                        tracing::debug!("could not record the corpus folders: {e}");
+                    }
+                }
+                return Ok(false);
+            }
+            FolderLook::Stale => return Ok(true),
+            FolderLook::NeedsListing => {}
+        }
     }
     let read::Listing {
         files,
@@ -1043,6 +1237,13 @@ fn write_failure(e: &str, dir: &Path) -> String {
     }
 }
 
+/// The hash a file's bytes are kept by: the first 8 bytes of their BLAKE3 hash.
+fn hash_of(bytes: &[u8]) -> u64 {
+    let digest = blake3::hash(bytes);
+    let (first, _) = digest.as_bytes().split_at(8);
+    u64::from_le_bytes(first.try_into().expect("8 bytes"))
+}
+
 /// Reads, decodes, cleans and parses one file.
 pub fn read_and_parse(
     f: &CorpusFile,
@@ -1050,11 +1251,7 @@ pub fn read_and_parse(
 ) -> std::result::Result<ReadFile, SkipReason> {
     let bytes = read::read_bytes(&f.path, config.max_file_bytes)?;
     let decoded = read::extract(&f.path, &bytes)?;
-    let hash = u64::from_le_bytes(
-        blake3::hash(&bytes).as_bytes()[..8]
-            .try_into()
-            .expect("8 bytes"),
-    );
+    let hash = hash_of(&bytes);
     // A parser bug on one file must not take the run down: the file is skipped
     // with the reason, and the rest is indexed.
     let parsed =
@@ -1148,6 +1345,75 @@ mod tests {
         let r = update_index(&config, &|_| {}).unwrap();
         assert_eq!((r.indexed, r.removed), (0, 0));
         assert_eq!(files_of(&config), ["2024/b.txt", "2024/c.txt", "d.txt"]);
+    }
+
+    /// After files added and removed by path, a one-shot look reads the folders
+    /// they moved, finds the index current and records those folders, so that the
+    /// next look is one `stat` per folder again; what was not named is seen.
+    #[test]
+    fn a_look_after_paths_reads_the_folders_they_moved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (config, real) = indexed_corpus(tmp.path());
+        let dir = &config.index_dir;
+        let update = |paths: &[std::path::PathBuf]| update_paths(&config, paths, &|_| {}).unwrap();
+        let quick = || is_stale(&config, false).unwrap();
+        let recorded_now = || read::folders_unchanged(&recorded_folders(dir));
+        let y = real.join("2024");
+        assert!(!quick());
+
+        // a.txt rewritten in place moves no folder's mtime: the look reads only the
+        // folder c.txt moved (a whole listing would see a.txt's new size).
+        std::fs::write(real.join("a.txt"), protocol("Alfa, längre nu")).unwrap();
+        std::fs::write(y.join("c.txt"), protocol("Gamma")).unwrap();
+        update(&[y.join("c.txt")]).expect("a file alone");
+        assert!(!recorded_now(), "the folder's mtime moved");
+        assert!(!quick(), "the index holds what the moved folder holds");
+        assert!(recorded_now(), "and the folder is recorded as it is now");
+        assert!(
+            is_stale(&config, true).unwrap(),
+            "a check of every file sees a.txt"
+        );
+        update(&[real.join("a.txt")]).expect("a file alone");
+
+        // A file not named is seen, and so is its going again.
+        std::fs::write(y.join("d.txt"), protocol("Delta")).unwrap();
+        assert!(quick(), "a file added and not indexed");
+        std::fs::remove_file(y.join("d.txt")).unwrap();
+        assert!(
+            !quick(),
+            "gone again: the folder holds what the index holds"
+        );
+
+        std::fs::remove_file(y.join("c.txt")).unwrap();
+        assert!(quick(), "a file removed and still indexed");
+        update(&[y.join("c.txt")]).expect("a file gone");
+        assert!(!quick());
+
+        // A file replaced by another of the same size (saved by rename) is read
+        // again to be sure: it was written after the last listing.
+        std::fs::write(y.join("b.tmp"), protocol("Beto")).unwrap();
+        std::fs::rename(y.join("b.tmp"), y.join("b.txt")).unwrap();
+        assert!(quick(), "a file replaced");
+        update(&[y.join("b.txt")]).expect("a file alone");
+        assert!(!quick());
+
+        // A folder new, or a file in the corpus folder itself.
+        std::fs::create_dir(y.join("ny")).unwrap();
+        std::fs::write(y.join("ny").join("e.txt"), protocol("Epsilon")).unwrap();
+        assert!(
+            quick(),
+            "a new folder needs a listing, which finds its file"
+        );
+        update_index(&config, &|_| {}).unwrap();
+        assert!(!quick());
+        std::fs::write(real.join("f.txt"), protocol("Zeta")).unwrap();
+        update(&[real.join("f.txt")]).expect("a file alone");
+        assert!(!quick());
+        assert!(recorded_now());
+        assert_eq!(
+            files_of(&config),
+            ["2024/b.txt", "2024/ny/e.txt", "a.txt", "f.txt"]
+        );
     }
 
     /// A folder, a folder gone, and a corpus whose listing followed links are

@@ -178,11 +178,58 @@ pub fn list(dir: &Path) -> Result<Listing> {
         real_root: &real_root,
         seen: std::collections::HashSet::from([real_root.clone()]),
         listing: Listing::default(),
+        subfolders: None,
     };
     walk.folder(dir, "", 0)?;
     let mut listing = walk.listing;
     listing.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(listing)
+}
+
+/// One folder's own files and subfolders, as [`list`] lists them, the subfolders
+/// not walked: a look at a folder whose mtime moved.
+#[derive(Debug, Default)]
+pub struct FolderListing {
+    /// The folder's mtime (nanoseconds) just before it was read.
+    pub mtime: u128,
+    /// Its files.
+    pub files: Vec<CorpusFile>,
+    /// Its subfolders, by their real path.
+    pub subfolders: Vec<PathBuf>,
+    /// Whether a link is among its entries.
+    pub links: bool,
+}
+
+/// The folder `real` (a folder of the corpus `root`, under its real path
+/// `real_root`), as [`list`] would list it, without its subfolders' contents.
+pub fn list_folder(root: &Path, real_root: &Path, real: &Path) -> Result<FolderListing> {
+    let below = real.strip_prefix(real_root).map_err(|_| {
+        Error::io(
+            real,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not in the corpus"),
+        )
+    })?;
+    let dir = root.join(below);
+    let rel = relative_path(real_root, real);
+    let mut walk = Walk {
+        root,
+        real_root,
+        seen: std::collections::HashSet::from([real.to_path_buf()]),
+        listing: Listing::default(),
+        subfolders: Some(Vec::new()),
+    };
+    walk.folder(&dir, &rel, 0)?;
+    let Walk {
+        listing,
+        subfolders,
+        ..
+    } = walk;
+    Ok(FolderListing {
+        mtime: listing.folders.first().map_or(0, |(_, m)| *m),
+        files: listing.files,
+        subfolders: subfolders.unwrap_or_default(),
+        links: listing.links,
+    })
 }
 
 /// What a changed path under the corpus is, for an update of that path alone.
@@ -239,6 +286,8 @@ struct Walk<'a> {
     /// Folders walked, by their real path.
     seen: std::collections::HashSet<PathBuf>,
     listing: Listing,
+    /// Set for a look at one folder: its subfolders go here, not walked.
+    subfolders: Option<Vec<PathBuf>>,
 }
 
 impl Walk<'_> {
@@ -304,6 +353,10 @@ impl Walk<'_> {
             };
             if meta.is_dir() {
                 let real = path.canonicalize().map_err(|e| Error::io(&path, e))?;
+                if let Some(subfolders) = &mut self.subfolders {
+                    subfolders.push(real);
+                    continue;
+                }
                 if !self.seen.insert(real) {
                     tracing::warn!(path = %path.display(), "a folder reached twice (a link loop?): walked once");
                     continue;
@@ -339,16 +392,27 @@ fn folder_mtime(dir: &Path) -> std::io::Result<u128> {
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
-        .unwrap_or(0))
+        .map_or(0, |d| d.as_nanos()))
 }
 
 /// Whether every folder of a [`Listing`] still has its mtime.
 pub fn folders_unchanged(recorded: &[(PathBuf, u128)]) -> bool {
-    !recorded.is_empty()
-        && recorded
-            .iter()
-            .all(|(dir, mtime)| folder_mtime(dir).is_ok_and(|m| m == *mtime))
+    folders_moved(recorded).is_some_and(|moved| moved.is_empty())
+}
+
+/// The positions in `recorded` of the folders whose mtime moved; `None` when
+/// nothing is recorded or a folder cannot be looked at (gone, say).
+pub fn folders_moved(recorded: &[(PathBuf, u128)]) -> Option<Vec<usize>> {
+    if recorded.is_empty() {
+        return None;
+    }
+    let mut moved = Vec::new();
+    for (i, (dir, mtime)) in recorded.iter().enumerate() {
+        if folder_mtime(dir).ok()? != *mtime {
+            moved.push(i);
+        }
+    }
+    Some(moved)
 }
 
 /// A file's identity: its path below the corpus folder, `/`-separated, from the
