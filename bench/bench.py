@@ -188,8 +188,15 @@ def bench_engine(corpus, work, seconds, report, keep=lambda: None):
     with open(victim, "a", encoding="utf-8") as fh:
         fh.write("\nEtt andra tillägg.\n")
     secs_named, _, out_named = timed([BIN, "index", "--corpus", corpus, "--index", index, victim])
+    # A file added beside it and named, then a one-shot search: its look reads the
+    # one folder the new file moved, not the corpus.
+    added = os.path.join(os.path.dirname(victim), "bench_named_probe.txt")
+    shutil.copyfile(corpus_files(corpus)[0], added)
+    secs_added, _, _ = timed([BIN, "index", "--corpus", corpus, "--index", index, added])
+    secs_search, _, _ = timed([BIN, "search", "samverkan", "--index", index, "--corpus", corpus, "--limit", "1"])
     report["engine_incremental"] = dict(touch1_seconds=secs1, add100_seconds=secs100, nothing_seconds=secs0,
-                                        touch1_named_seconds=secs_named,
+                                        touch1_named_seconds=secs_named, add1_named_seconds=secs_added,
+                                        search_after_named_seconds=secs_search,
                                         touch1_report=out1.strip().splitlines()[-1],
                                         add100_report=out100.strip().splitlines()[-1],
                                         touch1_named_report=out_named.strip().splitlines()[-1])
@@ -635,6 +642,9 @@ def fmt_report(r, docs, cmd):
     lines.append(f"| 1 file changed | {i['touch1_seconds']:.2f} |")
     if "touch1_named_seconds" in i:
         lines.append(f"| 1 file changed, named (`index PATH`) | {i['touch1_named_seconds']:.2f} |")
+    if "add1_named_seconds" in i:
+        lines.append(f"| 1 file added, named (`index PATH`) | {i['add1_named_seconds']:.2f} |")
+        lines.append(f"| the first one-shot search after it (process start to exit) | {i['search_after_named_seconds']:.2f} |")
     lines.append(f"| 100 files added | {i['add100_seconds']:.2f} |")
     lv = r.get("engine_live")
     if lv:
