@@ -387,9 +387,6 @@ const MAX_MOVED_FOLDERS: usize = 64;
 /// [`needs_hash`]), which such a file added since always is.
 fn look_at_moved_folders(config: &Config, index: &Index, real_root: &Path) -> Result<FolderLook> {
     let dir = &config.index_dir;
-    if recorded(dir, "links").as_deref() != Some("none") {
-        return Ok(FolderLook::NeedsListing);
-    }
     let mut folders = recorded_folders(dir);
     let Some(moved) = read::folders_moved(&folders) else {
         return Ok(FolderLook::NeedsListing);
@@ -397,7 +394,8 @@ fn look_at_moved_folders(config: &Config, index: &Index, real_root: &Path) -> Re
     if moved.is_empty() {
         return Ok(FolderLook::Current { moved: 0, folders });
     }
-    if moved.len() > MAX_MOVED_FOLDERS {
+    // Through a link, a file may be known by another path than its folder's.
+    if moved.len() > MAX_MOVED_FOLDERS || recorded(dir, "links").as_deref() != Some("none") {
         return Ok(FolderLook::NeedsListing);
     }
     let known: std::collections::HashSet<&Path> =
