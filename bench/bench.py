@@ -175,7 +175,8 @@ def bench_engine(corpus, work, seconds, report, keep=lambda: None):
     keep()
 
     # Incremental: touch one file (its content changes), then add 100 files.
-    victim = corpus_files(corpus)[len(corpus_files(corpus)) // 2]
+    listed = corpus_files(corpus)
+    victim = listed[len(listed) // 2]
     with open(victim, "a", encoding="utf-8") as fh:
         fh.write("\nTillägg för mätning.\n")
     secs1, _, out1 = timed([BIN, "index", "--corpus", corpus, "--index", index])
@@ -191,7 +192,7 @@ def bench_engine(corpus, work, seconds, report, keep=lambda: None):
     # A file added beside it and named, then a one-shot search: its look reads the
     # one folder the new file moved, not the corpus.
     added = os.path.join(os.path.dirname(victim), "bench_named_probe.txt")
-    shutil.copyfile(corpus_files(corpus)[0], added)
+    shutil.copyfile(listed[0], added)
     secs_added, _, _ = timed([BIN, "index", "--corpus", corpus, "--index", index, added])
     secs_search, _, _ = timed([BIN, "search", "samverkan", "--index", index, "--corpus", corpus, "--limit", "1"])
     report["engine_incremental"] = dict(touch1_seconds=secs1, add100_seconds=secs100, nothing_seconds=secs0,

@@ -440,7 +440,9 @@ fn look_at_moved_folders(config: &Config, index: &Index, real_root: &Path) -> Re
 }
 
 /// Whether `files`, one folder's, are what the index (`indexed`, its files of that
-/// folder) and the skipped files say: none added, removed or changed.
+/// folder) and the skipped files say: none added, removed or changed. The files
+/// [`plan`] would read again only to be sure (see [`needs_hash`]) are compared by
+/// their bytes' hash.
 fn holds(
     files: &[CorpusFile],
     indexed: &FileTable,
@@ -448,19 +450,15 @@ fn holds(
     run_started: Option<i64>,
     config: &Config,
 ) -> bool {
-    let same_bytes = |f: &CorpusFile, hash: u64| {
-        read::read_bytes(&f.path, config.max_file_bytes).is_ok_and(|b| hash_of(&b) == hash)
-    };
-    let each = files.iter().all(|f| {
-        let recent = needs_hash(f, run_started);
-        match (indexed.get(&f.rel), skipped.get(&f.rel)) {
-            (Some(s), _) => s.looks_like(f) && (!recent || same_bytes(f, s.hash)),
-            (None, Some(s)) => s.size == f.size && s.mtime == f.mtime && !recent,
-            (None, None) => false,
-        }
-    });
-    let present: rustc_hash::FxHashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-    each && indexed.keys().all(|k| present.contains(k.as_str()))
+    let p = plan(files, indexed, skipped, run_started);
+    p.removed.is_empty()
+        && p.to_read.iter().all(|f| {
+            indexed.get(&f.rel).is_some_and(|s| {
+                s.looks_like(f)
+                    && read::read_bytes(&f.path, config.max_file_bytes)
+                        .is_ok_and(|b| hash_of(&b) == s.hash)
+            })
+        })
 }
 
 /// The files the index holds directly in the folder `rel` ([`read::relative_path`],
