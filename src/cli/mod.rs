@@ -665,6 +665,9 @@ fn cmd_serve(
     follow: crate::server::Follow,
     allow_host: &[String],
 ) -> Result<ExitCode> {
+    // Hearing starts first: a change made while the index is brought up to date is
+    // looked at once the server runs.
+    let follower = crate::server::Follower::start(&config, follow);
     let engine =
         open_engine_as_it_is(config, Check::EveryFile)?.with_limits(crate::config::Limits::HTTP);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -679,7 +682,7 @@ fn cmd_serve(
             engine,
             hosts: crate::server::Hosts::new(local, allow_host),
         });
-        crate::server::watch(state.clone(), follow);
+        crate::server::watch(state.clone(), follower);
         println!("protokollsok: serverar på http://{local}/");
         std::io::stdout().flush().ok();
         // Ctrl-C or SIGTERM (what a service manager sends): requests under way are

@@ -108,41 +108,59 @@ const QUIET: Duration = Duration::from_millis(300);
 /// ...or when the first came this long ago.
 const PATIENCE: Duration = Duration::from_secs(5);
 
+/// A server's way of following its corpus, under way: changes are heard from the
+/// moment [`Follower::start`] returns. Started before the index is opened, so that
+/// nothing changed while the index is brought up to date, or before the watch thread
+/// runs, goes unheard until the next listing.
+#[derive(Debug)]
+pub struct Follower {
+    changes: Option<Changes>,
+    /// How often the corpus is listed besides (`None`: never).
+    every: Option<Duration>,
+}
+
+impl Follower {
+    /// Starts hearing of changes under the corpus of `config` as `follow` says.
+    /// Where they cannot be heard, the corpus is listed every `every` instead.
+    pub fn start(config: &crate::config::Config, follow: Follow) -> Follower {
+        let (changes, every) = match follow {
+            Follow::Off => (None, None),
+            Follow::Poll { every } => (None, Some(every)),
+            Follow::Changes { every } => {
+                match Changes::follow(&config.corpus_dir, &config.index_dir) {
+                    Ok(c) => (Some(c), Some(SAFETY_LOOK.max(every))),
+                    Err(e) => {
+                        tracing::warn!(
+                            "cannot hear of changes in the corpus ({e}): it is listed every {} s instead",
+                            every.as_secs()
+                        );
+                        (None, Some(every))
+                    }
+                }
+            }
+        };
+        Follower { changes, every }
+    }
+}
+
 /// On a thread of its own, for as long as the process runs: takes up every second
 /// the commits other processes made (a command-line `index`) and follows the corpus
-/// as `follow` says (new, changed and deleted files are indexed). Searches meanwhile
-/// answer from the last commit.
-pub fn watch(state: Arc<AppState>, follow: Follow) {
+/// as `follower` hears or lists it (new, changed and deleted files are indexed).
+/// Searches meanwhile answer from the last commit.
+pub fn watch(state: Arc<AppState>, follower: Follower) {
     const TICK: Duration = Duration::from_millis(250);
     std::thread::Builder::new()
         .name("watch".into())
         .spawn(move || {
-            let config = state.engine.config();
-            let (changes, every) = match follow {
-                Follow::Off => (None, None),
-                Follow::Poll { every } => (None, Some(every)),
-                Follow::Changes { every } => {
-                    match Changes::follow(&config.corpus_dir, &config.index_dir) {
-                        Ok(c) => (Some(c), Some(SAFETY_LOOK.max(every))),
-                        Err(e) => {
-                            tracing::warn!(
-                                "cannot hear of changes in the corpus ({e}): it is listed every {} s instead",
-                                every.as_secs()
-                            );
-                            (None, Some(every))
-                        }
-                    }
-                }
-            };
+            let Follower { changes, every } = follower;
             let mut last_look = Instant::now();
             let mut last_commit_check = Instant::now();
             let mut cost = Duration::ZERO;
             loop {
                 std::thread::sleep(TICK);
                 let heard = changes.as_ref().and_then(|c| c.settled(QUIET, PATIENCE));
-                let due = every.is_some_and(|every| {
-                    last_look.elapsed() >= every.max(cost * LOOK_COST_FACTOR)
-                });
+                let due = every
+                    .is_some_and(|every| last_look.elapsed() >= every.max(cost * LOOK_COST_FACTOR));
                 let result = if let (Some(Look::Paths(paths)), false) = (&heard, due) {
                     // The changed paths alone: no listing.
                     state.engine.watch_paths(paths).map(|r| r.is_some())
