@@ -1489,6 +1489,46 @@ fn matters_thread_items_across_meetings_with_their_reasons() {
     assert_eq!(ikb["items"][1]["linked_by"], "abbreviation");
     assert_eq!(ikb["items"][1]["link_value"], "IKB");
     assert_eq!(json(&["matters", "--json"])["total"], 2);
+
+    // After a change, a one-shot search threads the matters of its hits'
+    // organisations alone: it writes no matters of the whole archive, and names the
+    // matters the whole archive's threading names.
+    std::fs::write(
+        corpus.join("sg3.md"),
+        notes("2025-09-01", "Uppföljning av IKB"),
+    )
+    .unwrap();
+    let out = run(&[&base[..], &["index"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let derived = |index: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(index.join("derived"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.starts_with("matters-") || name.starts_with("matter-of-"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let before = derived(&index);
+    let hits = json(&["search", "IKB", "--json"]);
+    let named: Vec<Value> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["matter"].clone())
+        .collect();
+    assert_eq!(named.len(), 3, "{hits}");
+    let after = derived(&index);
+    assert!(
+        after.iter().all(|name| before.contains(name)),
+        "no matters of the whole archive written: {before:?} then {after:?}"
+    );
+    let whole = json(&["matter", "uppföljning IKB", "--json"]);
+    assert_eq!(whole["items"].as_array().unwrap().len(), 3, "{whole}");
+    assert!(named.iter().all(|m| *m == whole["id"]), "{named:?} {whole}");
 }
 
 /// `--since` finds what entered the index since a day, and a feed of a search shows
@@ -1935,35 +1975,36 @@ fn an_index_killed_at_any_point_is_recovered_by_the_next_run() {
     );
 }
 
-/// What is computed from the whole index (matters, merged spellings) is kept in the
-/// index's `derived/` folder for the next process: a second search reads it and
-/// answers the same; a damaged file is computed again; a new version of the index
-/// gets its own files and the old ones go.
+/// What is computed from the index (merged spellings; the matters of the
+/// organisations searched) is kept in the index's `derived/` folder for the next
+/// process: a second search reads it and answers the same; a damaged file is
+/// computed again; a new version of the index gets its own files and the old ones
+/// go. A whole archive's matters, threaded once (`matters`), answer every search.
 #[test]
-fn what_is_derived_from_the_whole_index_is_kept_for_the_next_search() {
+fn what_is_derived_from_the_index_is_kept_for_the_next_search() {
     let (_tmp, corpus, index) = indexed_copy(&[repo("corpus")]);
     let derived = index.join("derived");
     let files = |prefix: &str| -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(&derived)
+        let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(&derived)
             .map(|d| {
                 d.flatten()
                     .map(|e| e.path())
                     .filter(|p| {
                         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                        name.starts_with(prefix) && name.ends_with(".json")
+                        name.starts_with(prefix) && !name.ends_with(".tmp")
                     })
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        found.sort();
+        found
     };
     let (code, first) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
     assert_eq!(code, 0, "{first}");
-    let (matters, variants) = (files("matters-"), files("variants-"));
-    assert_eq!(
-        (matters.len(), variants.len()),
-        (1, 1),
-        "{matters:?} {variants:?}"
-    );
+    let (scopes, variants) = (files("matter-scope-"), files("variants-"));
+    assert!(!scopes.is_empty(), "{scopes:?}");
+    assert_eq!(variants.len(), 1, "{variants:?}");
+    assert!(files("matters-").is_empty(), "no whole archive threaded");
     let (_, again) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
     let same = |v: &Value| {
         let mut v = v.clone();
@@ -1979,18 +2020,37 @@ fn what_is_derived_from_the_whole_index_is_kept_for_the_next_search() {
             .any(|h| !h["matter"].is_null()),
         "some hit belongs to a matter: {first}"
     );
-    std::fs::write(&matters[0], b"{not json").unwrap();
+    std::fs::write(&scopes[0], b"{not a lookup").unwrap();
+    std::fs::write(&variants[0], b"{not json").unwrap();
     let (_, damaged) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
     assert_eq!(same(&damaged), same(&first));
+    // The whole archive's matters, once threaded, answer the same.
+    let out = run(&[
+        "--index",
+        index.to_str().unwrap(),
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "matters",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(files("matters-").len(), 1);
+    let (_, whole) = search_json(&index, &corpus, &["samverkan", "--limit", "20"]);
+    assert_eq!(same(&whole), same(&first));
 
     let text = std::fs::read_to_string(corpus.join("002_99a661715dc34129.txt")).unwrap();
     std::fs::write(corpus.join("ny.txt"), text.replace("Kalmar", "Nybroby")).unwrap();
     assert!(index_of(&corpus, &index).status.success());
     let (code, _) = search_json(&index, &corpus, &["samverkan"]);
     assert_eq!(code, 0);
-    let now = files("matters-");
+    let now = files("variants-");
     assert_eq!(now.len(), 1, "{now:?}");
-    assert_ne!(now[0], matters[0], "a new version, a new file");
+    assert_ne!(now[0], variants[0], "a new version, a new file");
+    assert!(files("matters-").is_empty(), "the old version's matters go");
+    let kept = files("matter-scope-");
+    assert!(
+        !kept.is_empty() && kept.iter().all(|p| !scopes.contains(p)),
+        "{kept:?}"
+    );
 }
 
 /// Unmounts a tmpfs when dropped.

@@ -13,16 +13,18 @@
 //! joins two threads that hold different diary numbers.
 //!
 //! Threads are computed from fast fields only (the keys are written when an item is
-//! indexed), once per version of the index.
+//! indexed), once per version of the index. A body is a group of one organisation,
+//! and every rule links within one organisation: the matters of a few
+//! organisations are threaded from their own items alone.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use tantivy::columnar::StrColumn;
 use tantivy::Searcher;
 
 use crate::analysis::tokenize::analyse_word;
 use crate::error::{Error, Result};
-use crate::index::facets::{column_values, value_of};
 
 /// Index fields the matters are read from (written by the document builder).
 pub const DNR_FIELD: &str = "f_dnr";
@@ -131,6 +133,9 @@ pub struct Matter {
 pub struct Matters {
     pub matters: Vec<Matter>,
     by_item: HashMap<(String, u64), usize>,
+    /// The organisation ([`scope_of`]) of each matter, when threaded by this
+    /// process (not kept on disk).
+    scopes: Vec<String>,
 }
 
 /// What of [`Matters`] is written down: which matter an item is in follows.
@@ -150,6 +155,7 @@ impl From<Threads> for Matters {
         Matters {
             matters: t.matters,
             by_item,
+            scopes: Vec::new(),
         }
     }
 }
@@ -196,8 +202,35 @@ fn item_key(protocol_id: &str, item_index: u64) -> [u8; 16] {
 
 /// Writes the lookup file of `matters` (see [`Lookup`]).
 pub fn write_lookup(matters: &Matters, path: &std::path::Path) -> std::io::Result<()> {
+    write_lookup_of(matters, |_| true, path)
+}
+
+/// Writes the lookup file of the matters of one organisation ([`scope_of`]) of
+/// `matters`, threaded by this process.
+pub fn write_scope_lookup(
+    matters: &Matters,
+    scope: &str,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    write_lookup_of(
+        matters,
+        |k| matters.scopes.get(k).is_some_and(|s| s == scope),
+        path,
+    )
+}
+
+fn write_lookup_of(
+    matters: &Matters,
+    wanted: impl Fn(usize) -> bool,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
     let mut records: Vec<[u8; RECORD]> = Vec::new();
-    for m in &matters.matters {
+    for (_, m) in matters
+        .matters
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| wanted(*k))
+    {
         let id = m.id.as_bytes();
         if id.len() != 12 {
             continue;
@@ -276,206 +309,448 @@ pub struct Entry {
     pub abbreviations: Vec<String>,
 }
 
-impl Entry {
-    /// Diary numbers and titles are an organisation's own.
-    fn scope(&self) -> &str {
-        self.organisation.as_deref().unwrap_or(&self.group)
+/// Strings kept once each: threading compares their numbers. Over a million
+/// protocols an item's strings, each held by every item, were most of the memory
+/// and the time threading took.
+#[derive(Default)]
+struct Names {
+    ids: HashMap<Rc<str>, u32>,
+    names: Vec<Rc<str>>,
+}
+
+impl Names {
+    /// The number of `name`, given it when it is new. (Past four thousand million
+    /// names, more than any index holds items, the last number is given again.)
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let Ok(id) = u32::try_from(self.names.len()) else {
+            return u32::MAX;
+        };
+        let name: Rc<str> = name.into();
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.names.get(i))
+            .map_or("", |n| n)
+    }
+
+    /// Each name's place among all of them in the order of the strings.
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.names.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        order.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        let mut rank = vec![0u32; self.names.len()];
+        for (place, &id) in order.iter().enumerate() {
+            if let (Some(r), Ok(place)) = (rank.get_mut(id as usize), u32::try_from(place)) {
+                *r = place;
+            }
+        }
+        rank
     }
 }
 
-/// Reads every item's entry from the fast fields and threads them.
-pub fn from_index(searcher: &Searcher, dir: &std::path::Path) -> Result<Matters> {
+/// An [`Entry`] with its strings as numbers of [`Names`].
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    protocol: u32,
+    item_index: u64,
+    date: Option<u32>,
+    group: u32,
+    /// Diary numbers and titles are an organisation's own (its group's, when the
+    /// organisation is not known).
+    scope: u32,
+    decided: bool,
+    dnr: Option<u32>,
+    key: Option<u32>,
+    /// Its abbreviations: `Threading::abbreviations[first..first + count]`.
+    abbreviations_first: usize,
+    abbreviations_count: usize,
+}
+
+/// Why an item joined its matter, with the strings as numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkId {
+    First,
+    Dnr(u32),
+    Title,
+    Abbreviation(u32),
+}
+
+/// The items of an index on their way to be threaded.
+#[derive(Default)]
+struct Threading {
+    names: Names,
+    items: Vec<Item>,
+    abbreviations: Vec<u32>,
+}
+
+impl Threading {
+    fn push(&mut self, e: &Entry) {
+        let names = &mut self.names;
+        let group = names.id(&e.group);
+        let first = self.abbreviations.len();
+        for a in &e.abbreviations {
+            self.abbreviations.push(names.id(a));
+        }
+        self.items.push(Item {
+            protocol: names.id(&e.protocol_id),
+            item_index: e.item_index,
+            date: e.date.as_deref().map(|d| names.id(d)),
+            group,
+            scope: e.organisation.as_deref().map_or(group, |o| names.id(o)),
+            decided: e.decided,
+            dnr: e.dnr.as_deref().map(|d| names.id(d)),
+            key: e.key.as_deref().map(|k| names.id(k)),
+            abbreviations_first: first,
+            abbreviations_count: e.abbreviations.len(),
+        });
+    }
+}
+
+/// A string column of one segment with the numbers ([`Names`]) of its values, by
+/// ordinal: all of them numbered at once, or each when first met.
+struct Numbered {
+    col: StrColumn,
+    ids: Vec<Option<u32>>,
+}
+
+impl Numbered {
+    /// Every value numbered now: what reading every item wants.
+    fn all(col: StrColumn, names: &mut Names) -> std::io::Result<Numbered> {
+        let dict = col.dictionary();
+        let mut ids = Vec::with_capacity(dict.num_terms());
+        let mut stream = dict.stream()?;
+        while stream.advance() {
+            ids.push(Some(names.id(&String::from_utf8_lossy(stream.key()))));
+        }
+        Ok(Numbered { col, ids })
+    }
+
+    /// Values numbered as they are met: what reading a few organisations' items
+    /// wants.
+    fn as_met(col: StrColumn) -> Numbered {
+        let ids = vec![None; col.dictionary().num_terms()];
+        Numbered { col, ids }
+    }
+
+    fn of_ord(&mut self, ord: u64, names: &mut Names) -> std::io::Result<Option<u32>> {
+        let Some(slot) = usize::try_from(ord).ok().and_then(|o| self.ids.get_mut(o)) else {
+            return Ok(None);
+        };
+        if let Some(id) = *slot {
+            return Ok(Some(id));
+        }
+        let mut value = String::new();
+        if !self.col.ord_to_str(ord, &mut value)? {
+            return Ok(None);
+        }
+        let id = names.id(&value);
+        *slot = Some(id);
+        Ok(Some(id))
+    }
+
+    /// The number of the first value of `doc`.
+    fn first(&mut self, doc: u32, names: &mut Names) -> std::io::Result<Option<u32>> {
+        let first = self.col.term_ords(doc).next();
+        match first {
+            Some(ord) => self.of_ord(ord, names),
+            None => Ok(None),
+        }
+    }
+
+    /// The ordinal of `value`, if the column holds it.
+    fn ord_of(&self, value: &str) -> std::io::Result<Option<u64>> {
+        self.col.dictionary().term_ord(value.as_bytes())
+    }
+}
+
+/// The organisation an item belongs to, as threading scopes it (its group's name,
+/// when the organisation is not known): a matter never crosses it.
+pub fn scope_of(searcher: &Searcher, addr: tantivy::DocAddress) -> Option<String> {
+    let seg = searcher.segment_readers().get(addr.segment_ord as usize)?;
+    let fast = seg.fast_fields();
+    let first = |name: &str| -> Option<String> {
+        let col = fast.str(name).ok()??;
+        let ord = col.term_ords(addr.doc_id).next()?;
+        let mut value = String::new();
+        col.ord_to_str(ord, &mut value).ok()?.then_some(value)
+    };
+    first("f_organisation").or_else(|| first("f_group"))
+}
+
+/// Reads items from the fast fields and threads them: every item of the index, or
+/// with `scopes` those of these organisations alone (see [`scope_of`]), whose
+/// matters are the same either way.
+pub fn from_index(
+    searcher: &Searcher,
+    dir: &std::path::Path,
+    scopes: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Matters> {
     let err = |e: std::io::Error| Error::index(dir, e);
-    let mut entries = Vec::new();
+    let mut t = Threading::default();
+    let empty = t.names.id("");
+    let yes = t.names.id("ja");
     for seg in searcher.segment_readers() {
         let fast = seg.fast_fields();
         let col = |name: &str| fast.str(name).map_err(|e| Error::index(dir, e));
         let (Some(ids), Some(groups)) = (col("protocol_id")?, col("f_group")?) else {
             continue;
         };
-        let (orgs, decisions, dnrs, keys, abbrs, days) = (
-            col("f_organisation")?,
-            col("f_decision")?,
-            col(DNR_FIELD)?,
-            col(KEY_FIELD)?,
-            col(ABBR_FIELD)?,
-            col(DAY_FIELD)?,
-        );
         let ords = fast.u64("item_ord").map_err(|e| Error::index(dir, e))?;
-        let values = |c: Option<&StrColumn>| -> Result<Option<(StrColumn, Vec<String>)>> {
-            match c {
-                Some(c) => Ok(Some((c.clone(), column_values(c).map_err(err)?))),
-                None => Ok(None),
+        let names = &mut t.names;
+        let mut number = |c: StrColumn| -> Result<Numbered> {
+            match scopes {
+                Some(_) => Ok(Numbered::as_met(c)),
+                None => Numbered::all(c, names).map_err(err),
             }
         };
-        let (ids, groups) = (values(Some(&ids))?, values(Some(&groups))?);
-        let (orgs, decisions, dnrs, keys, abbrs, days) = (
-            values(orgs.as_ref())?,
-            values(decisions.as_ref())?,
-            values(dnrs.as_ref())?,
-            values(keys.as_ref())?,
-            values(abbrs.as_ref())?,
-            values(days.as_ref())?,
-        );
-        let first = |c: &Option<(StrColumn, Vec<String>)>, doc: u32| -> Option<String> {
-            let (col, vals) = c.as_ref()?;
-            value_of(vals, col.term_ords(doc).next()?).map(str::to_string)
+        let (mut ids, mut groups) = (number(ids)?, number(groups)?);
+        let mut optional =
+            |name: &str| -> Result<Option<Numbered>> { col(name)?.map(&mut number).transpose() };
+        let mut orgs = optional("f_organisation")?;
+        let mut decisions = optional("f_decision")?;
+        let mut dnrs = optional(DNR_FIELD)?;
+        let mut keys = optional(KEY_FIELD)?;
+        let mut abbrs = optional(ABBR_FIELD)?;
+        let mut days = optional(DAY_FIELD)?;
+        // With `scopes`, the ordinals of their names in this segment.
+        let wanted = match scopes {
+            Some(scopes) => {
+                let mut org_ords = std::collections::HashSet::new();
+                let mut group_ords = std::collections::HashSet::new();
+                for scope in scopes {
+                    if let Some(o) = orgs
+                        .as_ref()
+                        .map(|c| c.ord_of(scope))
+                        .transpose()
+                        .map_err(err)?
+                    {
+                        org_ords.extend(o);
+                    }
+                    group_ords.extend(groups.ord_of(scope).map_err(err)?);
+                }
+                if org_ords.is_empty() && group_ords.is_empty() {
+                    continue;
+                }
+                Some((org_ords, group_ords))
+            }
+            None => None,
         };
         for doc in seg.doc_ids_alive() {
-            let mut e = Entry {
-                protocol_id: first(&ids, doc).unwrap_or_default(),
-                item_index: ords.first(doc).unwrap_or(0),
-                date: first(&days, doc),
-                group: first(&groups, doc).unwrap_or_default(),
-                organisation: first(&orgs, doc),
-                decided: first(&decisions, doc).as_deref() == Some("ja"),
-                dnr: first(&dnrs, doc),
-                key: first(&keys, doc),
-                abbreviations: Vec::new(),
+            if let Some((org_ords, group_ords)) = &wanted {
+                let org = orgs.as_ref().and_then(|c| c.col.term_ords(doc).next());
+                let inside = match org {
+                    Some(o) => org_ords.contains(&o),
+                    None => groups
+                        .col
+                        .term_ords(doc)
+                        .next()
+                        .is_some_and(|g| group_ords.contains(&g)),
+                };
+                if !inside {
+                    continue;
+                }
+            }
+            let names = &mut t.names;
+            let mut first = |c: &mut Option<Numbered>| -> Result<Option<u32>> {
+                match c {
+                    Some(c) => c.first(doc, names).map_err(err),
+                    None => Ok(None),
+                }
             };
-            if let Some((c, vals)) = &abbrs {
-                for o in c.term_ords(doc) {
-                    if let Some(v) = value_of(vals, o) {
-                        e.abbreviations.push(v.to_string());
+            let organisation = first(&mut orgs)?;
+            let decided = first(&mut decisions)? == Some(yes);
+            let (dnr, key, date) = (first(&mut dnrs)?, first(&mut keys)?, first(&mut days)?);
+            let group = groups.first(doc, names).map_err(err)?.unwrap_or(empty);
+            let protocol = ids.first(doc, names).map_err(err)?.unwrap_or(empty);
+            let abbreviations_first = t.abbreviations.len();
+            if let Some(c) = &mut abbrs {
+                let all: Vec<u64> = c.col.term_ords(doc).collect();
+                for o in all {
+                    if let Some(a) = c.of_ord(o, names).map_err(err)? {
+                        t.abbreviations.push(a);
                     }
                 }
             }
-            entries.push(e);
+            t.items.push(Item {
+                protocol,
+                item_index: ords.first(doc).unwrap_or(0),
+                date,
+                group,
+                scope: organisation.unwrap_or(group),
+                decided,
+                dnr,
+                key,
+                abbreviations_first,
+                abbreviations_count: t.abbreviations.len() - abbreviations_first,
+            });
         }
     }
-    Ok(thread(entries))
+    Ok(thread_items(t))
 }
 
 /// Threads entries into matters by the rules of this module.
-pub fn thread(mut entries: Vec<Entry>) -> Matters {
-    entries.sort_by(|a, b| {
-        (&a.date, &a.protocol_id, a.item_index).cmp(&(&b.date, &b.protocol_id, b.item_index))
-    });
-    let n = entries.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut dnr_of: Vec<Option<String>> = entries.iter().map(|e| e.dnr.clone()).collect();
-    let mut link: Vec<Link> = vec![Link::First; n];
-    fn find(p: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while p[r] != r {
-            r = p[r];
-        }
-        let mut k = i;
-        while p[k] != r {
-            let next = p[k];
-            p[k] = r;
-            k = next;
-        }
-        r
-    }
-    // Standing titles and abbreviations: those a body has at more than half of its
-    // meetings (and at four or more).
-    let mut meetings: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut with_key: HashMap<(&str, &str), BTreeSet<&str>> = HashMap::new();
+pub fn thread(entries: Vec<Entry>) -> Matters {
+    let mut t = Threading::default();
     for e in &entries {
-        meetings.entry(&e.group).or_default().insert(&e.protocol_id);
-        if let Some(k) = &e.key {
-            with_key
-                .entry((&e.group, k))
-                .or_default()
-                .insert(&e.protocol_id);
-        }
-        for a in &e.abbreviations {
-            with_key
-                .entry((&e.group, a))
-                .or_default()
-                .insert(&e.protocol_id);
-        }
+        t.push(e);
     }
-    let standing = |group: &str, key: &str| {
-        let held = with_key.get(&(group, key)).map_or(0, BTreeSet::len);
-        let all = meetings.get(group).map_or(0, BTreeSet::len);
+    drop(entries);
+    thread_items(t)
+}
+
+/// The root of `i`'s set, with the path to it made short.
+fn find(parent: &mut [usize], i: usize) -> usize {
+    let mut r = i;
+    while let Some(&p) = parent.get(r).filter(|&&p| p != r) {
+        r = p;
+    }
+    let mut k = i;
+    while let Some(&next) = parent.get(k).filter(|&&p| p != r) {
+        parent[k] = r;
+        k = next;
+    }
+    r
+}
+
+/// How many different meetings hold each value: counted from (value, meeting)
+/// pairs once each.
+fn meetings_per<K: Ord + Copy + std::hash::Hash>(mut pairs: Vec<(K, u32)>) -> HashMap<K, usize> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out: HashMap<K, usize> = HashMap::new();
+    for (k, _) in pairs {
+        *out.entry(k).or_default() += 1;
+    }
+    out
+}
+
+fn thread_items(t: Threading) -> Matters {
+    let Threading {
+        names,
+        mut items,
+        abbreviations,
+    } = t;
+    let abbreviations_of = |e: &Item| -> &[u32] {
+        abbreviations
+            .get(e.abbreviations_first..)
+            .and_then(|rest| rest.get(..e.abbreviations_count))
+            .unwrap_or(&[])
+    };
+    // In date order; one meeting's items in their order. (Stable: two items alike
+    // keep the order they were read in.)
+    let rank = names.ranks();
+    let rank_of = |id: u32| rank.get(id as usize).copied().unwrap_or(u32::MAX);
+    items.sort_by_key(|e| (e.date.map(rank_of), rank_of(e.protocol), e.item_index));
+    let n = items.len();
+    // Standing titles and abbreviations: those a body (a group of an organisation)
+    // has at more than half of its meetings (and at four or more).
+    let meetings = meetings_per(
+        items
+            .iter()
+            .map(|e| ((e.scope, e.group), e.protocol))
+            .collect(),
+    );
+    let with_key = meetings_per(
+        items
+            .iter()
+            .flat_map(|e| {
+                e.key
+                    .into_iter()
+                    .chain(abbreviations_of(e).iter().copied())
+                    .map(move |k| ((e.scope, e.group, k), e.protocol))
+            })
+            .collect(),
+    );
+    let standing = |e: &Item, key: u32| {
+        let held = with_key.get(&(e.scope, e.group, key)).copied().unwrap_or(0);
+        let all = meetings.get(&(e.scope, e.group)).copied().unwrap_or(0);
         held >= 4 && held * 2 > all
     };
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut dnr_of: Vec<Option<u32>> = items.iter().map(|e| e.dnr).collect();
+    let mut link: Vec<LinkId> = vec![LinkId::First; n];
     // Joins b's thread to a's unless both hold different diary numbers.
-    let mut join =
-        |a: usize, b: usize, why: Link, parent: &mut [usize], dnr_of: &mut [Option<String>]| {
-            let (ra, rb) = (find(parent, a), find(parent, b));
-            if ra == rb {
-                return;
-            }
-            if let (Some(x), Some(y)) = (&dnr_of[ra], &dnr_of[rb]) {
-                if x != y {
-                    return;
-                }
-            }
-            let (keep, other) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            parent[other] = keep;
-            if dnr_of[keep].is_none() {
-                dnr_of[keep] = dnr_of[other].clone();
-            }
-            let later = a.max(b);
-            if link[later] == Link::First {
-                link[later] = why;
-            }
-        };
-    type Keyed<'a> = HashMap<(&'a str, String), usize>;
-    let mut seen: [Keyed; 3] = [HashMap::new(), HashMap::new(), HashMap::new()];
-    let keys: Vec<(usize, Vec<(usize, String)>)> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let mut k: Vec<(usize, String)> = Vec::new();
-            if let Some(d) = &e.dnr {
-                k.push((0, d.clone()));
-            }
-            if let Some(t) = e.key.as_ref().filter(|t| !standing(&e.group, t)) {
-                k.push((1, t.clone()));
-            }
-            for a in e.abbreviations.iter().filter(|a| !standing(&e.group, a)) {
-                k.push((2, a.clone()));
-            }
-            (i, k)
-        })
-        .collect();
+    let mut join = |a: usize, b: usize, why: LinkId| {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb {
+            return;
+        }
+        let (keep, other) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        let (x, y) = (dnr_of[keep], dnr_of[other]);
+        if matches!((x, y), (Some(x), Some(y)) if x != y) {
+            return;
+        }
+        parent[other] = keep;
+        dnr_of[keep] = x.or(y);
+        let later = a.max(b);
+        if link[later] == LinkId::First {
+            link[later] = why;
+        }
+    };
     // Diary numbers first, so that titles never join two of them.
-    for rule in 0..3 {
-        for (i, k) in &keys {
-            for (r, value) in k.iter().filter(|(r, _)| *r == rule) {
-                let scope = entries[*i].scope();
-                match seen[*r].get(&(scope, value.clone())) {
+    let mut seen: [HashMap<(u32, u32), usize>; 3] = Default::default();
+    for (rule, seen) in seen.iter_mut().enumerate() {
+        for (i, e) in items.iter().enumerate() {
+            let values: Vec<u32> = match rule {
+                0 => e.dnr.into_iter().collect(),
+                1 => e.key.filter(|&k| !standing(e, k)).into_iter().collect(),
+                _ => abbreviations_of(e)
+                    .iter()
+                    .copied()
+                    .filter(|&a| !standing(e, a))
+                    .collect(),
+            };
+            for value in values {
+                match seen.get(&(e.scope, value)) {
                     Some(&j) => {
-                        let why = match r {
-                            0 => Link::Dnr(value.clone()),
-                            1 => Link::Title,
-                            _ => Link::Abbreviation(value.clone()),
+                        let why = match rule {
+                            0 => LinkId::Dnr(value),
+                            1 => LinkId::Title,
+                            _ => LinkId::Abbreviation(value),
                         };
-                        join(j, *i, why, &mut parent, &mut dnr_of);
+                        join(j, i, why);
                     }
                     None => {
-                        seen[*r].insert((scope, value.clone()), *i);
+                        seen.insert((e.scope, value), i);
                     }
                 }
             }
         }
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    drop(seen);
+    // Every item's root; a root is the first item of its thread.
     for i in 0..n {
-        let r = find(&mut parent, i);
-        groups.entry(r).or_default().push(i);
+        find(&mut parent, i);
     }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&i| (parent[i], i));
     let mut out = Matters::default();
-    let mut roots: Vec<usize> = groups.keys().copied().collect();
-    roots.sort_unstable();
-    for root in roots {
-        let members = &groups[&root];
+    for members in order.chunk_by(|&a, &b| parent[a] == parent[b]) {
+        let Some(&root) = members.first() else {
+            continue;
+        };
+        let e = &items[root];
         // One meeting's items are no thread across meetings.
-        let meetings: BTreeSet<&str> = members
-            .iter()
-            .map(|&i| entries[i].protocol_id.as_str())
-            .collect();
-        if meetings.len() < 2 {
+        if members.iter().all(|&i| items[i].protocol == e.protocol) {
             continue;
         }
-        let e = &entries[root];
-        let defining = dnr_of[root].clone().or(e.key.clone()).unwrap_or_default();
+        let defining = dnr_of[root].or(e.key).map_or("", |d| names.name(d));
         let id = blake3::hash(
-            format!("{}\u{1f}{defining}\u{1f}{}", e.scope(), e.protocol_id).as_bytes(),
+            format!(
+                "{}\u{1f}{defining}\u{1f}{}",
+                names.name(e.scope),
+                names.name(e.protocol)
+            )
+            .as_bytes(),
         )
         .to_hex()[..12]
             .to_string();
@@ -483,23 +758,26 @@ pub fn thread(mut entries: Vec<Entry>) -> Matters {
         let items = members
             .iter()
             .map(|&i| {
-                let e = &entries[i];
-                out.by_item.insert((e.protocol_id.clone(), e.item_index), k);
+                let e = &items[i];
+                let protocol_id = names.name(e.protocol).to_string();
+                out.by_item.insert((protocol_id.clone(), e.item_index), k);
                 MatterItem {
-                    protocol_id: e.protocol_id.clone(),
+                    protocol_id,
                     item_index: e.item_index,
-                    date: e.date.clone(),
-                    group: e.group.clone(),
+                    date: e.date.map(|d| names.name(d).to_string()),
+                    group: names.name(e.group).to_string(),
                     decided: e.decided,
-                    link: if i == root {
-                        Link::First
-                    } else {
-                        link[i].clone()
+                    link: match if i == root { LinkId::First } else { link[i] } {
+                        LinkId::First => Link::First,
+                        LinkId::Dnr(d) => Link::Dnr(names.name(d).to_string()),
+                        LinkId::Title => Link::Title,
+                        LinkId::Abbreviation(a) => Link::Abbreviation(names.name(a).to_string()),
                     },
                 }
             })
             .collect();
         out.matters.push(Matter { id, items });
+        out.scopes.push(names.name(e.scope).to_string());
     }
     out
 }
@@ -633,5 +911,45 @@ mod tests {
             None,
         ));
         assert!(thread(entries).matters.is_empty());
+    }
+
+    /// A body is a group of one organisation: a title standing at one
+    /// municipality's Socialnämnden is no matter there, and the same title at a few
+    /// meetings of another municipality's Socialnämnden is one.
+    #[test]
+    fn a_standing_item_is_one_body_of_one_organisation() {
+        let mut entries = Vec::new();
+        for k in 1..=5 {
+            let mut e = entry(
+                &format!("a{k}"),
+                &format!("2025-0{k}-01"),
+                "Socialnämnden",
+                "Hemtjänst i Ekeby",
+                None,
+            );
+            e.organisation = Some("Ekeby kommun".into());
+            entries.push(e);
+        }
+        for k in 1..=9 {
+            let title = if k <= 2 {
+                "Hemtjänst i Ekeby"
+            } else {
+                "Övriga frågor"
+            };
+            let mut e = entry(
+                &format!("b{k}"),
+                &format!("2025-0{k}-02"),
+                "Socialnämnden",
+                title,
+                None,
+            );
+            e.organisation = Some("Åby kommun".into());
+            entries.push(e);
+        }
+        let m = thread(entries);
+        assert!(m.of_item("a1", 1).is_none(), "{:?}", m.matters);
+        let other = m.of_item("b1", 1).expect("a matter of Åby");
+        let ids: Vec<&str> = other.items.iter().map(|i| i.protocol_id.as_str()).collect();
+        assert_eq!(ids, ["b1", "b2"]);
     }
 }

@@ -122,22 +122,31 @@ impl Store {
             .latest(&self.dir, searcher, key.clone(), compute, earlier)
     }
 
-    /// The ids of the matters items belong to, in order: from the matters this
-    /// process holds for this version of the index, else from the lookup file a
-    /// process wrote for it (a one-shot search reads a few records instead of every
-    /// matter), else from matters of an earlier version (held, or the newest
-    /// lookup file left) while this version's are threaded on a thread of their
-    /// own, else from the matters threaded now.
-    pub fn matters_of(&self, items: &[(&str, u64)]) -> Result<Vec<Option<String>>> {
+    /// The ids of the matters items belong to, in order; each item is given with
+    /// its organisation ([`crate::index::matters::scope_of`]). From the matters
+    /// this process holds for this version of the index, else from the lookup file
+    /// a process wrote for it (a one-shot search reads a few records instead of
+    /// every matter). Else a long-lived process answers from matters of an earlier
+    /// version (held, or the newest lookup file left) while this version's are
+    /// threaded on a thread of their own, and a one-shot process threads the
+    /// matters of the items' organisations alone: over a million protocols, the
+    /// first search after a change would otherwise thread every item of the index.
+    pub fn matters_of(&self, items: &[(&str, u64, Option<&str>)]) -> Result<Vec<Option<String>>> {
         let searcher = self.reader.searcher();
         let key = version_key(&searcher);
         let look_up = |path: &Path| {
             crate::index::matters::Lookup::open(path).and_then(|mut lookup| {
                 items
                     .iter()
-                    .map(|(pid, idx)| lookup.matter_of(pid, *idx))
+                    .map(|(pid, idx, _)| lookup.matter_of(pid, *idx))
                     .collect::<std::io::Result<Vec<_>>>()
             })
+        };
+        let ids_in = |matters: &Matters| {
+            items
+                .iter()
+                .map(|(pid, idx, _)| matters.of_item(pid, *idx).map(|m| m.id.clone()))
+                .collect()
         };
         if self.matters.current(&key).is_none() {
             if let Ok(found) = look_up(&derived_path(&self.dir, "matter-of", &key, "bin")) {
@@ -152,12 +161,77 @@ impl Store {
                     }
                 }
             }
+            let scopes: Option<std::collections::BTreeSet<String>> = items
+                .iter()
+                .map(|(_, _, scope)| scope.map(str::to_string))
+                .collect();
+            if let Some(scopes) = scopes.filter(|_| !self.may_answer_earlier()) {
+                return self.matters_in_scopes(&searcher, &key, items, scopes);
+            }
         }
-        let matters = self.matters()?;
-        Ok(items
-            .iter()
-            .map(|(pid, idx)| matters.of_item(pid, *idx).map(|m| m.id.clone()))
-            .collect())
+        Ok(ids_in(&*self.matters()?))
+    }
+
+    /// What [`Store::matters_of`] answers in a one-shot process when no process
+    /// threaded this version's matters: per organisation of the items, from the
+    /// lookup file a process wrote for it and this version, else threaded now from
+    /// the organisations' items and written for the next search.
+    fn matters_in_scopes(
+        &self,
+        searcher: &Searcher,
+        key: &str,
+        items: &[(&str, u64, Option<&str>)],
+        scopes: std::collections::BTreeSet<String>,
+    ) -> Result<Vec<Option<String>>> {
+        use crate::index::matters::{from_index, write_scope_lookup, Lookup};
+        let path_of = |scope: &str| {
+            let scope = &blake3::hash(scope.as_bytes()).to_hex()[..16];
+            derived_path(&self.dir, "matter-scope", &format!("{key}.{scope}"), "bin")
+        };
+        let mut out: Vec<Option<String>> = vec![None; items.len()];
+        let mut missing = std::collections::BTreeSet::new();
+        for scope in scopes {
+            let found = Lookup::open(&path_of(&scope)).and_then(|mut lookup| {
+                for (slot, (pid, idx, s)) in out.iter_mut().zip(items) {
+                    if *s == Some(scope.as_str()) {
+                        *slot = lookup.matter_of(pid, *idx)?;
+                    }
+                }
+                Ok(())
+            });
+            if found.is_err() {
+                missing.insert(scope);
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let some = from_index(searcher, &self.dir, Some(&missing))?;
+        for (slot, (pid, idx, s)) in out.iter_mut().zip(items) {
+            if s.is_some_and(|s| missing.contains(s)) {
+                *slot = some.of_item(pid, *idx).map(|m| m.id.clone());
+            }
+        }
+        let folder = self.dir.join(DERIVED_FOLDER);
+        let written = std::fs::create_dir_all(&folder).and_then(|()| {
+            missing
+                .iter()
+                .try_for_each(|scope| write_scope_lookup(&some, scope, &path_of(scope)))?;
+            // Those of other versions go.
+            let mark = format!("-{key}.");
+            for entry in std::fs::read_dir(&folder)?.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with("matter-scope-") && !name.contains(&mark) {
+                    std::fs::remove_file(entry.path()).ok();
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            tracing::debug!("the matters of the organisations searched are not kept: {e}");
+        }
+        Ok(out)
     }
 
     /// Sees the index as last committed: new searches read the new segments.
@@ -369,7 +443,7 @@ fn thread_matters(
 ) -> impl FnOnce(&Searcher) -> Result<Matters> + Send + 'static {
     move |searcher| {
         let m = derived(&dir, "matters", &key, searcher, |searcher| {
-            crate::index::matters::from_index(searcher, &dir)
+            crate::index::matters::from_index(searcher, &dir, None)
         })?;
         let lookup = derived_path(&dir, "matter-of", &key, "bin");
         if !lookup.exists() {

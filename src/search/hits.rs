@@ -312,7 +312,9 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
 
     let matcher = plan.matcher(f)?;
     let mut hits = Vec::with_capacity(top_docs.len());
+    let mut scopes = Vec::with_capacity(top_docs.len());
     for (score, addr) in top_docs {
+        scopes.push(crate::index::matters::scope_of(&searcher, addr));
         let doc: TantivyDocument = searcher
             .doc(addr)
             .map_err(|e| Error::index(&store.dir, e))?;
@@ -323,9 +325,10 @@ pub fn search(store: &Store, limits: &Limits, req: &SearchRequest) -> Result<Sea
         hit.title_marks = Marked::of(&hit.item_title, &matcher).marks;
         hits.push(hit);
     }
-    let items: Vec<(&str, u64)> = hits
+    let items: Vec<(&str, u64, Option<&str>)> = hits
         .iter()
-        .map(|h| (h.protocol_id.as_str(), h.item_index))
+        .zip(&scopes)
+        .map(|(h, scope)| (h.protocol_id.as_str(), h.item_index, scope.as_deref()))
         .collect();
     let matters = store.matters_of(&items)?;
     for (hit, matter) in hits.iter_mut().zip(matters) {
