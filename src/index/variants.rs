@@ -120,7 +120,8 @@ impl Variants {
             .unwrap_or_default()
             .into_iter()
             .collect();
-        let presence = presence(searcher, dir)?;
+        let names: Vec<&String> = counts.keys().collect();
+        let presence = presence(searcher, dir, &needing_presence(&names))?;
         Ok(Variants::from_counts(&counts, &presence))
     }
 
@@ -169,26 +170,9 @@ impl Variants {
             }
         }
         // One letter in a long surname, the given name the same.
-        let mut by_first: HashMap<(String, usize), Vec<usize>> = HashMap::new();
-        for (i, n) in names.iter().enumerate() {
-            let parts: Vec<&str> = n.split_whitespace().collect();
-            if parts.len() >= 2 {
-                by_first
-                    .entry((parts[0].to_string(), parts.len()))
-                    .or_default()
-                    .push(i);
-            }
-        }
-        for block in by_first.values() {
-            for (x, &a) in block.iter().enumerate() {
-                for &b in &block[x + 1..] {
-                    if one_letter_apart(names[a], names[b])
-                        && Evidence::between(presence.get(names[a]), presence.get(names[b]))
-                            .supports()
-                    {
-                        union(a, b, Reason::OneLetter, &mut parent);
-                    }
-                }
+        for (a, b) in one_letter_pairs(&names) {
+            if Evidence::between(presence.get(names[a]), presence.get(names[b])).supports() {
+                union(a, b, Reason::OneLetter, &mut parent);
             }
         }
         let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -265,10 +249,67 @@ impl Variants {
     }
 }
 
-/// Where each person the index lists appears: the lists (protocol id, role) that
-/// name them, read from [`Fields::f_listed`](crate::index::schema::Fields), and the
+/// The pairs of names one letter apart in a long surname, the given name the same
+/// (by their places in `names`).
+fn one_letter_pairs(names: &[&String]) -> Vec<(usize, usize)> {
+    let mut by_first: HashMap<(String, usize), Vec<usize>> = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        let parts: Vec<&str> = n.split_whitespace().collect();
+        if let (Some(first), true) = (parts.first(), parts.len() >= 2) {
+            by_first
+                .entry((first.to_string(), parts.len()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut pairs = Vec::new();
+    for block in by_first.values() {
+        for (x, &a) in block.iter().enumerate() {
+            for &b in block.get(x + 1..).unwrap_or(&[]) {
+                if one_letter_apart(names[a], names[b]) {
+                    pairs.push((a, b));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// The names whose presence [`Variants::from_counts`] weighs: those one letter
+/// apart from another, and those another spelling may merge with by its name
+/// alone (the evidence of a merge is reported). Over a million protocols, where
+/// every other name of the archive was read, these are a few.
+fn needing_presence(names: &[&String]) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for (a, b) in one_letter_pairs(names) {
+        out.insert(names[a].clone());
+        out.insert(names[b].clone());
+    }
+    let mut by_key: HashMap<(String, Reason), Vec<usize>> = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        by_key
+            .entry((sorted_parts(n), Reason::Reordered))
+            .or_default()
+            .push(i);
+        by_key
+            .entry((fold(n), Reason::Diacritics))
+            .or_default()
+            .push(i);
+    }
+    for alike in by_key.values().filter(|alike| alike.len() > 1) {
+        out.extend(alike.iter().map(|&i| names[i].clone()));
+    }
+    out
+}
+
+/// Where each person of `wanted` appears: the lists (protocol id, role) that name
+/// them, read from [`Fields::f_listed`](crate::index::schema::Fields), and the
 /// bodies of those protocols.
-fn presence(searcher: &Searcher, dir: &std::path::Path) -> Result<HashMap<String, Presence>> {
+fn presence(
+    searcher: &Searcher,
+    dir: &std::path::Path,
+    wanted: &std::collections::HashSet<String>,
+) -> Result<HashMap<String, Presence>> {
     let err = |e: std::io::Error| Error::index(dir, e);
     let group = crate::index::facets::FacetField::Group.field_name();
     let mut out: HashMap<String, Presence> = HashMap::new();
@@ -309,6 +350,9 @@ fn presence(searcher: &Searcher, dir: &std::path::Path) -> Result<HashMap<String
                 let Some((role, name)) = entry.split_once(crate::index::schema::LISTED_SEP) else {
                     continue;
                 };
+                if !wanted.contains(name) {
+                    continue;
+                }
                 let p = out.entry(name.to_string()).or_default();
                 p.lists.insert((id.to_string(), role.to_string()));
                 if !body.is_empty() {
