@@ -698,18 +698,21 @@ fn thread_items(t: Threading) -> Matters {
     };
     // Diary numbers first, so that titles never join two of them.
     let mut seen: [HashMap<(u32, u32), usize>; 3] = Default::default();
+    let mut values: Vec<u32> = Vec::new();
     for (rule, seen) in seen.iter_mut().enumerate() {
         for (i, e) in items.iter().enumerate() {
-            let values: Vec<u32> = match rule {
-                0 => e.dnr.into_iter().collect(),
-                1 => e.key.filter(|&k| !standing(e, k)).into_iter().collect(),
-                _ => abbreviations_of(e)
-                    .iter()
-                    .copied()
-                    .filter(|&a| !standing(e, a))
-                    .collect(),
-            };
-            for value in values {
+            values.clear();
+            match rule {
+                0 => values.extend(e.dnr),
+                1 => values.extend(e.key.filter(|&k| !standing(e, k))),
+                _ => values.extend(
+                    abbreviations_of(e)
+                        .iter()
+                        .copied()
+                        .filter(|&a| !standing(e, a)),
+                ),
+            }
+            for &value in &values {
                 match seen.get(&(e.scope, value)) {
                     Some(&j) => {
                         let why = match rule {

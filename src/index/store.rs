@@ -217,16 +217,7 @@ impl Store {
             missing
                 .iter()
                 .try_for_each(|scope| write_scope_lookup(&some, scope, &path_of(scope)))?;
-            // Those of other versions go.
-            let mark = format!("-{key}.");
-            for entry in std::fs::read_dir(&folder)?.flatten() {
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with("matter-scope-") && !name.contains(&mark) {
-                    std::fs::remove_file(entry.path()).ok();
-                }
-            }
-            Ok(())
+            remove_other_versions(&folder, key, "matter-scope-")
         });
         if let Err(e) = written {
             tracing::debug!("the matters of the organisations searched are not kept: {e}");
@@ -507,6 +498,20 @@ fn version_key(searcher: &Searcher) -> String {
     blake3::hash(version.as_bytes()).to_hex()[..16].to_string()
 }
 
+/// Removes the files of `folder` whose names begin with `prefix` and are of
+/// another version than `key` (see [`derived_path`]).
+fn remove_other_versions(folder: &Path, key: &str, prefix: &str) -> std::io::Result<()> {
+    let mark = format!("-{key}.");
+    for entry in std::fs::read_dir(folder)?.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(prefix) && !name.contains(&mark) {
+            std::fs::remove_file(entry.path()).ok();
+        }
+    }
+    Ok(())
+}
+
 /// The file `derived/NAME-KEY.EXT` of the version `key` of the index (see
 /// [`derived`]).
 fn derived_path(dir: &Path, name: &str, key: &str, ext: &str) -> PathBuf {
@@ -543,13 +548,7 @@ where
         )?;
         std::fs::rename(&tmp, &path)?;
         // Files of other versions go (this version's other files stay).
-        let mark = format!("-{key}.");
-        for entry in std::fs::read_dir(&folder)?.flatten() {
-            if !entry.file_name().to_string_lossy().contains(&mark) {
-                std::fs::remove_file(entry.path()).ok();
-            }
-        }
-        Ok(())
+        remove_other_versions(&folder, key, "")
     })();
     if let Err(e) = written {
         tracing::debug!(path = %path.display(), "not kept for the next process: {e}");
